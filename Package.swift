@@ -1,0 +1,106 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// One module per concern. The dependency graph is deliberately shallow: the model knows nothing,
+/// the store, exposition and config know only the model, and the daemon wires everything together.
+let package = Package(
+    name: "backup-exporter",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "backup-exporter", targets: ["backup-exporter"]),
+        .executable(name: "backup-simulator", targets: ["backup-simulator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // Normalised vocabulary shared by every module: targets, jobs, runs, states, reasons.
+        .target(name: "BackupModel"),
+
+        // C libraries from Debian: libsystemd-dev and libsqlite3-dev.
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+
+        // sd_notify, the watchdog and the journald log handler.
+        .target(name: "Systemd", dependencies: [
+            "CSystemd",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // The actor that holds every target's health and every job's last run, persisted in SQLite.
+        .target(name: "StateStore", dependencies: ["BackupModel", "CSQLite"]),
+
+        // Prometheus text format 0.0.4 and OpenMetrics 1.0 rendering of a store snapshot.
+        .target(name: "Exposition", dependencies: ["BackupModel"]),
+
+        // The YAML config: strict keys, file:line errors, secrets, durations.
+        .target(name: "ExporterConfig", dependencies: [
+            "BackupModel",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+
+        // A small HTTP/1.1 server on SwiftNIO, shared by the daemon and the simulator.
+        .target(name: "WebServer", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+
+        // The vendor adapters: one protocol, one folder per vendor, one registry table.
+        .target(name: "Adapters", dependencies: [
+            "BackupModel",
+            "ExporterConfig",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // Simulated vendor servers that speak each vendor's HTTP API, for tests and the demo.
+        .target(name: "Simulator", dependencies: [
+            "WebServer",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+
+        // Scheduler, HTTP endpoints, reload and lifecycle: the daemon itself.
+        .target(name: "Daemon", dependencies: [
+            "BackupModel", "StateStore", "Exposition", "ExporterConfig", "Adapters", "Systemd", "WebServer",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+        ]),
+
+        .executableTarget(name: "backup-exporter", dependencies: [
+            "Daemon", "Simulator", "ExporterConfig", "Systemd",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "backup-simulator", dependencies: [
+            "Simulator",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "BackupModelTests", dependencies: ["BackupModel"]),
+        .testTarget(name: "SystemdTests", dependencies: ["Systemd", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "BackupModel", "CSQLite"]),
+        .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "BackupModel"], exclude: ["Fixtures"]),
+        .testTarget(name: "ExporterConfigTests", dependencies: ["ExporterConfig", "BackupModel"]),
+        .testTarget(name: "AdaptersTests", dependencies: ["Adapters", "Simulator", "BackupModel", "ExporterConfig"],
+                    resources: [.copy("Golden")]),
+        .testTarget(name: "DaemonTests", dependencies: [
+            "Daemon", "Simulator", "BackupModel", "ExporterConfig", "StateStore", "Systemd",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,68 @@
+/// One run of a job as an adapter saw it, already normalised.
+///
+/// Times are Unix seconds, sizes bytes, progress a percentage from 0 to 100 (the exposition
+/// divides by 100). Optional values are absent when the vendor does not report them; adapters
+/// never invent them.
+public struct ObservedRun: Sendable, Equatable, Hashable, Codable {
+    public var id: String
+    public var state: JobState
+    public var progressPercent: Double?
+    public var startTime: Double?
+    public var endTime: Double?
+    /// The vendor's own duration when it reports one; otherwise derived from start and end.
+    public var durationSeconds: Double?
+    public var sizeBytes: Double?
+    /// The vendor's raw status word, kept for `/status` and for the one log line an `unknown`
+    /// state deserves. It is not a label.
+    public var vendorStatus: String?
+
+    public init(
+        id: String, state: JobState, progressPercent: Double? = nil, startTime: Double? = nil,
+        endTime: Double? = nil, durationSeconds: Double? = nil, sizeBytes: Double? = nil,
+        vendorStatus: String? = nil
+    ) {
+        self.id = id
+        self.state = state
+        self.progressPercent = progressPercent
+        self.startTime = startTime
+        self.endTime = endTime
+        self.durationSeconds = durationSeconds
+        self.sizeBytes = sizeBytes
+        self.vendorStatus = vendorStatus
+    }
+
+    /// Progress as the model defines it: a finished successful run always reads 100, and a
+    /// reported value outside 0...100 is clamped.
+    public var normalisedProgress: Double? {
+        if state == .succeeded || state == .warning { return 100 }
+        guard let progressPercent, progressPercent.isFinite else { return nil }
+        return min(100, max(0, progressPercent))
+    }
+
+    /// Duration of the run: the vendor's own figure, else end minus start, else (while running)
+    /// the time elapsed since start as of `now`.
+    public func duration(now: Double) -> Double? {
+        if let durationSeconds { return durationSeconds }
+        guard let startTime else { return nil }
+        // A vendor may leave a stale end time on a run that restarted: only a finished run's end counts.
+        if state.isFinished || state == .unknown {
+            return endTime.map { max(0, $0 - startTime) }
+        }
+        return max(0, now - startTime)
+    }
+}
+
+/// A job as one poll saw it: its stable id and display name, and the runs the vendor listed for
+/// it, newest first. The first run is the job's "last run"; the others only feed the history
+/// (last success, last failure, runs counted by result).
+public struct ObservedJob: Sendable, Equatable, Codable {
+    public var id: String
+    public var name: String
+    public var runs: [ObservedRun]
+
+    public init(id: String, name: String, runs: [ObservedRun]) {
+        self.id = id
+        self.name = name
+        self.runs = runs
+    }
+}
