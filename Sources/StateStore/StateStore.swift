@@ -1,0 +1,285 @@
+import BackupModel
+import Foundation
+
+/// Every target's health and every job's last run and history, in memory for the exposition and
+/// persisted in `<directory>/state.sqlite` so that a restart, crash or power cut loses nothing
+/// that a poll method already returned.
+///
+/// Durability: WAL with `synchronous=FULL`, one transaction per poll, committed before the poll
+/// method returns. The one deliberate exception is a target's last success time, written at most
+/// once per 60 seconds per target (and on `close()`): it changes on every poll, and an fsync per
+/// poll per target buys an operator nothing, so a power cut can cost up to a minute of it.
+///
+/// A failed write never throws out of a poll method: the change stays in memory, is retried with
+/// the next write, and is counted in `ExporterSnapshot.stateWriteErrors`.
+///
+/// Poll results for a target that is not configured (a reload removed it while its poll ran) are
+/// ignored.
+public actor StateStore {
+    /// How long a target's last success time may wait in memory before it is written.
+    static let targetWriteInterval: Double = 60
+
+    let databasePath: String
+    private let now: @Sendable () -> Double
+    private let build: BuildInfo
+    // Nil after close(). Both are released with the actor, like the kernel would on a crash.
+    private var database: SQLiteDatabase?
+    private var lock: InstanceLock?
+
+    private var configured: [TargetIdentity] = []
+    private var records: [String: TargetRecord] = [:]
+    private var pending = PendingWrites()
+    private var config = ConfigStatus(lastReloadSuccessful: false, lastReloadSuccessTime: nil)
+    private var stateWriteErrors: UInt64 = 0
+
+    /// Bumps on every call that may change what `snapshot()` returns, so a caller can cache the
+    /// rendered page per version. It may bump without a visible change, never the reverse.
+    public private(set) var version: UInt64 = 0
+
+    /// The last failed write's message (path and SQLite's words), nil again once a write succeeds.
+    public private(set) var lastWriteError: String?
+
+    /// Opens or creates the store in `directory` (created if missing) and takes its lock.
+    ///
+    /// Throws, and leaves the files as they are, when another process (or another store in this
+    /// process) holds the directory, when the database cannot be opened or fails its quick check,
+    /// or when its schema is newer than this build.
+    public init(
+        directory: String, build: BuildInfo,
+        clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    ) throws(StoreError) {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError(path: directory, message: "cannot create the state directory: \(error.localizedDescription)")
+        }
+        let base = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        let lock = try InstanceLock(path: base + "/lock")
+        let database = try SQLiteDatabase(path: base + "/state.sqlite")
+        try Self.prepare(database)
+        self.databasePath = database.path
+        self.lock = lock
+        self.database = database
+        self.build = build
+        self.now = clock
+    }
+
+    /// Checks the file before anything writes to it, then sets the durability the store promises.
+    private static func prepare(_ database: SQLiteDatabase) throws(StoreError) {
+        // Read-only, and the first statement that touches the file: garbage fails here unchanged.
+        let check = try database.query("PRAGMA quick_check").compactMap { $0.first?.text }
+        guard check == ["ok"] else {
+            throw StoreError(path: database.path, message: "integrity check failed: " + check.prefix(5).joined(separator: "; "))
+        }
+        let mode = try database.query("PRAGMA journal_mode = WAL").first?.first?.text
+        guard mode == "wal" else {
+            throw StoreError(path: database.path, message: "cannot switch to WAL journaling (got \(mode ?? "nothing")); is the file system local?")
+        }
+        // NORMAL would only sync the WAL at checkpoints: a power cut could lose committed polls.
+        try database.execute("PRAGMA synchronous = FULL")
+        database.setBusyTimeout(milliseconds: 250)
+        try StoreSchema.migrate(database)
+    }
+
+    /// Sets the targets the snapshot shows, in this order. Persisted rows of a target not held in
+    /// memory yet are loaded now, so its jobs reappear right after a restart, before its first poll.
+    public func configure(targets: [TargetIdentity]) {
+        version += 1
+        var names = Set<String>()
+        configured = targets.filter { names.insert($0.name).inserted }
+        for identity in configured where records[identity.name] == nil {
+            records[identity.name] = loadTarget(identity.name)
+        }
+    }
+
+    public func pollStarted(target: String) {
+        guard records[target] != nil, isConfigured(target) else { return }
+        version += 1
+        records[target]?.pollsTotal += 1
+    }
+
+    /// Records a successful poll and returns what an operator should hear about.
+    ///
+    /// No `.targetUp` for the first success since start: after a restart the store cannot know
+    /// whether the target had been down, and a restart must not announce recoveries. Jobs the
+    /// vendor did not list disappear from the snapshot; their rows stay. A job id listed twice is
+    /// taken from its first occurrence.
+    public func pollSucceeded(target: String, jobs: [ObservedJob], duration: Double) -> [StateChange] {
+        guard var record = records[target], let identity = configured.first(where: { $0.name == target }) else {
+            return []
+        }
+        version += 1
+        let time = now()
+        var changes: [StateChange] = []
+        if record.lastOutcome == .failed {
+            changes.append(.targetUp(target: target, vendor: identity.vendor))
+        }
+        record.lastOutcome = .succeeded
+        record.health = TargetHealth(
+            up: true, reason: nil, message: nil, lastPollDuration: duration, lastPollTime: time, lastSuccessTime: time)
+        if !record.persistenceDisabled {
+            pending.targets.insert(target)
+        }
+
+        var listed = Set<String>()
+        for job in jobs where listed.insert(job.id).inserted {
+            let isNew = record.jobs[job.id] == nil
+            var jobRecord = record.jobs[job.id] ?? JobRecord(name: job.name)
+            let before = jobRecord.row
+            let lastRun = job.runs.first
+            if let lastRun, before.lastRun?.id != lastRun.id || before.lastRun?.state != lastRun.state {
+                changes.append(.jobState(
+                    target: target, vendor: identity.vendor, jobID: job.id, jobName: job.name, runID: lastRun.id,
+                    from: before.lastRun?.state, to: lastRun.state, vendorStatus: lastRun.vendorStatus))
+            }
+            jobRecord.row.name = job.name
+            jobRecord.row.lastRun = lastRun
+            jobRecord.row.listed = true
+            let key = PendingWrites.JobKey(target: target, job: job.id)
+            // Oldest first, so counting order follows run age and pruning drops the oldest.
+            for run in job.runs.reversed() {
+                if let sequence = jobRecord.observe(run), !record.persistenceDisabled {
+                    pending.countedRuns[key, default: []].append(.init(runID: run.id, sequence: sequence))
+                    pending.jobs.insert(key)
+                }
+            }
+            if isNew || jobRecord.row != before, !record.persistenceDisabled {
+                pending.jobs.insert(key)
+            }
+            record.jobs[job.id] = jobRecord
+        }
+        for (id, jobRecord) in record.jobs where jobRecord.row.listed && !listed.contains(id) {
+            record.jobs[id]?.row.listed = false
+            if !record.persistenceDisabled {
+                pending.jobs.insert(.init(target: target, job: id))
+            }
+        }
+        records[target] = record
+        flush(at: time, includingThrottled: false)
+        return changes
+    }
+
+    /// Records a failed poll. Jobs keep their last values: a failing target is not a vanished job.
+    /// Returns `.targetDown` only on the transition (or the first poll since start), not on every
+    /// failed poll.
+    public func pollFailed(target: String, error: PollError, duration: Double) -> [StateChange] {
+        guard var record = records[target], let identity = configured.first(where: { $0.name == target }) else {
+            return []
+        }
+        version += 1
+        let time = now()
+        var changes: [StateChange] = []
+        if record.lastOutcome != .failed {
+            changes.append(.targetDown(target: target, vendor: identity.vendor, reason: error.reason, message: error.message))
+        }
+        record.lastOutcome = .failed
+        record.health.up = false
+        record.health.reason = error.reason
+        record.health.message = error.message
+        record.health.lastPollDuration = duration
+        record.health.lastPollTime = time
+        record.pollErrors[error.reason, default: 0] += 1
+        records[target] = record
+        // Nothing new to write, but a throttled or failed earlier write may be due.
+        flush(at: time, includingThrottled: false)
+        return changes
+    }
+
+    public func setConfigStatus(successful: Bool) {
+        version += 1
+        config.lastReloadSuccessful = successful
+        if successful {
+            config.lastReloadSuccessTime = now()
+        }
+    }
+
+    public func snapshot() -> ExporterSnapshot {
+        let targets = configured.compactMap { identity -> TargetSnapshot? in
+            guard let record = records[identity.name] else { return nil }
+            let jobs = record.jobs
+                .filter { $0.value.row.listed }
+                .sorted { $0.key < $1.key }
+                .map { JobSnapshot(id: $0.key, name: $0.value.row.name, lastRun: $0.value.row.lastRun, history: $0.value.row.history) }
+            return TargetSnapshot(
+                name: identity.name, vendor: identity.vendor, health: record.health, pollsTotal: record.pollsTotal,
+                pollErrors: record.pollErrors, jobs: jobs)
+        }
+        return ExporterSnapshot(targets: targets, config: config, build: build, stateWriteErrors: stateWriteErrors)
+    }
+
+    /// Writes everything pending, throttled last success times included, then closes the
+    /// database and releases the lock. Later poll results stay in memory only and count as
+    /// failed writes.
+    public func close() {
+        guard database != nil else { return }
+        version += 1
+        flush(at: now(), includingThrottled: true)
+        database = nil
+        lock = nil
+    }
+
+    /// Writes what is pending in one transaction. Target rows wait for `targetWriteInterval`
+    /// unless `includingThrottled`. On failure everything stays pending for the next call.
+    private func flush(at time: Double, includingThrottled: Bool) {
+        let dueTargets = pending.targets.filter { name in
+            guard !includingThrottled, let written = records[name]?.lastSuccessWrittenAt else { return true }
+            return time - written >= Self.targetWriteInterval
+        }
+        guard !pending.jobs.isEmpty || !dueTargets.isEmpty else { return }
+        guard let database else {
+            recordWriteFailure("\(databasePath): the store is closed; the change is kept in memory only")
+            return
+        }
+        guard !database.fileHasMoved() else {
+            recordWriteFailure("\(databasePath): the database file was deleted or replaced while open; restart to recreate it")
+            return
+        }
+        let jobs = pending.jobs
+        do {
+            try database.transaction { () throws(StoreError) in
+                for name in dueTargets {
+                    try PersistedRows.writeTarget(name, lastSuccessTime: records[name]?.health.lastSuccessTime, to: database)
+                }
+                for key in jobs {
+                    guard let record = records[key.target]?.jobs[key.job] else { continue }
+                    try PersistedRows.writeJob(
+                        target: key.target, id: key.job, record: record, newlyCounted: pending.countedRuns[key] ?? [],
+                        to: database)
+                }
+            }
+        } catch {
+            recordWriteFailure(error.description)
+            return
+        }
+        pending.jobs.removeAll()
+        pending.countedRuns.removeAll()
+        for name in dueTargets {
+            pending.targets.remove(name)
+            records[name]?.lastSuccessWrittenAt = time
+        }
+        lastWriteError = nil
+    }
+
+    private func recordWriteFailure(_ message: String) {
+        stateWriteErrors += 1
+        lastWriteError = message
+    }
+
+    /// A target's persisted rows, or an empty record that is never written when they cannot be
+    /// read (writing it would replace the history on disk with nothing).
+    private func loadTarget(_ name: String) -> TargetRecord {
+        guard let database else { return TargetRecord() }
+        do {
+            return try PersistedRows.loadTarget(name, from: database)
+        } catch {
+            recordWriteFailure("reading the state of target \(name): \(error.description)")
+            var record = TargetRecord()
+            record.persistenceDisabled = true
+            return record
+        }
+    }
+
+    private func isConfigured(_ target: String) -> Bool {
+        configured.contains { $0.name == target }
+    }
+}

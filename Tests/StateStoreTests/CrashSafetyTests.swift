@@ -1,0 +1,82 @@
+import BackupModel
+import StateStore
+import Testing
+
+@Suite("Nothing a poll method returned is lost")
+struct CrashSafetyTests {
+    @Test("rows are committed before the poll method returns: a second connection sees them while the store is open")
+    func committedBeforeReturn() async throws {
+        let directory = TemporaryDirectory()
+        let clock = ManualClock(1_000)
+        let store = try await openStore(directory, clock: clock)
+        _ = await store.pollSucceeded(target: "nas", jobs: [
+            ObservedJob(id: "j", name: "Nightly", runs: [run("r2", .running, start: 30), run("r1", .failed, start: 10, end: 20)]),
+        ], duration: 1)
+
+        let raw = try RawDatabase(path: directory.databasePath, readOnly: true)
+        #expect(try raw.rows("PRAGMA journal_mode") == [["wal"]])
+        #expect(try raw.rows("SELECT name, listed, run_id, run_state, last_failure_time, runs_failed FROM job")
+            == [["Nightly", "1", "r2", "running", "20.0", "1"]])
+        #expect(try raw.rows("SELECT run_id FROM counted_run") == [["r1"]])
+        #expect(try raw.rows("SELECT name, last_success_time FROM target") == [["nas", "1000.0"]])
+        withExtendedLifetime(store) {}
+    }
+
+    @Test("dropping the store without close loses nothing a poll returned")
+    func uncleanStop() async throws {
+        let directory = TemporaryDirectory()
+        let clock = ManualClock(1_000)
+        var store: StateStore? = try await openStore(directory, clock: clock)
+        _ = await store?.pollSucceeded(target: "nas", jobs: [
+            ObservedJob(id: "j", name: "Nightly", runs: [run("r1", .succeeded, start: 10, end: 20)]),
+        ], duration: 1)
+        let before = await store?.snapshot().target("nas")?.jobs
+        store = nil
+
+        let reopened = try await openStore(directory, clock: clock)
+        let after = await reopened.snapshot().target("nas")
+        #expect(after?.jobs == before)
+        #expect(after?.health.lastSuccessTime == 1_000)
+    }
+
+    @Test("a target's last success time is written at most once a minute, and on close")
+    func lastSuccessThrottled() async throws {
+        let directory = TemporaryDirectory()
+        let clock = ManualClock(1_000)
+        let store = try await openStore(directory, clock: clock)
+        let raw = try RawDatabase(path: directory.databasePath, readOnly: true)
+        let query = "SELECT last_success_time FROM target WHERE name = 'nas'"
+
+        _ = await store.pollSucceeded(target: "nas", jobs: [], duration: 1)
+        #expect(try raw.rows(query) == [["1000.0"]])
+        clock.advance(by: 59)
+        _ = await store.pollSucceeded(target: "nas", jobs: [], duration: 1)
+        #expect(try raw.rows(query) == [["1000.0"]])
+        clock.advance(by: 1)
+        _ = await store.pollSucceeded(target: "nas", jobs: [], duration: 1)
+        #expect(try raw.rows(query) == [["1060.0"]])
+        clock.advance(by: 5)
+        _ = await store.pollSucceeded(target: "nas", jobs: [], duration: 1)
+        #expect(try raw.rows(query) == [["1060.0"]])
+        await store.close()
+        #expect(try raw.rows(query) == [["1065.0"]])
+    }
+
+    @Test("a job row is written only when its last run or history changed")
+    func writesOnlyOnChange() async throws {
+        let directory = TemporaryDirectory()
+        let store = try await openStore(directory, clock: ManualClock())
+        let job = ObservedJob(id: "j", name: "J", runs: [run("r1", .succeeded, start: 1, end: 2)])
+        _ = await store.pollSucceeded(target: "nas", jobs: [job], duration: 1)
+
+        // Change the row behind the store's back: an unchanged poll must not rewrite it.
+        let raw = try RawDatabase(path: directory.databasePath, readOnly: false)
+        try raw.execute("UPDATE job SET name = 'marker'")
+        _ = await store.pollSucceeded(target: "nas", jobs: [job], duration: 1)
+        #expect(try raw.rows("SELECT name FROM job") == [["marker"]])
+
+        let renamed = ObservedJob(id: "j", name: "J2", runs: job.runs)
+        _ = await store.pollSucceeded(target: "nas", jobs: [renamed], duration: 1)
+        #expect(try raw.rows("SELECT name FROM job") == [["J2"]])
+    }
+}
