@@ -1,0 +1,95 @@
+import Foundation
+import Yams
+
+/// Loads and validates the config file in one step: either a complete `ExporterConfiguration` or
+/// the first problem found, as a `ConfigError` with file, line and key.
+public enum ConfigLoader {
+    static let topLevelKeys: Set<String> = ["defaults", "targets"]
+
+    public static func load(
+        path: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(ConfigError) -> ExporterConfiguration {
+        if let problem = FileCheck.problem(at: path) {
+            throw ConfigError(file: path, line: nil, key: "", message: "cannot read the config file: \(problem)")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(file: path, line: nil, key: "", message: "cannot read the config file: permission denied")
+        }
+        guard let yaml = String(data: data, encoding: .utf8) else {
+            throw ConfigError(file: path, line: nil, key: "", message: "the config file is not UTF-8 text")
+        }
+        return try parse(yaml: yaml, path: path, environment: environment)
+    }
+
+    /// `path` names the file in messages and is the folder relative paths are resolved against;
+    /// the file itself is not read.
+    public static func parse(yaml: String, path: String, environment: [String: String]) throws(ConfigError) -> ExporterConfiguration {
+        guard let yamsRoot = try compose(yaml, file: path) else {
+            throw ConfigError(file: path, line: nil, key: "targets", message: "missing required key (the file is empty)")
+        }
+        let root = try ConfigNode(yams: yamsRoot, file: path, path: "", environment: environment)
+        let document = try ConfigMapping(root, file: path, path: "")
+        try document.rejectUnknownKeys(allowed: topLevelKeys)
+
+        var defaults = ScheduleSettings.builtIn
+        if let mapping = try document.mapping("defaults") {
+            try mapping.rejectUnknownKeys(allowed: ScheduleSettings.keys)
+            defaults = try defaults.overridden(by: mapping)
+        }
+
+        guard let targetsEntry = document.entry("targets") else {
+            throw ConfigError(file: path, line: document.line, key: "targets", message: "missing required key")
+        }
+        guard case .sequence(let items) = targetsEntry.value.value else {
+            throw document.error("targets", "expected a list of targets")
+        }
+        guard !items.isEmpty else { throw document.error("targets", "needs at least one target") }
+
+        let decoder = TargetDecoder(defaults: defaults, environment: environment, baseDirectory: FileCheck.directory(of: path))
+        var targets: [TargetConfiguration] = []
+        var nameLines: [String: Int] = [:]
+        for (index, item) in items.enumerated() {
+            let mapping = try ConfigMapping(item, file: path, path: "targets[\(index)]")
+            let target = try decoder.decode(mapping)
+            let nameLine = mapping.entry("name")?.value.line ?? target.line
+            if let firstLine = nameLines[target.name] {
+                throw ConfigError(file: path, line: nameLine, key: mapping.keyPath("name"),
+                                  message: "duplicate target name '\(target.name)' (first used on line \(firstLine))")
+            }
+            nameLines[target.name] = nameLine
+            targets.append(target)
+        }
+        return ExporterConfiguration(sourcePath: path, targets: targets)
+    }
+
+    /// Yams' own descriptions quote the offending source line, which may hold a password, so the
+    /// message is rebuilt from the problem and its position only.
+    private static func compose(_ yaml: String, file: String) throws(ConfigError) -> Node? {
+        do {
+            return try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            throw syntaxError(error, file: file)
+        } catch {
+            throw ConfigError(file: file, line: nil, key: "", message: "invalid YAML")
+        }
+    }
+
+    private static func syntaxError(_ error: YamlError, file: String) -> ConfigError {
+        switch error {
+        case .scanner(let context, let problem, let mark, _),
+             .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            var message = "invalid YAML: \(problem) at column \(mark.column)"
+            if let context { message += " (\(context.text) that started on line \(context.mark.line))" }
+            return ConfigError(file: file, line: mark.line, key: "", message: message)
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+            return ConfigError(file: file, line: context.mark.line, key: "",
+                               message: "invalid YAML: key \(keys) appears more than once in the same mapping")
+        case .reader(let problem, _, _, _):
+            return ConfigError(file: file, line: nil, key: "", message: "invalid YAML: \(problem)")
+        default:
+            return ConfigError(file: file, line: nil, key: "", message: "invalid YAML")
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import Yams
+
+/// A YAML value with its line, detached from Yams.
+///
+/// Yams' `Node` is not `Sendable` (it holds anchors by reference), and `VendorOptions` has to
+/// travel with the configuration across actors, so the document is copied into this small tree
+/// once. Environment variables are expanded during the copy, which is how `${NAME}` works in
+/// every string value, including the vendors' `options:`.
+struct ConfigNode: Sendable, Equatable {
+    enum Value: Sendable, Equatable {
+        case scalar(ConfigScalar)
+        case sequence([ConfigNode])
+        case mapping([ConfigEntry])
+    }
+
+    var value: Value
+    /// 1-based line where the value starts.
+    var line: Int
+
+    var scalar: ConfigScalar? {
+        if case .scalar(let scalar) = value { return scalar }
+        return nil
+    }
+
+    var isNull: Bool { scalar?.isNull ?? false }
+}
+
+/// A scalar's text after expansion, and the typed readings YAML gave the text as written
+/// (so a quoted `"true"` stays a string and is not accepted where a boolean is expected).
+struct ConfigScalar: Sendable, Equatable {
+    var text: String
+    var isNull: Bool
+    var bool: Bool?
+    var int: Int?
+}
+
+struct ConfigEntry: Sendable, Equatable {
+    var key: String
+    var keyLine: Int
+    var value: ConfigNode
+}
+
+extension ConfigNode {
+    /// Keys whose values are literal secrets: a failed expansion there must not echo a bare
+    /// `$word`, which may be part of the password itself.
+    private static let secretKeys: Set<String> = ["password", "token"]
+
+    init(yams node: Node, file: String, path: String, environment: [String: String]) throws(ConfigError) {
+        let line = node.mark?.line ?? 0
+        switch node {
+        case .scalar(let scalar):
+            let isNull = node.null != nil
+            var text = scalar.string
+            if !isNull {
+                switch EnvironmentExpander.expand(text, environment: environment) {
+                case .success(let expanded):
+                    text = expanded
+                case .failure(let failure):
+                    throw ConfigError(file: file, line: line, key: path,
+                                      message: Self.message(for: failure, path: path))
+                }
+            }
+            self.init(value: .scalar(ConfigScalar(text: text, isNull: isNull, bool: node.bool, int: node.int)), line: line)
+        case .sequence(let sequence):
+            var items: [ConfigNode] = []
+            for (index, item) in sequence.enumerated() {
+                items.append(try ConfigNode(yams: item, file: file, path: "\(path)[\(index)]", environment: environment))
+            }
+            self.init(value: .sequence(items), line: line)
+        case .mapping(let mapping):
+            var entries: [ConfigEntry] = []
+            for (key, value) in mapping {
+                let keyLine = key.mark?.line ?? line
+                guard case .scalar(let keyScalar) = key else {
+                    throw ConfigError(file: file, line: keyLine, key: path, message: "mapping keys must be plain words")
+                }
+                let keyPath = path.isEmpty ? keyScalar.string : "\(path).\(keyScalar.string)"
+                let converted = try ConfigNode(yams: value, file: file, path: keyPath, environment: environment)
+                entries.append(ConfigEntry(key: keyScalar.string, keyLine: keyLine, value: converted))
+            }
+            self.init(value: .mapping(entries), line: line)
+        case .alias:
+            // Yams' composer resolves aliases to the anchored node, so this is not reached.
+            throw ConfigError(file: file, line: line, key: path, message: "unresolved YAML alias")
+        }
+    }
+
+    private static func message(for failure: EnvironmentExpander.Failure, path: String) -> String {
+        let isSecret = secretKeys.contains(path.split(separator: ".").last.map(String.init) ?? "")
+        switch failure {
+        case .unset(let name, let braced):
+            if braced || !isSecret {
+                return "environment variable '\(name)' is not set"
+            }
+            return "refers to an environment variable that is not set (write '$$' for a literal '$')"
+        case .unterminated:
+            return "unterminated '${' (write '$$' for a literal '$')"
+        case .invalidName:
+            return "'${…}' must contain a variable name made of letters, digits and '_'"
+        }
+    }
+}

@@ -1,0 +1,13 @@
+/// A loaded, fully validated config: every default applied, every secret read, every relative
+/// path resolved. Nothing downstream needs to check it again.
+public struct ExporterConfiguration: Sendable, Equatable {
+    /// The file it was loaded from, as given (for log lines and `check-config`).
+    public var sourcePath: String
+    /// In file order.
+    public var targets: [TargetConfiguration]
+
+    public init(sourcePath: String, targets: [TargetConfiguration]) {
+        self.sourcePath = sourcePath
+        self.targets = targets
+    }
+}
