@@ -1,0 +1,189 @@
+import BackupModel
+
+/// Renders an `ExporterSnapshot` as a Prometheus text (0.0.4) or OpenMetrics 1.0 page.
+///
+/// Every family of `spec/metrics.md` is written in a fixed order with its `# HELP` and `# TYPE`
+/// even when it has no samples, so a dashboard never meets a page without the family. Samples of
+/// one family are contiguous (both formats require it), so the page is written family by family,
+/// each walking all targets or all jobs; targets and jobs keep the order of the snapshot, which
+/// the store keeps stable.
+///
+/// `backup_job_state` is typed `gauge` in OpenMetrics as well, not `stateset`: an OpenMetrics
+/// state set must carry its states in a label named after the family (`backup_job_state="..."`),
+/// while the contract's label is `state`, and the two formats must give the same series.
+public enum MetricsRenderer {
+    /// - Parameters:
+    ///   - process: the process_* values; nil (for example off Linux) leaves those families
+    ///     with their headers only.
+    ///   - now: Unix seconds of the scrape; only the duration of a run still in progress uses it.
+    public static func render(
+        _ snapshot: ExporterSnapshot, process: ProcessStats?, now: Double, format: ExpositionFormat
+    ) -> [UInt8] {
+        let targets = snapshot.targets.map(TargetRow.init)
+        let jobs = targets.flatMap { target in
+            target.snapshot.jobs.map { JobRow(job: $0, targetLabels: target.labels) }
+        }
+        var page = PageWriter(format: format, reservingCapacity: estimatedSize(targets: targets, jobs: jobs))
+        writeTargets(targets, to: &page)
+        writeJobs(jobs, now: now, to: &page)
+        writeExporter(snapshot, to: &page)
+        writeProcess(process, to: &page)
+        return page.finish()
+    }
+
+    // MARK: - Families
+
+    private static func writeTargets(_ targets: [TargetRow], to page: inout PageWriter) {
+        page.header(.targetUp)
+        for target in targets {
+            page.sample(.targetUp, labels: target.labels, value: target.snapshot.health.up ? 1 : 0)
+        }
+        page.header(.targetPollDuration)
+        for target in targets {
+            guard let duration = target.snapshot.health.lastPollDuration else { continue }
+            page.sample(.targetPollDuration, labels: target.labels, value: duration)
+        }
+        page.header(.targetLastSuccess)
+        for target in targets {
+            guard let time = target.snapshot.health.lastSuccessTime else { continue }
+            page.sample(.targetLastSuccess, labels: target.labels, value: time)
+        }
+        page.header(.targetPolls)
+        for target in targets {
+            page.sample(.targetPolls, labels: target.labels, count: target.snapshot.pollsTotal)
+        }
+        page.header(.targetPollErrors)
+        let reasons = FailureReason.allCases.map { (reason: $0, label: PageWriter.encodeLabels(["reason": $0.rawValue])) }
+        for target in targets {
+            for reason in reasons {
+                page.sample(.targetPollErrors, labels: target.labels, extra: reason.label,
+                            count: target.snapshot.pollErrors[reason.reason] ?? 0)
+            }
+        }
+        page.header(.targetJobs)
+        for target in targets {
+            page.sample(.targetJobs, labels: target.labels, count: UInt64(target.snapshot.jobs.count))
+        }
+    }
+
+    private static func writeJobs(_ jobs: [JobRow], now: Double, to page: inout PageWriter) {
+        page.header(.jobState)
+        let states = JobState.allCases.map { (state: $0, label: PageWriter.encodeLabels(["state": $0.rawValue])) }
+        for row in jobs {
+            // A job listed with no run yet has no state; all zeros would read as a broken state set.
+            guard let run = row.job.lastRun else { continue }
+            for state in states {
+                page.sample(.jobState, labels: row.labels, extra: state.label, value: state.state == run.state ? 1 : 0)
+            }
+        }
+        page.header(.jobProgress)
+        for row in jobs {
+            guard let progress = row.job.lastRun?.normalisedProgress else { continue }
+            page.sample(.jobProgress, labels: row.labels, value: progress / 100)
+        }
+        page.header(.jobStart)
+        for row in jobs {
+            guard let start = row.job.lastRun?.startTime else { continue }
+            page.sample(.jobStart, labels: row.labels, value: start)
+        }
+        page.header(.jobEnd)
+        for row in jobs {
+            // A vendor may echo a stale end time for a run that is waiting or running again;
+            // the contract says the end is absent until the run has one of its own.
+            guard let run = row.job.lastRun, let end = run.endTime, run.state != .running, run.state != .waiting else {
+                continue
+            }
+            page.sample(.jobEnd, labels: row.labels, value: end)
+        }
+        page.header(.jobDuration)
+        for row in jobs {
+            guard let duration = row.job.lastRun?.duration(now: now) else { continue }
+            page.sample(.jobDuration, labels: row.labels, value: duration)
+        }
+        page.header(.jobSize)
+        for row in jobs {
+            guard let size = row.job.lastRun?.sizeBytes else { continue }
+            page.sample(.jobSize, labels: row.labels, value: size)
+        }
+        page.header(.jobLastSuccess)
+        for row in jobs {
+            guard let time = row.job.history.lastSuccessTime else { continue }
+            page.sample(.jobLastSuccess, labels: row.labels, value: time)
+        }
+        page.header(.jobLastFailure)
+        for row in jobs {
+            guard let time = row.job.history.lastFailureTime else { continue }
+            page.sample(.jobLastFailure, labels: row.labels, value: time)
+        }
+        page.header(.jobRuns)
+        let results = RunResult.allCases.map { (result: $0, label: PageWriter.encodeLabels(["result": $0.rawValue])) }
+        for row in jobs {
+            for result in results {
+                page.sample(.jobRuns, labels: row.labels, extra: result.label,
+                            count: row.job.history.runsByResult[result.result] ?? 0)
+            }
+        }
+    }
+
+    private static func writeExporter(_ snapshot: ExporterSnapshot, to page: inout PageWriter) {
+        page.header(.buildInfo)
+        page.sample(.buildInfo, labels: PageWriter.encodeLabels([
+            "version": snapshot.build.version, "swift_version": snapshot.build.swiftVersion,
+        ]), value: 1)
+        page.header(.configReloadSuccessful)
+        page.sample(.configReloadSuccessful, labels: [], value: snapshot.config.lastReloadSuccessful ? 1 : 0)
+        page.header(.configReloadSuccessTime)
+        if let time = snapshot.config.lastReloadSuccessTime {
+            page.sample(.configReloadSuccessTime, labels: [], value: time)
+        }
+        page.header(.stateWriteErrors)
+        page.sample(.stateWriteErrors, labels: [], count: snapshot.stateWriteErrors)
+    }
+
+    private static func writeProcess(_ process: ProcessStats?, to page: inout PageWriter) {
+        let families: [(MetricFamily, KeyPath<ProcessStats, Double>)] = [
+            (.processCPU, \.cpuSeconds),
+            (.processResident, \.residentBytes),
+            (.processVirtual, \.virtualBytes),
+            (.processStartTime, \.startTimeSeconds),
+            (.processOpenFDs, \.openFDs),
+            (.processMaxFDs, \.maxFDs),
+        ]
+        for (family, value) in families {
+            page.header(family)
+            if let process { page.sample(family, labels: [], value: process[keyPath: value]) }
+        }
+    }
+
+    // MARK: - Rows
+
+    /// A target with its label set encoded once.
+    private struct TargetRow {
+        let snapshot: TargetSnapshot
+        let labels: [UInt8]
+
+        init(_ snapshot: TargetSnapshot) {
+            self.snapshot = snapshot
+            labels = PageWriter.encodeLabels(["target": snapshot.name, "vendor": snapshot.vendor.rawValue])
+        }
+    }
+
+    /// A job with its label set encoded once; it is written into up to 19 samples.
+    private struct JobRow {
+        let job: JobSnapshot
+        let labels: [UInt8]
+
+        init(job: JobSnapshot, targetLabels: [UInt8]) {
+            self.job = job
+            labels = targetLabels + [UInt8(ascii: ",")] + PageWriter.encodeLabels(["job_id": job.id, "job_name": job.name])
+        }
+    }
+
+    /// Enough for the whole page in the common case, so the buffer grows at most once: each
+    /// sample line is its name (up to ~60 bytes), its labels and a value.
+    private static func estimatedSize(targets: [TargetRow], jobs: [JobRow]) -> Int {
+        let perTarget = targets.reduce(0) { $0 + ($1.labels.count + 96) * 12 }
+        let perJob = jobs.reduce(0) { $0 + ($1.labels.count + 80) * 22 }
+        return 8192 + perTarget + perJob
+    }
+}

@@ -1,0 +1,113 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Foundation
+
+/// The `process_*` values of the Prometheus client libraries, read from `/proc`.
+///
+/// Every field is a `Double` because that is what the page carries; `maxFDs` is `+Inf` when the
+/// soft limit is `unlimited`.
+public struct ProcessStats: Sendable, Equatable {
+    /// User plus system CPU time.
+    public var cpuSeconds: Double
+    public var residentBytes: Double
+    public var virtualBytes: Double
+    /// Unix seconds, to the resolution of a clock tick (usually 10 ms).
+    public var startTimeSeconds: Double
+    public var openFDs: Double
+    /// The soft limit (`ulimit -n`), which is the one that makes `open` fail.
+    public var maxFDs: Double
+
+    public init(
+        cpuSeconds: Double, residentBytes: Double, virtualBytes: Double, startTimeSeconds: Double,
+        openFDs: Double, maxFDs: Double
+    ) {
+        self.cpuSeconds = cpuSeconds
+        self.residentBytes = residentBytes
+        self.virtualBytes = virtualBytes
+        self.startTimeSeconds = startTimeSeconds
+        self.openFDs = openFDs
+        self.maxFDs = maxFDs
+    }
+
+    /// Reads this process's values; nil off Linux or when `/proc` is not mounted or not readable,
+    /// in which case the page keeps the process families' headers without samples.
+    public static func current() -> ProcessStats? {
+        #if os(Linux)
+        guard
+            let stat = readProcFile("/proc/self/stat"),
+            let systemStat = readProcFile("/proc/stat"),
+            let limits = readProcFile("/proc/self/limits"),
+            let descriptors = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")
+        else { return nil }
+        let clockTicks = sysconf(Int32(_SC_CLK_TCK))
+        let pageSize = sysconf(Int32(_SC_PAGESIZE))
+        guard clockTicks > 0, pageSize > 0 else { return nil }
+        return ProcessStats(
+            procSelfStat: stat, procStat: systemStat, procSelfLimits: limits,
+            openFDs: descriptors.count, clockTicksPerSecond: Double(clockTicks), pageSizeBytes: Double(pageSize))
+        #else
+        return nil
+        #endif
+    }
+
+    /// Builds the values from the texts of `/proc/self/stat`, `/proc/stat` and `/proc/self/limits`;
+    /// nil when one of them lacks a field this needs. Separate from `current()` so that the
+    /// parsing can be checked against fixed texts.
+    ///
+    /// The command name in `/proc/self/stat` is free text that may contain spaces and `)`, so the
+    /// fields are counted from the *last* `)`.
+    public init?(
+        procSelfStat: String, procStat: String, procSelfLimits: String, openFDs: Int,
+        clockTicksPerSecond: Double, pageSizeBytes: Double
+    ) {
+        guard let close = procSelfStat.lastIndex(of: ")") else { return nil }
+        // Field 3 (state) is index 0 here, so field n of proc(5) is index n - 3.
+        let fields = procSelfStat[procSelfStat.index(after: close)...].split(whereSeparator: { $0 == " " || $0 == "\n" })
+        func field(_ number: Int) -> Double? {
+            let index = number - 3
+            return index < fields.count ? Double(fields[index]) : nil
+        }
+        guard
+            let userTicks = field(14), let systemTicks = field(15), let startTicks = field(22),
+            let virtualBytes = field(23), let residentPages = field(24),
+            let bootTime = Self.value(after: "btime", in: procStat).flatMap(Double.init),
+            let softLimit = Self.value(after: "Max open files", in: procSelfLimits)
+        else { return nil }
+        let maxFDs: Double
+        if softLimit == "unlimited" {
+            maxFDs = .infinity
+        } else if let limit = Double(softLimit) {
+            maxFDs = limit
+        } else {
+            return nil
+        }
+        self.init(
+            cpuSeconds: (userTicks + systemTicks) / clockTicksPerSecond,
+            residentBytes: residentPages * pageSizeBytes,
+            virtualBytes: virtualBytes,
+            startTimeSeconds: bootTime + startTicks / clockTicksPerSecond,
+            openFDs: Double(openFDs),
+            maxFDs: maxFDs)
+    }
+
+    /// The first whitespace-separated word after `prefix` on the line that starts with it.
+    private static func value(after prefix: String, in text: String) -> String? {
+        for line in text.split(separator: "\n") where line.hasPrefix(prefix) {
+            return line.dropFirst(prefix.count).split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map(String.init)
+        }
+        return nil
+    }
+
+    #if os(Linux)
+    /// `/proc` files report a size of 0, so they are read until end of file rather than by size.
+    private static func readProcFile(_ path: String) -> String? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        guard let data = try? handle.readToEnd() else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+    #endif
+}
