@@ -1,0 +1,43 @@
+import NIOCore
+import NIOHTTP1
+
+/// A response, plus how to deliver it. The non-normal deliveries exist for the vendor simulator,
+/// which must be able to misbehave the way real appliances do.
+public struct HTTPResponse: Sendable {
+    public enum Delivery: Sendable, Equatable {
+        /// Head and whole body, keep-alive as the client asked.
+        case normal
+        /// Announce the full `Content-Length` but send only the first `bytes` bytes, then close.
+        case truncated(bytes: Int)
+        /// Close the connection without answering.
+        case dropConnection
+    }
+
+    public var status: HTTPResponseStatus
+    public var headers: HTTPHeaders
+    public var body: ByteBuffer
+    public var delivery: Delivery
+
+    public init(status: HTTPResponseStatus = .ok, headers: HTTPHeaders = [:], body: ByteBuffer = ByteBuffer(), delivery: Delivery = .normal) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.delivery = delivery
+    }
+
+    public init(status: HTTPResponseStatus = .ok, contentType: String, body: some Sequence<UInt8>) {
+        var buffer = ByteBuffer()
+        buffer.writeBytes(body)
+        self.init(status: status, headers: ["Content-Type": contentType], body: buffer)
+    }
+
+    public static func text(_ text: String, status: HTTPResponseStatus = .ok, contentType: String = "text/plain; charset=utf-8") -> HTTPResponse {
+        HTTPResponse(status: status, contentType: contentType, body: Array(text.utf8))
+    }
+
+    public static func json(_ text: String, status: HTTPResponseStatus = .ok) -> HTTPResponse {
+        .text(text, status: status, contentType: "application/json")
+    }
+
+    public static let notFound = HTTPResponse.text("not found\n", status: .notFound)
+}

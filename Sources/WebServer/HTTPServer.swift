@@ -1,0 +1,174 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// Answers one request. Runs as a Swift task, so it may await (the store, a scripted delay).
+public typealias HTTPHandler = @Sendable (HTTPRequest) async -> HTTPResponse
+
+/// A small HTTP/1.1 server on SwiftNIO: keep-alive, pipelining-safe (responses are written in
+/// request order because a connection handles one request at a time), bounded request bodies.
+///
+/// It is deliberately minimal: the daemon serves a handful of endpoints and the simulator a few
+/// vendor paths, and both need control over the bytes on the wire that a framework would hide.
+public final class HTTPServer: Sendable {
+    public struct Configuration: Sendable {
+        public var host: String
+        public var port: Int
+        public var maxRequestBodyBytes: Int
+
+        public init(host: String, port: Int, maxRequestBodyBytes: Int = 1 << 20) {
+            self.host = host
+            self.port = port
+            self.maxRequestBodyBytes = maxRequestBodyBytes
+        }
+    }
+
+    private let channel: any Channel
+    /// The port actually bound: useful when the configuration asked for port 0.
+    public let port: Int
+    public let host: String
+
+    private init(channel: any Channel, host: String, port: Int) {
+        self.channel = channel
+        self.host = host
+        self.port = port
+    }
+
+    /// Binds and starts serving. Throws the bind error (address in use, bad host) as NIO reports it.
+    public static func start(
+        _ configuration: Configuration,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        handler: @escaping HTTPHandler
+    ) async throws -> HTTPServer {
+        let maxBody = configuration.maxRequestBodyBytes
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(RequestHandler(handler: handler, maxBodyBytes: maxBody))
+                }
+            }
+            .bind(host: configuration.host, port: configuration.port)
+            .get()
+        let port = channel.localAddress?.port ?? configuration.port
+        return HTTPServer(channel: channel, host: configuration.host, port: port)
+    }
+
+    /// Stops accepting connections. Open keep-alive connections close as their clients go.
+    public func shutdown() async {
+        try? await channel.close()
+    }
+
+    /// True when the server's event loop runs a task within `timeout` seconds: the watchdog's proof
+    /// that the server can still answer.
+    public func isResponsive(timeout: Double = 2) async -> Bool {
+        let loop = channel.eventLoop
+        let probe = loop.submit { true }
+        let deadline = loop.scheduleTask(in: .milliseconds(Int64(timeout * 1000))) { false }
+        let result = try? await probe.get()
+        deadline.cancel()
+        return result == true && channel.isActive
+    }
+
+    /// Resolves when the listening channel closes.
+    public func waitUntilClosed() async {
+        try? await channel.closeFuture.get()
+    }
+}
+
+/// One per connection. Collects a request, hands it to the async handler, writes the answer.
+private final class RequestHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let handler: HTTPHandler
+    private let maxBodyBytes: Int
+    private var head: HTTPRequestHead?
+    private var body = ByteBuffer()
+    private var bodyTooLarge = false
+
+    init(handler: @escaping HTTPHandler, maxBodyBytes: Int) {
+        self.handler = handler
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            body.clear()
+            bodyTooLarge = false
+        case .body(var chunk):
+            if body.readableBytes + chunk.readableBytes > maxBodyBytes {
+                bodyTooLarge = true
+            } else {
+                body.writeBuffer(&chunk)
+            }
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            if bodyTooLarge {
+                write(HTTPResponse.text("request body too large\n", status: .payloadTooLarge), keepAlive: false, context: context)
+                return
+            }
+            let request = HTTPRequest(method: head.method, uri: head.uri, headers: head.headers, body: body)
+            let keepAlive = head.isKeepAlive
+            let handler = self.handler
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            // Stop reading further pipelined requests until this one is answered, so answers
+            // stay in order.
+            context.channel.setOption(.autoRead, value: false).whenComplete { _ in }
+            context.eventLoop.makeFutureWithTask { await handler(request) }.whenComplete { result in
+                let (this, context) = loopBound.value
+                switch result {
+                case .success(let response):
+                    this.write(response, keepAlive: keepAlive, context: context)
+                case .failure:
+                    this.write(.text("internal error\n", status: .internalServerError), keepAlive: false, context: context)
+                }
+                context.channel.setOption(.autoRead, value: true).whenComplete { _ in }
+                context.read()
+            }
+        }
+    }
+
+    private func write(_ response: HTTPResponse, keepAlive: Bool, context: ChannelHandlerContext) {
+        if response.delivery == .dropConnection {
+            context.close(promise: nil)
+            return
+        }
+        var headers = response.headers
+        let fullLength = response.body.readableBytes
+        headers.replaceOrAdd(name: "Content-Length", value: String(fullLength))
+        var keepAlive = keepAlive
+        var body = response.body
+        if case .truncated(let bytes) = response.delivery {
+            keepAlive = false
+            body = body.getSlice(at: body.readerIndex, length: min(max(0, bytes), fullLength)) ?? ByteBuffer()
+        }
+        headers.replaceOrAdd(name: "Connection", value: keepAlive ? "keep-alive" : "close")
+        let head = HTTPResponseHead(version: .http1_1, status: response.status, headers: headers)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if body.readableBytes > 0 {
+            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        }
+        if case .truncated = response.delivery {
+            // Never send the end: the peer sees fewer bytes than announced, then a close.
+            context.flush()
+            context.close(promise: nil)
+            return
+        }
+        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if !keepAlive {
+            let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            done.whenComplete { _ in loopBound.value.close(promise: nil) }
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+}
