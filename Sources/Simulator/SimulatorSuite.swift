@@ -1,0 +1,72 @@
+import Foundation
+
+/// Every simulated vendor, started together with the demo's jobs: what `backup-simulator` and
+/// `backup-exporter demo` run. Credentials are fixed and public on purpose (it is a simulator).
+public final class SimulatorSuite: Sendable {
+    public static let inetToken = "demo-inet-token"
+    public static let inetUser = "monitor"
+    public static let inetPassword = "demo-inet-password"
+
+    public let inet: VendorSimulator
+    public let clock: SimulatorClock
+
+    private init(inet: VendorSimulator, clock: SimulatorClock) {
+        self.inet = inet
+        self.clock = clock
+    }
+
+    /// Starts the servers on `host`; `basePort` 0 picks free ports, otherwise vendors take
+    /// consecutive ports from it (i-net first).
+    public static func start(host: String = "127.0.0.1", basePort: Int = 0, clock: SimulatorClock = .system()) async throws -> SimulatorSuite {
+        // Start the cycles a little in the past so the first poll already finds history.
+        let epoch = clock.now() - 100
+        let inet = InetSimulator(
+            jobs: InetSimulator.demoJobs(),
+            credentials: .init(token: inetToken, username: inetUser, password: inetPassword),
+            clock: clock, epoch: epoch)
+        let inetServer = try await VendorSimulator.start(vendor: "inet", host: host, port: basePort) { request in
+            await inet.handle(request)
+        }
+        return SimulatorSuite(inet: inetServer, clock: clock)
+    }
+
+    public var all: [VendorSimulator] { [inet] }
+
+    public func stop() async {
+        for simulator in all { await simulator.stop() }
+    }
+
+    /// A daemon config that watches every simulated vendor, plus one target with a wrong
+    /// password so the demo also shows a target that is down and why.
+    public func demoConfig(tokenFile: String) -> String {
+        """
+        # Written by `backup-exporter demo`: every target is a simulated vendor on loopback.
+        defaults:
+          interval: 5s
+          timeout: 3s
+          jitter: 20%
+        targets:
+          - name: inet-pdfc
+            vendor: inet
+            url: \(inet.baseURL)
+            auth:
+              token_file: \(tokenFile)
+          - name: inet-cowork-basic
+            vendor: inet
+            url: \(inet.baseURL)
+            auth:
+              username: \(Self.inetUser)
+              password_env: DEMO_INET_PASSWORD
+            options:
+              results_per_definition: 3
+          - name: inet-wrong-password
+            vendor: inet
+            url: \(inet.baseURL)
+            interval: 15s
+            auth:
+              username: \(Self.inetUser)
+              password: not-the-password
+
+        """
+    }
+}
