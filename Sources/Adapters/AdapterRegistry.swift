@@ -1,0 +1,32 @@
+import AsyncHTTPClient
+import BackupModel
+import ExporterConfig
+import Logging
+
+/// The table from the config's `vendor:` word to the adapter that speaks that vendor's API.
+/// Adding a vendor means one folder and one line here.
+public enum AdapterRegistry {
+    public typealias Factory = @Sendable (AdapterContext) throws(ConfigError) -> any VendorAdapter
+
+    static let factories: [Vendor: Factory] = [
+        .inet: { context throws(ConfigError) in try InetAdapter(context: context) },
+    ]
+
+    /// Vendors this build can poll.
+    public static var supportedVendors: [Vendor] { Vendor.allCases.filter { factories[$0] != nil } }
+
+    /// Builds the adapter for one target, validating its vendor `options:` and TLS files on the way,
+    /// so `check-config` and a reload reject what the adapter cannot use.
+    public static func makeAdapter(for target: TargetConfiguration, client: HTTPClient, logger: Logger) throws(ConfigError) -> any VendorAdapter {
+        guard let factory = factories[target.vendor] else {
+            throw ConfigError(
+                file: "", line: target.line, key: "targets(\(target.name)).vendor",
+                message: "vendor '\(target.vendor.rawValue)' is not supported by this build (supported: \(supportedVendors.map(\.rawValue).joined(separator: ", ")))")
+        }
+        var logger = logger
+        logger[metadataKey: "target"] = "\(target.name)"
+        logger[metadataKey: "vendor"] = "\(target.vendor.rawValue)"
+        let connection = try TargetConnection(target: target, client: client)
+        return try factory(AdapterContext(target: target, connection: connection, logger: logger))
+    }
+}

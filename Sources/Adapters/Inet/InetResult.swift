@@ -1,0 +1,78 @@
+import BackupModel
+
+/// One i-net PDFC / CoWork backup result, normalised (`vendors/inet.md`).
+///
+/// What the vendor page shows, and what this accepts:
+/// - `jobid` is the run; the definition id arrives as `definition` (field table) or `definitionid`
+///   (example): both are read.
+/// - `created`, `contentInformation.started` and `.ended` are epoch **milliseconds**;
+///   `contentInformation.duration` is milliseconds too (the example's 9 equals ended − started);
+///   `size` is bytes.
+/// - `runningStatus` has the booleans `waiting`, `running`, `finished` plus `taskProgress`
+///   (task → percent, number or numeric string) and `taskErrors` (task → message).
+struct InetResult: Sendable, Equatable {
+    var definitionID: String?
+    var definitionName: String?
+    var run: ObservedRun
+    /// For ordering runs newest first.
+    var created: Double?
+
+    init(json: JSONValue, context: String) throws(PollError) {
+        guard json.object != nil else { throw PollError(.decode, "\(context): expected a result object") }
+        guard let runID = json["jobid"]?.string ?? json["id"]?.string else {
+            throw PollError(.decode, "\(context): result without jobid")
+        }
+        definitionID = json["definition"]?.string ?? json["definitionid"]?.string
+        definitionName = json["name"]?.string
+        created = json["created"]?.double.map { $0 / 1000 }
+
+        let status = json["runningStatus"]
+        let content = json["contentInformation"]
+        let waiting = status?["waiting"]?.bool ?? false
+        let running = status?["running"]?.bool ?? false
+        let finished = status?["finished"]?.bool ?? false
+        let errors = status?["taskErrors"]?.object ?? [:]
+        let size = content?["size"]?.double
+
+        let state: JobState
+        if finished {
+            if errors.isEmpty {
+                state = .succeeded
+            } else {
+                // Errors but content written: the backup is usable with gaps.
+                state = (size ?? 0) > 0 ? .warning : .failed
+            }
+        } else if running {
+            state = .running
+        } else if waiting {
+            state = .waiting
+        } else {
+            state = .unknown
+        }
+
+        let progress: Double?
+        if finished {
+            progress = 100
+        } else if let taskProgress = status?["taskProgress"]?.object, !taskProgress.isEmpty {
+            let values = taskProgress.values.compactMap(\.double)
+            progress = values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
+        } else {
+            progress = waiting ? 0 : nil
+        }
+
+        let started = content?["started"]?.double.map { $0 / 1000 }
+        let ended = content?["ended"]?.double.map { $0 / 1000 }
+        let duration = content?["duration"]?.double.map { $0 / 1000 }
+        let flags = [waiting ? "waiting" : nil, running ? "running" : nil, finished ? "finished" : nil].compactMap { $0 }
+        run = ObservedRun(
+            id: runID,
+            state: state,
+            progressPercent: progress,
+            startTime: started ?? created,
+            endTime: finished ? (ended ?? started.flatMap { s in duration.map { s + $0 } }) : nil,
+            durationSeconds: finished ? duration : nil,
+            sizeBytes: size,
+            vendorStatus: flags.isEmpty ? "none" : flags.joined(separator: "+") + (errors.isEmpty ? "" : "+errors")
+        )
+    }
+}
