@@ -1,0 +1,39 @@
+import Adapters
+import AsyncHTTPClient
+import ExporterConfig
+import Logging
+
+/// Loads the config file and builds an adapter per target. `check-config`, start-up and every
+/// reload go through here, so all three accept and reject exactly the same files with the same
+/// messages.
+public struct ConfigurationLoader: Sendable {
+    public var path: String
+    public var environment: [String: String]
+
+    public init(path: String, environment: [String: String]) {
+        self.path = path
+        self.environment = environment
+    }
+
+    /// The parsed configuration (adapters validate their `options:` as they are built).
+    func load(client: HTTPClient, logger: Logger) throws(ConfigError) -> (ExporterConfiguration, [ScheduledTarget]) {
+        let configuration = try ConfigLoader.load(path: path, environment: environment)
+        var targets: [ScheduledTarget] = []
+        for target in configuration.targets {
+            do {
+                let adapter = try AdapterRegistry.makeAdapter(for: target, client: client, logger: logger)
+                targets.append(ScheduledTarget(configuration: target, adapter: adapter))
+            } catch {
+                var error = error
+                if error.file.isEmpty { error.file = path }
+                throw error
+            }
+        }
+        return (configuration, targets)
+    }
+
+    /// Validation only, for `check-config`: parses and builds every adapter, polls nothing.
+    public func check(client: HTTPClient) throws(ConfigError) -> ExporterConfiguration {
+        try load(client: client, logger: Logger(label: "check-config", factory: { _ in SwiftLogNoOpLogHandler() })).0
+    }
+}

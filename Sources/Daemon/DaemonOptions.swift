@@ -1,0 +1,23 @@
+import BackupModel
+
+/// What the command line decides for a daemon run. Unlike the config file, none of this changes on
+/// reload: a new listen address or store path needs a restart.
+public struct DaemonOptions: Sendable {
+    public var configPath: String
+    public var listenAddress: ListenAddress
+    public var telemetryPath: String
+    public var storagePath: String
+    public var build: BuildInfo
+    /// How long shutdown waits for polls in flight to unwind after cancelling them.
+    public var shutdownGrace: Double
+
+    public init(configPath: String, listenAddress: ListenAddress, telemetryPath: String = "/metrics",
+                storagePath: String, build: BuildInfo, shutdownGrace: Double = 3) {
+        self.configPath = configPath
+        self.listenAddress = listenAddress
+        self.telemetryPath = telemetryPath
+        self.storagePath = storagePath
+        self.build = build
+        self.shutdownGrace = shutdownGrace
+    }
+}

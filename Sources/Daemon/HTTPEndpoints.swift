@@ -1,0 +1,83 @@
+import BackupModel
+import Exposition
+import Foundation
+import NIOCore
+import NIOHTTP1
+import StateStore
+import WebServer
+
+/// The daemon's HTTP surface, with the paths and behaviour Prometheus exporters share:
+/// the metrics page, `/`, `/-/healthy`, `/-/ready`, `/-/reload` (POST) and `/status`.
+struct HTTPEndpoints: Sendable {
+    let daemon: Daemon
+    let store: StateStore
+    let telemetryPath: String
+
+    func respond(to request: HTTPRequest) async -> HTTPResponse {
+        switch request.path {
+        case Substring(telemetryPath):
+            return await metrics(request)
+        case "/":
+            return landingPage()
+        case "/-/healthy":
+            return .text("Healthy.\n")
+        case "/-/ready":
+            return await daemon.isReady ? .text("Ready.\n") : .text("Not ready.\n", status: .serviceUnavailable)
+        case "/-/reload":
+            guard request.method == .POST || request.method == .PUT else {
+                var response = HTTPResponse.text("Only POST or PUT requests allowed.\n", status: .methodNotAllowed)
+                response.headers.add(name: "Allow", value: "POST, PUT")
+                return response
+            }
+            switch await daemon.reload() {
+            case .success(let targets): return .text("Reloaded \(targets) targets.\n")
+            case .failure(let error): return .text("Failed to reload config: \(error.description)\n", status: .internalServerError)
+            }
+        case "/status":
+            return await status()
+        default:
+            return .notFound
+        }
+    }
+
+    private func metrics(_ request: HTTPRequest) async -> HTTPResponse {
+        guard request.method == .GET || request.method == .HEAD else {
+            return .text("Only GET requests allowed.\n", status: .methodNotAllowed)
+        }
+        let format = ExpositionFormat.negotiate(accept: request.headers.first(name: "Accept"))
+        let snapshot = await store.snapshot()
+        let page = MetricsRenderer.render(snapshot, process: ProcessStats.current(), now: Date().timeIntervalSince1970, format: format)
+        return HTTPResponse(status: .ok, contentType: format.contentType, body: page)
+    }
+
+    private func status() async -> HTTPResponse {
+        let snapshot = await store.snapshot()
+        let targets = await daemon.configuredTargets
+        let document = StatusDocument(snapshot: snapshot, targets: targets)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        guard let data = try? encoder.encode(document) else {
+            return .text("cannot encode status\n", status: .internalServerError)
+        }
+        return HTTPResponse(status: .ok, contentType: "application/json", body: Array(data))
+    }
+
+    private func landingPage() -> HTTPResponse {
+        let html = """
+            <!DOCTYPE html>
+            <html><head><title>Backup Exporter</title></head>
+            <body>
+            <h1>Backup Exporter</h1>
+            <p>Backup job progress and status from i-net, ECLYPSE, Veeam M365, Commvault and Unitrends, for Prometheus.</p>
+            <ul>
+            <li><a href="\(telemetryPath)">Metrics</a></li>
+            <li><a href="/status">Status (JSON)</a></li>
+            <li><a href="/-/healthy">Health</a></li>
+            <li><a href="/-/ready">Readiness</a></li>
+            </ul>
+            </body></html>
+
+            """
+        return .text(html, contentType: "text/html; charset=utf-8")
+    }
+}

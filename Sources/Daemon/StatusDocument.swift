@@ -1,0 +1,66 @@
+import BackupModel
+import ExporterConfig
+
+/// `/status`: every target and job as the store holds them, plus each target's polling settings.
+/// Built from explicit fields only, so credentials cannot slip in through a new config key.
+struct StatusDocument: Encodable {
+    struct Target: Encodable {
+        var name: String
+        var vendor: String
+        var url: String?
+        var interval_seconds: Double?
+        var timeout_seconds: Double?
+        var auth: String?
+        var up: Bool
+        var reason: String?
+        var message: String?
+        var last_poll_duration_seconds: Double?
+        var last_poll_timestamp_seconds: Double?
+        var last_success_timestamp_seconds: Double?
+        var polls_total: UInt64
+        var jobs: [Job]
+    }
+
+    struct Job: Encodable {
+        var id: String
+        var name: String
+        var last_run: ObservedRun?
+        var last_success_timestamp_seconds: Double?
+        var last_failure_timestamp_seconds: Double?
+        var runs_total: [String: UInt64]
+    }
+
+    var build: [String: String]
+    var config_last_reload_successful: Bool
+    var state_write_errors: UInt64
+    var targets: [Target]
+
+    init(snapshot: ExporterSnapshot, targets configured: [TargetConfiguration]) {
+        build = ["version": snapshot.build.version, "swift_version": snapshot.build.swiftVersion]
+        config_last_reload_successful = snapshot.config.lastReloadSuccessful
+        state_write_errors = snapshot.stateWriteErrors
+        let byName = Dictionary(configured.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        targets = snapshot.targets.map { target in
+            let config = byName[target.name]
+            let auth: String? = config.map { config in
+                if config.auth.token != nil { return "bearer token" }
+                if let user = config.auth.username { return config.auth.password != nil ? "basic user=\(user)" : "user=\(user)" }
+                return "none"
+            }
+            return Target(
+                name: target.name, vendor: target.vendor.rawValue, url: config?.url,
+                interval_seconds: config?.interval, timeout_seconds: config?.timeout, auth: auth,
+                up: target.health.up, reason: target.health.reason?.rawValue, message: target.health.message,
+                last_poll_duration_seconds: target.health.lastPollDuration,
+                last_poll_timestamp_seconds: target.health.lastPollTime,
+                last_success_timestamp_seconds: target.health.lastSuccessTime,
+                polls_total: target.pollsTotal,
+                jobs: target.jobs.map { job in
+                    Job(id: job.id, name: job.name, last_run: job.lastRun,
+                        last_success_timestamp_seconds: job.history.lastSuccessTime,
+                        last_failure_timestamp_seconds: job.history.lastFailureTime,
+                        runs_total: Dictionary(uniqueKeysWithValues: RunResult.allCases.map { ($0.rawValue, job.history.runsByResult[$0] ?? 0) }))
+                })
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import Logging
+import ServiceLifecycle
+import Systemd
+
+/// Pings systemd's watchdog at half its timeout, but only while the daemon can still do its job
+/// (the scheduler's queue runs and the HTTP server answers). A daemon that hangs therefore stops
+/// pinging and systemd restarts it, instead of an idle thread pinging for ever.
+public struct WatchdogService: Service {
+    let daemon: Daemon
+    let notifier: SystemdNotifier
+    let interval: Double
+    let logger: Logger
+
+    /// Nil when systemd asked for no watchdog (`WatchdogSec=` unset).
+    public init?(daemon: Daemon, notifier: SystemdNotifier, logger: Logger) {
+        guard let timeout = SystemdNotifier.watchdogTimeout(), timeout > 0 else { return nil }
+        self.daemon = daemon
+        self.notifier = notifier
+        self.interval = timeout / 2
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            if await daemon.isHealthy() {
+                notifier.watchdog()
+            } else {
+                logger.warning("watchdog: daemon not healthy, not pinging")
+            }
+            try? await Task.sleep(for: .seconds(interval))
+        }
+    }
+}

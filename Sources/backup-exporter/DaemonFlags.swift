@@ -1,0 +1,57 @@
+import ArgumentParser
+import Daemon
+import Foundation
+import Logging
+import Systemd
+
+/// The flags the daemon and `demo` share, spelled as Prometheus exporters spell them.
+struct DaemonFlags: ParsableArguments {
+    @Option(name: .customLong("web.listen-address"), help: "Address to serve metrics on: :PORT, HOST:PORT or [IPv6]:PORT.")
+    var listenAddress: String = ":9871"
+
+    @Option(name: .customLong("web.telemetry-path"), help: "Path of the metrics page.")
+    var telemetryPath: String = "/metrics"
+
+    @Option(name: .customLong("storage.path"), help: "Directory of the state store (default: $STATE_DIRECTORY, else /var/lib/backup-exporter).")
+    var storagePath: String?
+
+    @Option(name: .customLong("log.level"), help: "debug, info, warning or error.")
+    var logLevel: String = "info"
+
+    @Option(name: .customLong("log.format"), help: "journald, logfmt or json (default: journald when $JOURNAL_STREAM is set, else logfmt).")
+    var logFormat: String?
+
+    func validate() throws {
+        guard ListenAddress(listenAddress) != nil else {
+            throw ValidationError("--web.listen-address '\(listenAddress)' is not HOST:PORT")
+        }
+        guard telemetryPath.hasPrefix("/") else { throw ValidationError("--web.telemetry-path must start with /") }
+        guard Self.level(logLevel) != nil else { throw ValidationError("--log.level must be debug, info, warning or error") }
+        if let logFormat, LogFormat(rawValue: logFormat) == nil {
+            throw ValidationError("--log.format must be journald, logfmt or json")
+        }
+    }
+
+    static func level(_ text: String) -> Logger.Level? {
+        switch text {
+        case "debug": .debug
+        case "info": .info
+        case "warning", "warn": .warning
+        case "error": .error
+        default: nil
+        }
+    }
+
+    /// Bootstraps swift-log once per process with the chosen back end.
+    func bootstrapLogging(environment: [String: String]) {
+        let format = logFormat.flatMap(LogFormat.init(rawValue:)) ?? LogFormat.default(environment: environment)
+        LoggingSystem.bootstrap(makeLogHandlerFactory(format: format, level: Self.level(logLevel) ?? .info))
+    }
+
+    func storageDirectory(environment: [String: String]) -> String {
+        if let storagePath { return storagePath }
+        // systemd may pass several colon-separated directories; the first is ours.
+        if let state = environment["STATE_DIRECTORY"], let first = state.split(separator: ":").first { return String(first) }
+        return "/var/lib/backup-exporter"
+    }
+}

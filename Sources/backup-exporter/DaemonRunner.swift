@@ -1,0 +1,43 @@
+import AsyncHTTPClient
+import BackupModel
+import Daemon
+import Foundation
+import Logging
+import ServiceLifecycle
+import Systemd
+
+/// Builds the daemon's parts and runs them in a `ServiceGroup` until SIGTERM or SIGINT.
+enum DaemonRunner {
+    static func makeHTTPClient() -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        // A redirect could carry the Authorization header to another host: never follow one.
+        configuration.redirectConfiguration = .disallow
+        configuration.decompression = .disabled
+        configuration.connectionPool = .init(idleTimeout: .seconds(90))
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    /// Runs until a graceful shutdown; returns normally then. Start-up failures (config, store
+    /// lock, listen address) are thrown with a message naming what is wrong.
+    static func run(options: DaemonOptions, environment: [String: String], logger: Logger,
+                    beforeReady: (@Sendable (Daemon) async -> Void)? = nil) async throws {
+        let client = makeHTTPClient()
+        let notifier = SystemdNotifier()
+        do {
+            let daemon = try Daemon(options: options, environment: environment, client: client, notifier: notifier, logger: logger)
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+                .init(service: ExporterService(daemon: daemon, logger: logger)),
+            ]
+            if let watchdog = WatchdogService(daemon: daemon, notifier: notifier, logger: logger) {
+                services.append(.init(service: watchdog))
+            }
+            let group = ServiceGroup(configuration: .init(
+                services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try? await client.shutdown()
+    }
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import BackupModel
+import Daemon
+import Foundation
+import Logging
+
+/// `poll-once`: polls every target once and prints what the exporter would export.
+struct PollOnceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "poll-once", abstract: "Poll every target once and print a table of jobs (no server, nothing stored).")
+
+    @Option(name: .customLong("config.file"), help: "The YAML config.")
+    var configFile: String = "/etc/backup-exporter/config.yaml"
+
+    func run() async throws {
+        let client = DaemonRunner.makeHTTPClient()
+        let loader = ConfigurationLoader(path: configFile, environment: ProcessInfo.processInfo.environment)
+        let logger = Logger(label: "poll-once", factory: { _ in SwiftLogNoOpLogHandler() })
+        let outcomes: [OneShotPoll.Outcome]
+        do {
+            outcomes = try await OneShotPoll.run(loader: loader, client: client, logger: logger)
+        } catch {
+            try? await client.shutdown()
+            FileHandle.standardError.write(Data("\(error.description)\n".utf8))
+            throw ExitCode.failure
+        }
+        try? await client.shutdown()
+        print(PollTable.render(outcomes), terminator: "")
+        if outcomes.contains(where: { if case .failure = $0.result { true } else { false } }) {
+            throw ExitCode(2)
+        }
+    }
+}
+
+/// The table `poll-once` prints: one line per job, one line per failed target.
+enum PollTable {
+    static func render(_ outcomes: [OneShotPoll.Outcome]) -> String {
+        var rows: [[String]] = [["TARGET", "VENDOR", "UP", "JOB_ID", "JOB_NAME", "STATE", "PROGRESS", "STARTED", "ENDED", "SIZE"]]
+        for outcome in outcomes {
+            let target = outcome.target
+            switch outcome.result {
+            case .failure(let error):
+                rows.append([target.name, target.vendor.rawValue, "0", "-", "(\(error.reason.rawValue): \(error.message))", "", "", "", "", ""])
+            case .success(let jobs):
+                if jobs.isEmpty { rows.append([target.name, target.vendor.rawValue, "1", "-", "(no jobs)", "", "", "", "", ""]) }
+                for job in jobs {
+                    let run = job.runs.first
+                    rows.append([
+                        target.name, target.vendor.rawValue, "1", job.id, job.name,
+                        run?.state.rawValue ?? "-",
+                        run?.normalisedProgress.map { String(format: "%.0f%%", $0) } ?? "-",
+                        run?.startTime.map(time) ?? "-",
+                        run?.endTime.map(time) ?? "-",
+                        run?.sizeBytes.map(size) ?? "-",
+                    ])
+                }
+            }
+        }
+        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                .trimmingCharacters(in: .whitespaces)
+        }.joined(separator: "\n") + "\n"
+    }
+
+    static func time(_ seconds: Double) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: Date(timeIntervalSince1970: seconds))
+    }
+
+    static func size(_ bytes: Double) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = bytes
+        var unit = 0
+        while value >= 1024, unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(Int(value)) B" : String(format: "%.1f", value) + " " + units[unit]
+    }
+}

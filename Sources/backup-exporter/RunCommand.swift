@@ -1,0 +1,33 @@
+import ArgumentParser
+import Daemon
+import Foundation
+import Logging
+
+/// The daemon itself: the default subcommand.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the exporter daemon (the default).")
+
+    @Option(name: .customLong("config.file"), help: "The YAML config.")
+    var configFile: String = "/etc/backup-exporter/config.yaml"
+
+    @OptionGroup var flags: DaemonFlags
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        flags.bootstrapLogging(environment: environment)
+        let logger = Logger(label: "backup-exporter")
+        let options = DaemonOptions(
+            configPath: configFile,
+            listenAddress: ListenAddress(flags.listenAddress) ?? ListenAddress(host: "0.0.0.0", port: 9871),
+            telemetryPath: flags.telemetryPath,
+            storagePath: flags.storageDirectory(environment: environment),
+            build: BuildVersion.buildInfo)
+        do {
+            try await DaemonRunner.run(options: options, environment: environment, logger: logger)
+        } catch {
+            logger.critical("cannot start: \(error)")
+            FileHandle.standardError.write(Data("backup-exporter: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+}
