@@ -12,6 +12,9 @@ public struct ObservedRun: Sendable, Equatable, Hashable, Codable {
     /// The vendor's own duration when it reports one; otherwise derived from start and end.
     public var durationSeconds: Double?
     public var sizeBytes: Double?
+    /// Items the run processed (files, mailboxes, objects) where the vendor counts them. Some
+    /// vendors (Veeam) report only this and no percentage; it is never turned into one.
+    public var objectCount: Double?
     /// The vendor's raw status word, kept for `/status` and for the one log line an `unknown`
     /// state deserves. It is not a label.
     public var vendorStatus: String?
@@ -19,7 +22,7 @@ public struct ObservedRun: Sendable, Equatable, Hashable, Codable {
     public init(
         id: String, state: JobState, progressPercent: Double? = nil, startTime: Double? = nil,
         endTime: Double? = nil, durationSeconds: Double? = nil, sizeBytes: Double? = nil,
-        vendorStatus: String? = nil
+        objectCount: Double? = nil, vendorStatus: String? = nil
     ) {
         self.id = id
         self.state = state
@@ -28,6 +31,7 @@ public struct ObservedRun: Sendable, Equatable, Hashable, Codable {
         self.endTime = endTime
         self.durationSeconds = durationSeconds
         self.sizeBytes = sizeBytes
+        self.objectCount = objectCount
         self.vendorStatus = vendorStatus
     }
 

@@ -61,6 +61,9 @@ extension MetricFamily {
     static let jobSize = MetricFamily(
         name: "backup_job_last_run_size_bytes", kind: .gauge,
         help: "Data size of the last run of this job in bytes, where the vendor reports one, as of the last poll.")
+    static let jobObjects = MetricFamily(
+        name: "backup_job_last_run_objects", kind: .gauge,
+        help: "Items (files, mailboxes, objects) the last run of this job processed, where the vendor counts them, as of the last poll.")
     static let jobLastSuccess = MetricFamily(
         name: "backup_job_last_success_timestamp_seconds", kind: .gauge,
         help: "Unix time the newest run of this job that succeeded or warned ended (persisted), as of the last poll.")

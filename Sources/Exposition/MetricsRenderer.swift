@@ -105,6 +105,11 @@ public enum MetricsRenderer {
             guard let size = row.job.lastRun?.sizeBytes else { continue }
             page.sample(.jobSize, labels: row.labels, value: size)
         }
+        page.header(.jobObjects)
+        for row in jobs {
+            guard let objects = row.job.lastRun?.objectCount else { continue }
+            page.sample(.jobObjects, labels: row.labels, value: objects)
+        }
         page.header(.jobLastSuccess)
         for row in jobs {
             guard let time = row.job.history.lastSuccessTime else { continue }

@@ -27,7 +27,7 @@ enum Fixtures {
                         id: "101", name: "Exchange \"nightly\" C:\\Data\nweekly",
                         lastRun: ObservedRun(id: "9001", state: .succeeded, progressPercent: 97,
                                              startTime: 1_699_990_000, endTime: 1_699_993_600.75,
-                                             sizeBytes: 123_456_789_012, vendorStatus: "Done"),
+                                             sizeBytes: 123_456_789_012, objectCount: 1_234, vendorStatus: "Done"),
                         history: JobHistory(lastSuccessTime: 1_699_993_600.75, lastFailureTime: 1_699_900_000,
                                             runsByResult: [.succeeded: 10, .warning: 2, .failed: 1])),
                     JobSnapshot(
