@@ -95,7 +95,10 @@ let package = Package(
         .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "BackupModel", "CSQLite"]),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "BackupModel"], exclude: ["Fixtures"]),
         .testTarget(name: "ExporterConfigTests", dependencies: ["ExporterConfig", "BackupModel"]),
-        .testTarget(name: "AdaptersTests", dependencies: ["Adapters", "Simulator", "BackupModel", "ExporterConfig"],
+        .testTarget(name: "AdaptersTests", dependencies: [
+            "Adapters", "Simulator", "BackupModel", "ExporterConfig", "StateStore", "CSQLite", "Exposition", "WebServer",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ],
                     resources: [.copy("Golden")]),
         .testTarget(name: "DaemonTests", dependencies: [
             "Daemon", "Simulator", "BackupModel", "ExporterConfig", "StateStore", "Systemd",
