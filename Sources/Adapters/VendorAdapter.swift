@@ -9,4 +9,13 @@ import BackupModel
 public protocol VendorAdapter: Sendable {
     /// Polls the target once. Every failure is a `PollError` with the reason label to export.
     func poll() async throws(PollError) -> [ObservedJob]
+
+    /// Called once when the adapter is retired (its target removed or changed by a reload, or the
+    /// daemon stopping): the place to log out of a vendor session. Must not take long; errors
+    /// are the adapter's to swallow.
+    func shutdown() async
+}
+
+extension VendorAdapter {
+    public func shutdown() async {}
 }
