@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -24,12 +25,14 @@ public final class HTTPServer: Sendable {
     }
 
     private let channel: any Channel
+    private let connections: ConnectionSet
     /// The port actually bound: useful when the configuration asked for port 0.
     public let port: Int
     public let host: String
 
-    private init(channel: any Channel, host: String, port: Int) {
+    private init(channel: any Channel, connections: ConnectionSet, host: String, port: Int) {
         self.channel = channel
+        self.connections = connections
         self.host = host
         self.port = port
     }
@@ -41,12 +44,14 @@ public final class HTTPServer: Sendable {
         handler: @escaping HTTPHandler
     ) async throws -> HTTPServer {
         let maxBody = configuration.maxRequestBodyBytes
+        let connections = ConnectionSet()
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                connections.insert(channel)
+                return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(RequestHandler(handler: handler, maxBodyBytes: maxBody))
                 }
@@ -54,12 +59,16 @@ public final class HTTPServer: Sendable {
             .bind(host: configuration.host, port: configuration.port)
             .get()
         let port = channel.localAddress?.port ?? configuration.port
-        return HTTPServer(channel: channel, host: configuration.host, port: port)
+        return HTTPServer(channel: channel, connections: connections, host: configuration.host, port: port)
     }
 
-    /// Stops accepting connections. Open keep-alive connections close as their clients go.
+    /// Stops accepting connections and closes the open ones, keep-alive included, so clients see
+    /// the server gone (and a stopping daemon leaves no connection behind).
     public func shutdown() async {
         try? await channel.close()
+        for connection in connections.removeAll() {
+            try? await connection.close()
+        }
     }
 
     /// True when the server's event loop runs a task within `timeout` seconds: the watchdog's proof
@@ -76,6 +85,26 @@ public final class HTTPServer: Sendable {
     /// Resolves when the listening channel closes.
     public func waitUntilClosed() async {
         try? await channel.closeFuture.get()
+    }
+}
+
+/// The open connections of a server, so shutdown can close them.
+private final class ConnectionSet: Sendable {
+    private let channels = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
+
+    func insert(_ channel: any Channel) {
+        let id = ObjectIdentifier(channel)
+        channels.withLockedValue { $0[id] = channel }
+        channel.closeFuture.whenComplete { [weak self] _ in
+            self?.channels.withLockedValue { $0[id] = nil }
+        }
+    }
+
+    func removeAll() -> [any Channel] {
+        channels.withLockedValue { channels in
+            defer { channels.removeAll() }
+            return Array(channels.values)
+        }
     }
 }
 
