@@ -47,6 +47,7 @@ let package = Package(
 
         // A small HTTP/1.1 server on SwiftNIO, shared by the daemon and the simulator.
         .target(name: "WebServer", dependencies: [
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -67,6 +68,7 @@ let package = Package(
         // Simulated vendor servers that speak each vendor's HTTP API, for tests and the demo.
         .target(name: "Simulator", dependencies: [
             "WebServer",
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
@@ -90,8 +92,11 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Helpers several test targets share: a notify/journal socket, temp directories, processes.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+
         .testTarget(name: "BackupModelTests", dependencies: ["BackupModel"]),
-        .testTarget(name: "SystemdTests", dependencies: ["Systemd", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "SystemdTests", dependencies: ["Systemd", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "BackupModel", "CSQLite"]),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "BackupModel"], exclude: ["Fixtures"]),
         .testTarget(name: "ExporterConfigTests", dependencies: ["ExporterConfig", "BackupModel"]),
@@ -101,8 +106,9 @@ let package = Package(
         ],
                     resources: [.copy("Golden")]),
         .testTarget(name: "DaemonTests", dependencies: [
-            "Daemon", "Simulator", "BackupModel", "ExporterConfig", "StateStore", "Systemd",
+            "Daemon", "Simulator", "BackupModel", "ExporterConfig", "StateStore", "Systemd", "TestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -9,27 +9,27 @@ import Musl
 /// Reads never wait: `sd_notify` and `sd_journal_sendv` return only after the kernel queued the
 /// datagram on this socket, so anything sent is already there and an empty queue means nothing
 /// was sent.
-final class DatagramSocket {
-    enum Failure: Error, CustomStringConvertible {
+public final class DatagramSocket: @unchecked Sendable {
+    public enum Failure: Error, CustomStringConvertible {
         case pathTooLong(String)
         case system(call: String, path: String, errno: Int32)
 
-        var description: String {
+        public var description: String {
             switch self {
             case .pathTooLong(let path): "socket path too long for sockaddr_un: \(path)"
             case .system(let call, let path, let code): "\(call) for \(path) failed: \(String(cString: strerror(code)))"
             }
         }
 
-        var errno: Int32? {
+        public var errno: Int32? {
             if case .system(_, _, let code) = self { code } else { nil }
         }
     }
 
-    let path: String
+    public let path: String
     private let descriptor: Int32
 
-    init(bindingTo path: String) throws {
+    public init(bindingTo path: String) throws {
         self.path = path
         descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
         guard descriptor >= 0 else {
@@ -58,21 +58,21 @@ final class DatagramSocket {
     }
 
     /// The next queued datagram, or nil when none is queued.
-    func receiveQueued() -> [UInt8]? {
+    public func receiveQueued() -> [UInt8]? {
         var buffer = [UInt8](repeating: 0, count: 256 * 1024)
         let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
         return count < 0 ? nil : Array(buffer.prefix(count))
     }
 
     /// Closes the socket and removes its file, so the path is free for the next test.
-    func closeAndUnlink() {
+    public func closeAndUnlink() {
         close(descriptor)
         unlink(path)
     }
 }
 
 /// A fresh directory under /tmp, short enough for a `sockaddr_un` path.
-func makeTemporaryDirectory() throws -> String {
+public func makeTemporaryDirectory() throws -> String {
     var template = Array("/tmp/systemd-tests-XXXXXX".utf8CString)
     let created = template.withUnsafeMutableBufferPointer { buffer in
         buffer.baseAddress.flatMap { mkdtemp($0) }
@@ -81,4 +81,25 @@ func makeTemporaryDirectory() throws -> String {
         throw DatagramSocket.Failure.system(call: "mkdtemp", path: "/tmp", errno: errno)
     }
     return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
+/// A TCP port on 127.0.0.1 that was free a moment ago: for a child process that must be told its
+/// listen address up front. (Binding port 0 inside the child would be race-free, but then the
+/// test would have to read the port back from its log.)
+public func freePort() throws -> Int {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { throw DatagramSocket.Failure.system(call: "socket", path: "127.0.0.1:0", errno: errno) }
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = 0
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sockaddrPointer in
+            bind(descriptor, sockaddrPointer, length) == 0 && getsockname(descriptor, sockaddrPointer, &length) == 0
+        }
+    }
+    guard bound else { throw DatagramSocket.Failure.system(call: "bind", path: "127.0.0.1:0", errno: errno) }
+    return Int(UInt16(bigEndian: address.sin_port))
 }

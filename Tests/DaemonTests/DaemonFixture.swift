@@ -1,0 +1,173 @@
+import AsyncHTTPClient
+import BackupModel
+import Daemon
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import Simulator
+import TestSupport
+
+/// A daemon in this process polling a simulated i-net server on loopback, both on ephemeral
+/// ports, with the simulator's clock in the test's hands.
+final class DaemonFixture: @unchecked Sendable {
+    static let token = "fixture-secret-token-9f3c"
+    static let password = "fixture-secret-password-71ab"
+    static let epoch: Double = 1_800_000_000
+
+    /// One job: waits 10 s, runs 100 s, rests 10 s; every run succeeds.
+    static let nightly = ScriptedJob(id: "def-nightly", name: "Nightly \"DS\"", waitSeconds: 10, runSeconds: 100, restSeconds: 10,
+                                     outcomes: [.succeeded], sizeBytes: 4096)
+
+    let directory: String
+    let clock: SimulatorClock
+    var simulator: VendorSimulator
+    var daemon: Daemon
+    let client: HTTPClient
+
+    var configPath: String { directory + "/config.yaml" }
+    var storagePath: String { directory + "/state" }
+
+    init(jobs: [ScriptedJob] = [DaemonFixture.nightly], interval: String = "200ms") async throws {
+        directory = try makeTemporaryDirectory()
+        clock = SimulatorClock.manual(at: Self.epoch + 1)
+        simulator = try await Self.startSimulator(jobs: jobs, clock: clock)
+        client = HTTPClient(eventLoopGroupProvider: .singleton)
+        try Data((Self.token + "\n").utf8).write(to: URL(fileURLWithPath: directory + "/token"))
+        try Self.config(url: simulator.baseURL, interval: interval).write(toFile: directory + "/config.yaml", atomically: true, encoding: .utf8)
+        daemon = try Daemon(options: Self.options(directory: directory), environment: ["INET_PASSWORD": Self.password],
+                            client: client, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        try await daemon.start()
+    }
+
+    static func startSimulator(jobs: [ScriptedJob], clock: SimulatorClock, port: Int = 0) async throws -> VendorSimulator {
+        let inet = InetSimulator(jobs: jobs, credentials: .init(token: token, username: "monitor", password: password),
+                                 clock: clock, epoch: epoch)
+        return try await VendorSimulator.start(vendor: "inet", port: port) { await inet.handle($0) }
+    }
+
+    static func options(directory: String) -> DaemonOptions {
+        DaemonOptions(configPath: directory + "/config.yaml", listenAddress: ListenAddress(host: "127.0.0.1", port: 0),
+                      storagePath: directory + "/state", build: BuildInfo(version: "test", swiftVersion: "6"), shutdownGrace: 1)
+    }
+
+    static func config(url: String, interval: String, extraTargets: String = "") -> String {
+        """
+        defaults:
+          interval: \(interval)
+          timeout: 1s
+          jitter: 0%
+        targets:
+          - name: pdfc
+            vendor: inet
+            url: \(url)
+            auth:
+              token_file: token
+          - name: cowork
+            vendor: inet
+            url: \(url)
+            auth:
+              username: monitor
+              password_env: INET_PASSWORD
+        \(extraTargets)
+        """
+    }
+
+    /// Replaces the config file (for reload tests).
+    func writeConfig(_ text: String) throws {
+        try text.write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
+    var baseURL: String {
+        get async { "http://127.0.0.1:\(await daemon.boundPort ?? 0)" }
+    }
+
+    func get(_ path: String, method: HTTPMethod = .GET, accept: String? = nil) async throws -> (status: Int, contentType: String, body: String) {
+        var request = HTTPClientRequest(url: await baseURL + path)
+        request.method = method
+        if let accept { request.headers.add(name: "Accept", value: accept) }
+        let response = try await client.execute(request, timeout: .seconds(5))
+        let body = try await response.body.collect(upTo: 64 << 20)
+        return (Int(response.status.code), response.headers.first(name: "Content-Type") ?? "", String(buffer: body))
+    }
+
+    func metrics() async -> MetricsPage {
+        MetricsPage((try? await get("/metrics").body) ?? "")
+    }
+
+    /// Waits until the page satisfies `condition`; returns the last page either way.
+    func waitForMetrics(timeout: Double = 10, _ condition: @escaping (MetricsPage) -> Bool) async -> MetricsPage {
+        var page = MetricsPage("")
+        _ = await eventually(timeout: timeout) {
+            page = await metrics()
+            return condition(page)
+        }
+        return page
+    }
+
+    /// Stops the current daemon and starts a new one on the same state directory.
+    func restartDaemon() async throws {
+        await daemon.stop()
+        daemon = try Daemon(options: Self.options(directory: directory), environment: ["INET_PASSWORD": Self.password],
+                            client: client, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        try await daemon.start()
+    }
+
+    func tearDown() async {
+        await daemon.stop()
+        await simulator.stop()
+        try? await client.shutdown()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+/// A parsed /metrics page: sample lookups by name and labels.
+struct MetricsPage: Sendable {
+    let text: String
+    let samples: [(name: String, labels: [String: String], value: Double)]
+
+    init(_ text: String) {
+        self.text = text
+        samples = text.split(separator: "\n").compactMap(Self.parse)
+    }
+
+    func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
+        samples.first { sample in sample.name == name && labels.allSatisfy { sample.labels[$0.key] == $0.value } }?.value
+    }
+
+    func values(_ name: String) -> [(labels: [String: String], value: Double)] {
+        samples.filter { $0.name == name }.map { ($0.labels, $0.value) }
+    }
+
+    /// The state whose `backup_job_state` series is 1 for this target and job.
+    func state(target: String, job: String) -> String? {
+        samples.first { $0.name == "backup_job_state" && $0.labels["target"] == target && $0.labels["job_id"] == job && $0.value == 1 }?
+            .labels["state"]
+    }
+
+    private static func parse(_ line: Substring) -> (String, [String: String], Double)? {
+        guard !line.hasPrefix("#"), let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { return nil }
+        let series = line[..<space]
+        guard let brace = series.firstIndex(of: "{") else { return (String(series), [:], value) }
+        let name = String(series[..<brace])
+        var labels: [String: String] = [:]
+        var rest = series[series.index(after: brace)...].dropLast()
+        while let eq = rest.firstIndex(of: "=") {
+            let key = String(rest[..<eq]).trimmingCharacters(in: CharacterSet(charactersIn: ","))
+            var index = rest.index(eq, offsetBy: 2)
+            var value = ""
+            while index < rest.endIndex, rest[index] != "\"" {
+                if rest[index] == "\\", rest.index(after: index) < rest.endIndex {
+                    index = rest.index(after: index)
+                    value.append(rest[index] == "n" ? "\n" : rest[index])
+                } else {
+                    value.append(rest[index])
+                }
+                index = rest.index(after: index)
+            }
+            labels[key] = value
+            rest = index < rest.endIndex ? rest[rest.index(after: index)...] : rest[rest.endIndex...]
+        }
+        return (name, labels, value)
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import TestSupport
+import Testing
+
+@Suite("Reload")
+struct ReloadTests {
+    @Test("a valid new config adds and removes targets and reports success")
+    func validReloadChangesTargets() async throws {
+        let fixture = try await DaemonFixture()
+        defer { Task { await fixture.tearDown() } }
+        _ = await fixture.waitForMetrics { $0.value("backup_target_up", ["target": "cowork"]) == 1 }
+
+        try fixture.writeConfig("""
+            defaults:
+              interval: 200ms
+              timeout: 1s
+              jitter: 0%
+            targets:
+              - name: pdfc
+                vendor: inet
+                url: \(fixture.simulator.baseURL)
+                auth:
+                  token_file: token
+              - name: pdfc-2
+                vendor: inet
+                url: \(fixture.simulator.baseURL)
+                auth:
+                  token: ${INET_TOKEN_MISSING:-x}
+            """.replacingOccurrences(of: "${INET_TOKEN_MISSING:-x}", with: DaemonFixture.token))
+        let result = await fixture.daemon.reload()
+        #expect((try? result.get()) == 2)
+        let page = await fixture.waitForMetrics { $0.value("backup_target_up", ["target": "pdfc-2"]) == 1 }
+        #expect(page.value("backup_target_up", ["target": "pdfc-2"]) == 1)
+        #expect(page.value("backup_target_up", ["target": "cowork"]) == nil)
+        #expect(page.value("backup_exporter_config_last_reload_successful") == 1)
+    }
+
+    @Test("a broken config is rejected with file:line:key, the old one keeps running, and the gauge says 0")
+    func brokenReloadKeepsOldConfig() async throws {
+        let fixture = try await DaemonFixture()
+        defer { Task { await fixture.tearDown() } }
+        _ = await fixture.waitForMetrics { $0.value("backup_target_up", ["target": "cowork"]) == 1 }
+        try fixture.writeConfig("targets:\n  - name: only\n    vendor: inet\n    url: http://127.0.0.1:1\n    interval: 5x\n")
+
+        let result = await fixture.daemon.reload()
+        guard case .failure(let error) = result else {
+            Issue.record("reload of a broken config succeeded")
+            return
+        }
+        #expect(error.description.hasPrefix(fixture.configPath + ":5: targets[0].interval:"))
+        let pollsBefore = await fixture.metrics().value("backup_target_polls_total", ["target": "cowork"]) ?? 0
+        let page = await fixture.waitForMetrics { ($0.value("backup_target_polls_total", ["target": "cowork"]) ?? 0) >= pollsBefore + 3 }
+        #expect(page.value("backup_exporter_config_last_reload_successful") == 0)
+        #expect(page.value("backup_target_up", ["target": "pdfc"]) == 1)
+        #expect(page.value("backup_target_up", ["target": "only"]) == nil)
+    }
+
+    @Test("POST /-/reload reloads; GET is refused with 405")
+    func reloadEndpoint() async throws {
+        let fixture = try await DaemonFixture()
+        defer { Task { await fixture.tearDown() } }
+        let get = try await fixture.get("/-/reload")
+        #expect(get.status == 405)
+        let post = try await fixture.get("/-/reload", method: .POST)
+        #expect(post.status == 200)
+        #expect(post.body == "Reloaded 2 targets.\n")
+        try fixture.writeConfig("targets: []\nbogus: 1\n")
+        let broken = try await fixture.get("/-/reload", method: .POST)
+        #expect(broken.status == 500)
+        #expect(broken.body.contains(fixture.configPath))
+    }
+
+    @Test("check-config gives the same message for a broken file as a reload does")
+    func checkConfigMatchesReload() async throws {
+        let fixture = try await DaemonFixture()
+        defer { Task { await fixture.tearDown() } }
+        try fixture.writeConfig("targets:\n  - name: a\n    vendor: inet\n    url: http://127.0.0.1:1\n    auth:\n      password_file: missing\n      username: u\n")
+        guard case .failure(let reloadError) = await fixture.daemon.reload() else {
+            Issue.record("reload accepted a config with a missing password file")
+            return
+        }
+        let check = try ChildProcess(executable: "backup-exporter", arguments: ["check-config", fixture.configPath], directory: fixture.directory)
+        #expect(await check.waitForExit(timeout: 10) == 1)
+        #expect(check.output == reloadError.description + "\n")
+        #expect(check.output.contains(":6: targets[0].auth.password_file:"))
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import Simulator
+import TestSupport
+import Testing
+
+/// The daemon binary under a stand-in service manager: a real unix datagram socket as
+/// NOTIFY_SOCKET, real signals, real exit codes.
+@Suite("sd_notify and signals")
+struct SystemdIntegrationTests {
+    @Test("READY=1 once listening, WATCHDOG=1 at half of WATCHDOG_USEC, RELOADING=1 then READY=1 on SIGHUP, STOPPING=1 and exit 0 on SIGTERM")
+    func notifyProtocol() async throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let clock = SimulatorClock.manual(at: DaemonFixture.epoch + 1)
+        let simulator = try await DaemonFixture.startSimulator(jobs: [DaemonFixture.nightly], clock: clock)
+        defer { Task { await simulator.stop() } }
+        try Data(DaemonFixture.token.utf8).write(to: URL(fileURLWithPath: directory + "/token"))
+        try DaemonFixture.config(url: simulator.baseURL, interval: "1s")
+            .write(toFile: directory + "/config.yaml", atomically: true, encoding: .utf8)
+        let notify = try DatagramSocket(bindingTo: directory + "/notify")
+        defer { notify.closeAndUnlink() }
+        let port = try freePort()
+
+        let daemon = try ChildProcess(
+            executable: "backup-exporter",
+            arguments: ["--config.file", directory + "/config.yaml", "--storage.path", directory + "/state",
+                        "--web.listen-address", "127.0.0.1:\(port)", "--log.format", "logfmt"],
+            environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "400000", "INET_PASSWORD": DaemonFixture.password],
+            directory: directory)
+        var messages: [String] = []
+        let drain = { while let datagram = notify.receiveQueued() { messages.append(String(decoding: datagram, as: UTF8.self)) } }
+
+        #expect(await eventually { drain(); return messages.contains { $0.hasPrefix("READY=1") } }, "\(daemon.output)")
+        // Ready means the listener is up: the metrics page answers straight away.
+        #expect(try await httpGet("http://127.0.0.1:\(port)/-/ready") == "Ready.\n")
+        let readyLine = messages.first { $0.hasPrefix("READY=1") } ?? ""
+        #expect(readyLine.contains("STATUS="))
+
+        // 400 ms watchdog → a ping every 200 ms; over 1.5 s expect several, not one.
+        messages.removeAll()
+        try await Task.sleep(for: .milliseconds(1500))
+        drain()
+        let pings = messages.filter { $0 == "WATCHDOG=1" }.count
+        #expect(pings >= 4 && pings <= 10, "\(messages)")
+
+        messages.removeAll()
+        daemon.signal(SIGHUP)
+        #expect(await eventually { drain(); return messages.contains { $0.hasPrefix("READY=1") } })
+        let reloading = messages.firstIndex { $0.hasPrefix("RELOADING=1\nMONOTONIC_USEC=") }
+        let ready = messages.firstIndex { $0.hasPrefix("READY=1") }
+        #expect(reloading != nil && ready != nil && reloading! < ready!, "\(messages)")
+
+        messages.removeAll()
+        daemon.signal(SIGTERM)
+        let status = await daemon.waitForExit(timeout: 5)
+        drain()
+        #expect(status == 0, "\(daemon.output)")
+        #expect(messages.contains("STOPPING=1"), "\(messages)")
+    }
+
+    @Test("without NOTIFY_SOCKET nothing is sent and the daemon still starts and stops cleanly on SIGINT")
+    func silentWithoutNotifySocket() async throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let simulator = try await DaemonFixture.startSimulator(jobs: [DaemonFixture.nightly], clock: .manual(at: DaemonFixture.epoch))
+        defer { Task { await simulator.stop() } }
+        try Data(DaemonFixture.token.utf8).write(to: URL(fileURLWithPath: directory + "/token"))
+        try DaemonFixture.config(url: simulator.baseURL, interval: "1s")
+            .write(toFile: directory + "/config.yaml", atomically: true, encoding: .utf8)
+        let port = try freePort()
+        let daemon = try ChildProcess(
+            executable: "backup-exporter",
+            arguments: ["--config.file", directory + "/config.yaml", "--storage.path", directory + "/state",
+                        "--web.listen-address", "127.0.0.1:\(port)"],
+            environment: ["INET_PASSWORD": DaemonFixture.password], directory: directory)
+        #expect(await eventually { (try? await httpGet("http://127.0.0.1:\(port)/-/healthy")) == "Healthy.\n" }, "\(daemon.output)")
+        daemon.signal(SIGINT)
+        #expect(await daemon.waitForExit(timeout: 5) == 0, "\(daemon.output)")
+    }
+
+    @Test("a second daemon on the same state directory refuses to start and names the lock")
+    func secondInstanceRefused() async throws {
+        let fixture = try await DaemonFixture()
+        defer { Task { await fixture.tearDown() } }
+        let daemon = try ChildProcess(
+            executable: "backup-exporter",
+            arguments: ["--config.file", fixture.configPath, "--storage.path", fixture.storagePath,
+                        "--web.listen-address", "127.0.0.1:0"],
+            environment: ["INET_PASSWORD": DaemonFixture.password], directory: fixture.directory)
+        #expect(await daemon.waitForExit(timeout: 10) == 1)
+        #expect(daemon.output.contains("in use by another process"), "\(daemon.output)")
+    }
+
+    @Test("a broken config at start-up exits 1 with file, line and key")
+    func brokenConfigAtStart() async throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "targets:\n  - name: a\n    vendor: inet\n    url: http://127.0.0.1:1\n    intervall: 5s\n"
+            .write(toFile: directory + "/config.yaml", atomically: true, encoding: .utf8)
+        let daemon = try ChildProcess(
+            executable: "backup-exporter",
+            arguments: ["--config.file", directory + "/config.yaml", "--storage.path", directory + "/state",
+                        "--web.listen-address", "127.0.0.1:0"],
+            directory: directory)
+        #expect(await daemon.waitForExit(timeout: 10) == 1)
+        #expect(daemon.output.contains(directory + "/config.yaml:5: targets[0].intervall: unknown key 'intervall' (did you mean 'interval'?)"), "\(daemon.output)")
+    }
+}
