@@ -1,3 +1,4 @@
+import Adapters
 import Dispatch
 import Foundation
 import Logging
@@ -37,16 +38,27 @@ final class PollScheduler: @unchecked Sendable {
         self.poll = poll
     }
 
-    /// Makes the scheduled set equal to `targets`.
+    /// Makes the scheduled set equal to `targets`. Adapters of removed or changed targets get
+    /// their `shutdown()` (a logout) once their poll in flight has unwound.
     func replace(with targets: [ScheduledTarget]) {
-        queue.sync {
+        let retired: [Entry] = queue.sync {
             let wanted = Dictionary(targets.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+            var retired: [Entry] = []
             for (name, entry) in entries where wanted[name]?.configuration != entry.target.configuration {
                 remove(entry)
                 entries[name] = nil
+                retired.append(entry)
             }
             for target in targets where entries[target.name] == nil {
                 entries[target.name] = start(target)
+            }
+            return retired
+        }
+        for entry in retired {
+            let (task, adapter) = (entry.inFlight, entry.target.adapter)
+            Task {
+                await task?.value
+                await adapter.shutdown()
             }
         }
     }
@@ -54,15 +66,17 @@ final class PollScheduler: @unchecked Sendable {
     /// Cancels every timer and every poll in flight, and waits (up to `timeout`) for the polls to
     /// unwind, so the state store is not written after shutdown begins.
     func stop(timeout: Double = 3) async {
-        let tasks: [Task<Void, Never>] = queue.sync {
+        let (tasks, adapters): ([Task<Void, Never>], [any VendorAdapter]) = queue.sync {
             let tasks = entries.values.compactMap(\.inFlight)
+            let adapters = entries.values.map(\.target.adapter)
             for entry in entries.values { remove(entry) }
             entries.removeAll()
-            return tasks
+            return (tasks, adapters)
         }
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 for task in tasks { await task.value }
+                for adapter in adapters { await adapter.shutdown() }
             }
             group.addTask {
                 try? await Task.sleep(for: .seconds(timeout))

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the Debian packages backup-exporter needs, only those missing, so `make demo` and
+# `make test` work on a fresh Debian 12 machine with just the Swift toolchain.
+#   build:  libsystemd-dev (sd_notify, sd_journal), libsqlite3-dev (the state store)
+#   test:   prometheus (promtool), python3-pytest (fidelity tests against the vendors' real clients)
+set -euo pipefail
+want=(libsystemd-dev libsqlite3-dev pkg-config)
+[ "${1:-}" = "--test" ] && want+=(prometheus python3-pytest python3-venv)
+missing=()
+for package in "${want[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing: ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
