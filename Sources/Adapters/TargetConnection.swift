@@ -112,15 +112,19 @@ public struct TargetConnection: Sendable {
                 ? PollError(.decode, "\(context): connection failed while reading the body")
                 : PollError(.connect, "\(context): cannot connect (\(error))")
         }
+        if error is HTTPParserError {
+            // A close in the middle of a body reaches us as the parser's invalid EOF, not as
+            // `remoteConnectionClosed`: it is a body we could not read, like the case above.
+            return phase == .readingBody
+                ? PollError(.decode, "\(context): connection closed before the body was complete")
+                : PollError(.http, "\(context): malformed HTTP answer")
+        }
         if error is CancellationError {
             return PollError(.timeout, "\(context): cancelled")
         }
         let typeName = String(reflecting: type(of: error))
         if typeName.contains("SSL") || typeName.contains("TLS") {
             return PollError(.tls, "\(context): TLS failed")
-        }
-        if typeName.contains("HTTPParser") {
-            return PollError(.http, "\(context): malformed HTTP answer")
         }
         return PollError(.other, "\(context): \(typeName)")
     }

@@ -33,7 +33,12 @@ struct InetAdapter: VendorAdapter {
     init(context: AdapterContext) throws(ConfigError) {
         let options = context.target.options
         try options.rejectUnknownKeys(allowed: Self.optionKeys)
-        fixedDefinitions = try options.stringList("definitions")
+        let definitions = try options.stringList("definitions")
+        // An empty list would silently watch nothing, forever: say so instead.
+        if let definitions, definitions.isEmpty {
+            throw options.error("definitions", "needs at least one definition id (leave it out to watch every listed definition)")
+        }
+        fixedDefinitions = definitions
         let perDefinition = try options.int("results_per_definition") ?? 5
         guard (1...100).contains(perDefinition) else {
             throw options.error("results_per_definition", "must be between 1 and 100")

@@ -50,12 +50,14 @@ struct InetResult: Sendable, Equatable {
             state = .unknown
         }
 
+        // Values that are not numbers are skipped; a map holding none counts as no progress, so a
+        // waiting result reads 0 whether its map is empty or holds only junk.
+        let progressValues = (status?["taskProgress"]?.object ?? [:]).values.compactMap(\.double)
         let progress: Double?
         if finished {
             progress = 100
-        } else if let taskProgress = status?["taskProgress"]?.object, !taskProgress.isEmpty {
-            let values = taskProgress.values.compactMap(\.double)
-            progress = values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
+        } else if !progressValues.isEmpty {
+            progress = progressValues.reduce(0, +) / Double(progressValues.count)
         } else {
             progress = waiting ? 0 : nil
         }

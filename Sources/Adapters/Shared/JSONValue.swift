@@ -63,10 +63,15 @@ public enum JSONValue: Sendable, Equatable, Decodable {
     }
 
     /// Numbers, and strings that hold a number in the C locale ("42.500000").
+    ///
+    /// `Double("nan")` and `Double("inf")` succeed, so a vendor's "NaN" would otherwise poison a
+    /// mean or a timestamp: only finite values count as numbers.
     public var double: Double? {
         switch self {
         case .number(let number): return number
-        case .string(let text): return Double(text.trimmingCharacters(in: .whitespaces))
+        case .string(let text):
+            guard let number = Double(text.trimmingCharacters(in: .whitespaces)), number.isFinite else { return nil }
+            return number
         default: return nil
         }
     }

@@ -1,0 +1,76 @@
+@testable import Adapters
+import AsyncHTTPClient
+import BackupModel
+import ExporterConfig
+import Foundation
+import Logging
+
+/// Secrets the tests use: distinctive enough that finding one inside an error message can only
+/// mean it leaked there.
+enum TestSecrets {
+    static let token = "tok-SECRET-7f3a9c"
+    static let username = "monitor"
+    static let password = "pw-SECRET-41d2e8"
+    /// What the Basic header carries on the wire: a leak of it is a leak of the password.
+    static let basicCredential = Data("\(username):\(password)".utf8).base64EncodedString()
+
+    static func all() -> [String] { [token, password, basicCredential] }
+}
+
+/// Builds targets and adapters the way the daemon does: through `AdapterRegistry`.
+enum TestTargets {
+    static func target(
+        url: String, auth: AuthConfiguration = AuthConfiguration(token: Secret(TestSecrets.token)),
+        timeout: Double = 5, maxResponseBytes: Int = TargetConfiguration.defaultMaxResponseBytes,
+        options: VendorOptions = .empty
+    ) -> TargetConfiguration {
+        TargetConfiguration(name: "inet-test", vendor: .inet, url: url, auth: auth, timeout: timeout,
+                            maxResponseBytes: maxResponseBytes, options: options)
+    }
+
+    static let basicAuth = AuthConfiguration(username: TestSecrets.username, password: Secret(TestSecrets.password))
+
+    /// `options:` exactly as the config loader produces them, so the adapter sees real key paths
+    /// and lines. `optionsYAML` is the indented body of the `options:` mapping.
+    static func options(_ optionsYAML: String) throws -> VendorOptions {
+        let yaml = """
+        targets:
+          - name: inet-test
+            vendor: inet
+            url: http://127.0.0.1:1
+            options:
+        \(optionsYAML.split(separator: "\n").map { "      " + $0 }.joined(separator: "\n"))
+
+        """
+        let configuration = try ConfigLoader.parse(yaml: yaml, path: "/etc/backup-exporter/config.yaml", environment: [:])
+        return configuration.targets[0].options
+    }
+
+    static func adapter(_ target: TargetConfiguration, client: HTTPClient) throws -> any VendorAdapter {
+        try AdapterRegistry.makeAdapter(for: target, client: client, logger: Logger(label: "adapters-tests"))
+    }
+}
+
+/// Runs `body` with a fresh `HTTPClient` and always shuts it down, also when `body` throws or an
+/// expectation fails, so no test leaks connections into the next.
+func withHTTPClient<Result: Sendable>(_ body: (HTTPClient) async throws -> Result) async throws -> Result {
+    let client = HTTPClient(eventLoopGroupProvider: .singleton)
+    do {
+        let result = try await body(client)
+        try await client.shutdown()
+        return result
+    } catch {
+        try? await client.shutdown()
+        throw error
+    }
+}
+
+/// Polls once and returns the `PollError`, or nil when the poll succeeded.
+func pollError(_ adapter: any VendorAdapter) async -> PollError? {
+    do {
+        _ = try await adapter.poll()
+        return nil
+    } catch {
+        return error
+    }
+}
