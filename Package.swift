@@ -83,7 +83,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "backup-exporter", dependencies: [
-            "Daemon", "Simulator", "ExporterConfig", "Systemd",
+            "Daemon", "Adapters", "Simulator", "ExporterConfig", "Systemd",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -106,7 +106,7 @@ let package = Package(
         ],
                     resources: [.copy("Golden")]),
         .testTarget(name: "DaemonTests", dependencies: [
-            "Daemon", "Simulator", "BackupModel", "ExporterConfig", "StateStore", "Systemd", "TestSupport",
+            "Daemon", "Adapters", "Simulator", "BackupModel", "ExporterConfig", "StateStore", "Systemd", "TestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),

@@ -44,10 +44,10 @@ public struct ObservedRun: Sendable, Equatable, Hashable, Codable {
     }
 
     /// Duration of the run: the vendor's own figure, else end minus start, else (while running)
-    /// the time elapsed since start as of `now`.
+    /// the time elapsed since start as of `now`. A waiting run has none: queueing is not running.
     public func duration(now: Double) -> Double? {
         if let durationSeconds { return durationSeconds }
-        guard let startTime else { return nil }
+        guard let startTime, state != .waiting else { return nil }
         // A vendor may leave a stale end time on a run that restarted: only a finished run's end counts.
         if state.isFinished || state == .unknown {
             return endTime.map { max(0, $0 - startTime) }

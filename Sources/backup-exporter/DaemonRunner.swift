@@ -1,3 +1,4 @@
+import Adapters
 import AsyncHTTPClient
 import BackupModel
 import Daemon
@@ -8,14 +9,7 @@ import Systemd
 
 /// Builds the daemon's parts and runs them in a `ServiceGroup` until SIGTERM or SIGINT.
 enum DaemonRunner {
-    static func makeHTTPClient() -> HTTPClient {
-        var configuration = HTTPClient.Configuration()
-        // A redirect could carry the Authorization header to another host: never follow one.
-        configuration.redirectConfiguration = .disallow
-        configuration.decompression = .disabled
-        configuration.connectionPool = .init(idleTimeout: .seconds(90))
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }
+    static func makeHTTPClient() -> HTTPClient { VendorHTTPClient.make() }
 
     /// Runs until a graceful shutdown; returns normally then. Start-up failures (config, store
     /// lock, listen address) are thrown with a message naming what is wrong.

@@ -54,7 +54,7 @@ enum TestTargets {
 /// Runs `body` with a fresh `HTTPClient` and always shuts it down, also when `body` throws or an
 /// expectation fails, so no test leaks connections into the next.
 func withHTTPClient<Result: Sendable>(_ body: (HTTPClient) async throws -> Result) async throws -> Result {
-    let client = HTTPClient(eventLoopGroupProvider: .singleton)
+    let client = VendorHTTPClient.make()
     do {
         let result = try await body(client)
         try await client.shutdown()

@@ -26,6 +26,7 @@ struct ObservedRunTests {
         #expect(ObservedRun(id: "r", state: .running, startTime: 100, endTime: 110).duration(now: 130) == 30)
         #expect(ObservedRun(id: "r", state: .succeeded, startTime: 100).duration(now: 130) == nil)
         #expect(ObservedRun(id: "r", state: .waiting).duration(now: 130) == nil)
+        #expect(ObservedRun(id: "r", state: .waiting, startTime: 100).duration(now: 130) == nil)
     }
 
     @Test("only finished states have a result, and only succeeded and warning protect data")

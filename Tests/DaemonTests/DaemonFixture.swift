@@ -1,3 +1,4 @@
+import Adapters
 import AsyncHTTPClient
 import BackupModel
 import Daemon
@@ -32,7 +33,7 @@ final class DaemonFixture: @unchecked Sendable {
         directory = try makeTemporaryDirectory()
         clock = SimulatorClock.manual(at: Self.epoch + 1)
         simulator = try await Self.startSimulator(jobs: jobs, clock: clock)
-        client = HTTPClient(eventLoopGroupProvider: .singleton)
+        client = VendorHTTPClient.make()
         try Data((Self.token + "\n").utf8).write(to: URL(fileURLWithPath: directory + "/token"))
         try Self.config(url: simulator.baseURL, interval: interval).write(toFile: directory + "/config.yaml", atomically: true, encoding: .utf8)
         daemon = try Daemon(options: Self.options(directory: directory), environment: ["INET_PASSWORD": Self.password],

@@ -21,7 +21,7 @@ struct PersistenceTests {
 
         try await fixture.restartDaemon()
         // Straight after start, before any poll could change them: the persisted values.
-        let restored = await fixture.metrics()
+        let restored = await fixture.waitForMetrics { $0.value("backup_exporter_build_info", ["version": "test"]) == 1 }
         #expect(restored.value("backup_job_last_success_timestamp_seconds", ["target": "pdfc", "job_id": job]) == lastSuccess)
         #expect(restored.value("backup_job_runs_total", ["target": "pdfc", "job_id": job, "result": "succeeded"]) == 1)
         #expect(restored.state(target: "pdfc", job: job) == "waiting")
