@@ -94,12 +94,15 @@ public struct JobSnapshot: Sendable, Equatable {
     /// Nil for a job the vendor lists with no run yet.
     public var lastRun: ObservedRun?
     public var history: JobHistory
+    /// How long the job may go without a successful run (from the config); nil when not set.
+    public var maxAgeSeconds: Double?
 
-    public init(id: String, name: String, lastRun: ObservedRun?, history: JobHistory) {
+    public init(id: String, name: String, lastRun: ObservedRun?, history: JobHistory, maxAgeSeconds: Double? = nil) {
         self.id = id
         self.name = name
         self.lastRun = lastRun
         self.history = history
+        self.maxAgeSeconds = maxAgeSeconds
     }
 }
 

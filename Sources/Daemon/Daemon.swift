@@ -42,7 +42,7 @@ public actor Daemon {
     public func start() async throws {
         let (configuration, targets) = try loader.load(client: client, logger: logger)
         self.configuration = configuration
-        await store.configure(targets: configuration.targets.map { TargetIdentity(name: $0.name, vendor: $0.vendor) })
+        await store.configure(targets: configuration.targets.map { TargetIdentity(name: $0.name, vendor: $0.vendor, maxAge: $0.maxAge, jobMaxAge: $0.jobMaxAge) })
         await store.setConfigStatus(successful: true)
         let store = self.store
         let events = self.events
@@ -81,7 +81,7 @@ public actor Daemon {
         do {
             let (configuration, targets) = try loader.load(client: client, logger: logger)
             self.configuration = configuration
-            await store.configure(targets: configuration.targets.map { TargetIdentity(name: $0.name, vendor: $0.vendor) })
+            await store.configure(targets: configuration.targets.map { TargetIdentity(name: $0.name, vendor: $0.vendor, maxAge: $0.maxAge, jobMaxAge: $0.jobMaxAge) })
             scheduler?.replace(with: targets)
             await store.setConfigStatus(successful: true)
             events.configReloaded(targets: configuration.targets.count)

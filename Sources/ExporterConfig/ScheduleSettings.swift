@@ -4,18 +4,19 @@ import Foundation
 /// the defaults' values, which start from the built-in ones, so each default is applied in one
 /// place.
 struct ScheduleSettings: Sendable, Equatable {
-    static let keys: Set<String> = ["interval", "timeout", "jitter", "timezone", "max_response_bytes"]
+    static let keys: Set<String> = ["interval", "timeout", "jitter", "timezone", "max_response_bytes", "max_age"]
 
     static let builtIn = ScheduleSettings(
         interval: TargetConfiguration.defaultInterval, timeout: TargetConfiguration.defaultTimeout,
         jitter: TargetConfiguration.defaultJitter, timezone: TargetConfiguration.defaultTimezone,
-        maxResponseBytes: TargetConfiguration.defaultMaxResponseBytes)
+        maxResponseBytes: TargetConfiguration.defaultMaxResponseBytes, maxAge: TargetConfiguration.defaultMaxAge)
 
     var interval: Double
     var timeout: Double
     var jitter: Double
     var timezone: String
     var maxResponseBytes: Int
+    var maxAge: Double
 
     /// The settings `mapping` overrides on top of `self`. A timeout longer than the interval is
     /// deliberately allowed: a slow appliance may need 2 minutes to answer a poll made every minute.
@@ -40,6 +41,10 @@ struct ScheduleSettings: Sendable, Equatable {
                 throw mapping.error("timezone", "unknown time zone '\(timezone)' (expected an IANA name like UTC or Europe/Berlin)")
             }
             result.timezone = timezone
+        }
+        if let maxAge = try mapping.duration("max_age") {
+            guard maxAge > 0 else { throw mapping.error("max_age", "must be greater than 0") }
+            result.maxAge = maxAge
         }
         if let entry = mapping.entry("max_response_bytes") {
             let bytes = entry.value.scalar?.int ?? entry.value.scalar.flatMap { ByteSizeParser.bytes($0.text) }

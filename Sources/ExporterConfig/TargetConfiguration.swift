@@ -23,6 +23,11 @@ public struct TargetConfiguration: Sendable, Equatable {
     public var timezone: String
     /// Responses larger than this are refused, so a misbehaving appliance cannot exhaust memory.
     public var maxResponseBytes: Int
+    /// How long a job may go without a successful run before it is overdue (`max_age`, default
+    /// 26 h: a daily backup plus slack); exported as `backup_job_max_age_seconds` for alert rules.
+    public var maxAge: Double
+    /// Per-job overrides of `maxAge`, by job id (`job_max_age`).
+    public var jobMaxAge: [String: Double]
     /// The vendor's own keys, checked by its adapter.
     public var options: VendorOptions
     /// Line where this target's mapping starts, for messages about the target as a whole.
@@ -33,8 +38,9 @@ public struct TargetConfiguration: Sendable, Equatable {
         tls: TLSConfiguration = TLSConfiguration(), jobs: [String] = [],
         interval: Double = TargetConfiguration.defaultInterval, timeout: Double = TargetConfiguration.defaultTimeout,
         jitter: Double = TargetConfiguration.defaultJitter, timezone: String = TargetConfiguration.defaultTimezone,
-        maxResponseBytes: Int = TargetConfiguration.defaultMaxResponseBytes, options: VendorOptions = .empty,
-        line: Int = 0
+        maxResponseBytes: Int = TargetConfiguration.defaultMaxResponseBytes,
+        maxAge: Double = TargetConfiguration.defaultMaxAge, jobMaxAge: [String: Double] = [:],
+        options: VendorOptions = .empty, line: Int = 0
     ) {
         self.name = name
         self.vendor = vendor
@@ -47,6 +53,8 @@ public struct TargetConfiguration: Sendable, Equatable {
         self.jitter = jitter
         self.timezone = timezone
         self.maxResponseBytes = maxResponseBytes
+        self.maxAge = maxAge
+        self.jobMaxAge = jobMaxAge
         self.options = options
         self.line = line
     }
@@ -56,4 +64,5 @@ public struct TargetConfiguration: Sendable, Equatable {
     public static let defaultJitter: Double = 0.1
     public static let defaultTimezone = "UTC"
     public static let defaultMaxResponseBytes = 32 * 1024 * 1024
+    public static let defaultMaxAge: Double = 26 * 3600
 }

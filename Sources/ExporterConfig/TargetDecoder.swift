@@ -5,7 +5,7 @@ import Foundation
 /// checks, secrets read from where they are kept. Uniqueness across targets is the loader's job.
 struct TargetDecoder {
     static let targetKeys: Set<String> = ScheduleSettings.keys.union([
-        "name", "vendor", "url", "auth", "tls", "jobs", "options",
+        "name", "vendor", "url", "auth", "tls", "jobs", "job_max_age", "options",
     ])
     static let authKeys: Set<String> = [
         "username", "password", "password_file", "password_env", "token", "token_file", "token_env",
@@ -47,7 +47,21 @@ struct TargetDecoder {
             jobs: try target.stringList("jobs") ?? [],
             interval: schedule.interval, timeout: schedule.timeout, jitter: schedule.jitter,
             timezone: schedule.timezone, maxResponseBytes: schedule.maxResponseBytes,
+            maxAge: schedule.maxAge, jobMaxAge: try jobMaxAge(target.mapping("job_max_age")),
             options: options, line: target.line ?? 0)
+    }
+
+    /// `job_max_age: {<job id>: 48h}`: per-job overrides of `max_age`.
+    private func jobMaxAge(_ mapping: ConfigMapping?) throws(ConfigError) -> [String: Double] {
+        guard let mapping else { return [:] }
+        var result: [String: Double] = [:]
+        for key in mapping.keys {
+            guard let seconds = try mapping.duration(key), seconds > 0 else {
+                throw mapping.error(key, "expected a duration greater than 0, like 48h")
+            }
+            result[key] = seconds
+        }
+        return result
     }
 
     private static func isNameCharacter(_ character: Character) -> Bool {

@@ -67,6 +67,9 @@ extension MetricFamily {
     static let jobLastSuccess = MetricFamily(
         name: "backup_job_last_success_timestamp_seconds", kind: .gauge,
         help: "Unix time the newest run of this job that succeeded or warned ended (persisted), as of the last poll.")
+    static let jobMaxAge = MetricFamily(
+        name: "backup_job_max_age_seconds", kind: .gauge,
+        help: "Configured maximum age of the last successful run of this job (max_age), for jobs known as of the last poll; for alert rules.")
     static let jobLastFailure = MetricFamily(
         name: "backup_job_last_failure_timestamp_seconds", kind: .gauge,
         help: "Unix time the newest failed run of this job ended (persisted), as of the last poll.")

@@ -115,6 +115,11 @@ public enum MetricsRenderer {
             guard let time = row.job.history.lastSuccessTime else { continue }
             page.sample(.jobLastSuccess, labels: row.labels, value: time)
         }
+        page.header(.jobMaxAge)
+        for row in jobs {
+            guard let maxAge = row.job.maxAgeSeconds else { continue }
+            page.sample(.jobMaxAge, labels: row.labels, value: maxAge)
+        }
         page.header(.jobLastFailure)
         for row in jobs {
             guard let time = row.job.history.lastFailureTime else { continue }

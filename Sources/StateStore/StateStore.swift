@@ -199,7 +199,10 @@ public actor StateStore {
             let jobs = record.jobs
                 .filter { $0.value.row.listed }
                 .sorted { $0.key < $1.key }
-                .map { JobSnapshot(id: $0.key, name: $0.value.row.name, lastRun: $0.value.row.lastRun, history: $0.value.row.history) }
+                .map {
+                    JobSnapshot(id: $0.key, name: $0.value.row.name, lastRun: $0.value.row.lastRun, history: $0.value.row.history,
+                                maxAgeSeconds: identity.jobMaxAge[$0.key] ?? identity.maxAge)
+                }
             return TargetSnapshot(
                 name: identity.name, vendor: identity.vendor, health: record.health, pollsTotal: record.pollsTotal,
                 pollErrors: record.pollErrors, jobs: jobs)

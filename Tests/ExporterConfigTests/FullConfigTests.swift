@@ -33,6 +33,9 @@ struct FullConfigTests {
                 jitter: 0%
                 timezone: America/New_York
                 max_response_bytes: 1048576
+                max_age: 30h
+                job_max_age:
+                  job-1: 48h
                 options:
                   format: json
                   definitions: [a, b]
@@ -85,7 +88,7 @@ struct FullConfigTests {
             auth: AuthConfiguration(username: "monitor", password: Secret("m365-pass")),
             tls: TLSConfiguration(caFile: folder.path + "/ca.pem", insecureSkipVerify: true),
             jobs: ["job-1", "job 2"], interval: 30, timeout: 90, jitter: 0, timezone: "America/New_York",
-            maxResponseBytes: 1_048_576, options: .empty, line: 8))
+            maxResponseBytes: 1_048_576, maxAge: 108_000, jobMaxAge: ["job-1": 172_800], options: .empty, line: 8))
 
         let inheriting = { (target: TargetConfiguration, expected: TargetConfiguration) in
             var target = target
@@ -96,23 +99,23 @@ struct FullConfigTests {
         inheriting(config.targets[1], TargetConfiguration(
             name: "commvault.dc1", vendor: .commvault, url: "http://cv.example.net/api",
             auth: AuthConfiguration(token: Secret("cv-token")),
-            interval: 120, timeout: 20, jitter: 0.25, timezone: "Europe/Berlin", maxResponseBytes: 524_288, line: 26))
+            interval: 120, timeout: 20, jitter: 0.25, timezone: "Europe/Berlin", maxResponseBytes: 524_288, line: 29))
         inheriting(config.targets[2], TargetConfiguration(
             name: "inet_1", vendor: .inet, url: "https://inet.example.net",
             auth: AuthConfiguration(username: "svc-inet", password: Secret("inet-pass")),
-            interval: 120, timeout: 20, jitter: 0.25, timezone: "Europe/Berlin", maxResponseBytes: 524_288, line: 31))
+            interval: 120, timeout: 20, jitter: 0.25, timezone: "Europe/Berlin", maxResponseBytes: 524_288, line: 34))
         inheriting(config.targets[3], TargetConfiguration(
             name: "eclypse", vendor: .eclypse, url: "https://eclypse.example.net",
             auth: AuthConfiguration(username: "admin", password: Secret("pa$word")),
-            interval: 120, timeout: 20, jitter: 0.25, timezone: "Europe/Berlin", maxResponseBytes: 1_000_000, line: 37))
+            interval: 120, timeout: 20, jitter: 0.25, timezone: "Europe/Berlin", maxResponseBytes: 1_000_000, line: 40))
         inheriting(config.targets[4], TargetConfiguration(
             name: "Unitrends-1", vendor: .unitrends, url: "https://ut.example.net",
             auth: AuthConfiguration(token: Secret("ut-token")),
-            interval: 120, timeout: 20, jitter: 0.25, timezone: "Europe/Berlin", maxResponseBytes: 524_288, line: 44))
+            interval: 120, timeout: 20, jitter: 0.25, timezone: "Europe/Berlin", maxResponseBytes: 524_288, line: 47))
         inheriting(config.targets[5], TargetConfiguration(
             name: "unitrends-2", vendor: .unitrends, url: "https://ut2.example.net",
             auth: AuthConfiguration(token: Secret("literal-token")),
-            interval: 120, timeout: 20, jitter: 0.25, timezone: "Europe/Berlin", maxResponseBytes: 524_288, line: 49))
+            interval: 120, timeout: 20, jitter: 0.25, timezone: "Europe/Berlin", maxResponseBytes: 524_288, line: 52))
     }
 
     @Test("built-in defaults apply when neither defaults nor the target set a key")

@@ -29,7 +29,8 @@ enum Fixtures {
                                              startTime: 1_699_990_000, endTime: 1_699_993_600.75,
                                              sizeBytes: 123_456_789_012, objectCount: 1_234, vendorStatus: "Done"),
                         history: JobHistory(lastSuccessTime: 1_699_993_600.75, lastFailureTime: 1_699_900_000,
-                                            runsByResult: [.succeeded: 10, .warning: 2, .failed: 1])),
+                                            runsByResult: [.succeeded: 10, .warning: 2, .failed: 1]),
+                        maxAgeSeconds: 93_600),
                     JobSnapshot(
                         id: "102", name: "Fileserver",
                         lastRun: ObservedRun(id: "9002", state: .running, progressPercent: 42.5,
