@@ -53,6 +53,7 @@ public final class UnitrendsSimulator: Sendable {
     }
 
     private struct State {
+        /// Token → API calls left before it is refused (nil: no limit).
         var tokens: [String: Int?] = [:]
         var expireAfterCalls: Int?
         var omitComma = false
@@ -153,7 +154,8 @@ public final class UnitrendsSimulator: Sendable {
             state.issued += 1
             state.counters.logins += 1
             let token = "ut-\(state.issued)-\(UUID().uuidString.lowercased())"
-            state.tokens[token] = state.expireAfterCalls
+            // updateValue: assigning a nil `Int?` through the subscript would remove the token.
+            state.tokens.updateValue(state.expireAfterCalls, forKey: token)
             return token
         }
         return .json(#"{"\#(tokenField)":"\#(token)","superuser":false,"administrator":false}"#, status: .created)
@@ -166,7 +168,7 @@ public final class UnitrendsSimulator: Sendable {
                 state.counters.rejectedTokens += 1
                 return false
             }
-            state.tokens[presented] = entry.map { $0 - 1 }
+            state.tokens.updateValue(entry.map { $0 - 1 }, forKey: presented)
             return true
         }
     }
