@@ -12,7 +12,8 @@ import WebServer
 /// wrong credentials get 400 `invalid_grant`. `GET /v<N>/Jobs` is a plain array up to v7 and a
 /// page (`offset`, `limit`, `results`) in v8; `GET /v<N>/JobSessions` is always a page, newest
 /// first, filtered by `jobId` from v7 on (v6 ignores the parameter, as its schema has none, and
-/// lists a job's sessions at `/v6/Jobs/{id}/JobSessions` instead). Paths are matched without
+/// lists a job's sessions at `/v6/Jobs/{id}/JobSessions` instead); only v8 sessions carry `jobId`.
+/// Paths are matched without
 /// regard to case, as the real (ASP.NET) server does: the SDK posts to `/v8/token`.
 ///
 /// Ids are GUIDs (the SDK parses them): a session id is the job id's first group, a fixed middle
@@ -275,7 +276,8 @@ public final class VeeamM365Simulator: Sendable {
         let id = sessionID(job: job, cycle: run.cycle)
         let objects = Self.objects(job: job, run: run)
         var fields = [#""id":"\#(id)""#]
-        if version != "v6" { fields.append(#""jobId":"\#(job.id)""#) }
+        // Only v8's schema has `jobId` on a session (v7 filters by it but does not return it).
+        if version == "v8" { fields.append(#""jobId":"\#(job.id)""#) }
         fields.append(#""details":"""#)
         fields.append(#""creationTime":"\#(Self.iso(run.created))""#)
         if let ended = run.ended { fields.append(#""endTime":"\#(Self.iso(ended))""#) }

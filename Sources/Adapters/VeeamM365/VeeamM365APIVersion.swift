@@ -4,8 +4,8 @@
 /// Two differences matter to the adapter, both read from the vendor's OpenAPI documents as the
 /// PyPI package `veeam-365` ships them: `GET /Jobs` answers a plain array up to v7 and a page
 /// object (`offset`, `limit`, `results`) from v8 on, and only v7 and later filter
-/// `GET /JobSessions` by `jobId` (v6 lists a job's sessions at `/Jobs/{id}/JobSessions`, and its
-/// sessions carry no `jobId` field).
+/// `GET /JobSessions` by `jobId` (v6 lists a job's sessions at `/Jobs/{id}/JobSessions`). Only v8
+/// sessions carry a `jobId` field.
 enum VeeamM365APIVersion: String, CaseIterable, Sendable, Comparable {
     case v6, v7, v8
 

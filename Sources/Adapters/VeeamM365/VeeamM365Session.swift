@@ -13,7 +13,7 @@ import BackupModel
 /// - `Disconnected` and `NotConfigured` are real status words that say nothing about the data:
 ///   they map to `unknown`, never to failed.
 struct VeeamM365Session: Sendable, Equatable {
-    /// Absent in v6, where the job is known from the request path.
+    /// Only v8 sends it; before, the job is known from the request.
     var jobID: String?
     var run: ObservedRun
 
