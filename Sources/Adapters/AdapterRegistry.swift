@@ -10,6 +10,8 @@ public enum AdapterRegistry {
 
     static let factories: [Vendor: Factory] = [
         .inet: { context throws(ConfigError) in try InetAdapter(context: context) },
+        .veeamM365: { context throws(ConfigError) in try VeeamM365Adapter(context: context) },
+        .unitrends: { context throws(ConfigError) in try UnitrendsAdapter(context: context) },
     ]
 
     /// Vendors this build can poll.

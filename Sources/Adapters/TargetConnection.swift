@@ -98,6 +98,12 @@ public struct TargetConnection: Sendable {
                 break
             }
         }
+        if let error = error as? HTTPParserError, error == .invalidEOFState {
+            // The server closed in the middle of a Content-Length body. Whether this surfaces from
+            // `execute` or from reading the body depends on how the bytes were split into reads,
+            // so the phase cannot decide: it is a truncated answer either way.
+            return PollError(.decode, "\(context): connection closed before the body was complete")
+        }
         if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
             return PollError(.tls, "\(context): TLS failed: \(error)")
         }

@@ -6,12 +6,23 @@ public final class SimulatorSuite: Sendable {
     public static let inetToken = "demo-inet-token"
     public static let inetUser = "monitor"
     public static let inetPassword = "demo-inet-password"
+    public static let veeamUser = "monitor@contoso.example"
+    public static let veeamPassword = "demo-veeam-password"
+    public static let unitrendsUser = "monitor"
+    public static let unitrendsPassword = "demo-unitrends-password"
+    /// The simulated Unitrends appliance writes its local times in this zone, and the demo
+    /// config says so, as an operator must.
+    public static let unitrendsTimeZone = "America/New_York"
 
     public let inet: VendorSimulator
+    public let veeamM365: VendorSimulator
+    public let unitrends: VendorSimulator
     public let clock: SimulatorClock
 
-    private init(inet: VendorSimulator, clock: SimulatorClock) {
+    private init(inet: VendorSimulator, veeamM365: VendorSimulator, unitrends: VendorSimulator, clock: SimulatorClock) {
         self.inet = inet
+        self.veeamM365 = veeamM365
+        self.unitrends = unitrends
         self.clock = clock
     }
 
@@ -27,10 +38,24 @@ public final class SimulatorSuite: Sendable {
         let inetServer = try await VendorSimulator.start(vendor: "inet", host: host, port: basePort) { request in
             await inet.handle(request)
         }
-        return SimulatorSuite(inet: inetServer, clock: clock)
+        let veeam = VeeamM365Simulator(
+            jobs: VeeamM365Simulator.demoJobs(),
+            credentials: .init(username: veeamUser, password: veeamPassword),
+            clock: clock, epoch: epoch)
+        let veeamServer = try await VendorSimulator.start(vendor: "veeam_m365", host: host, port: basePort == 0 ? 0 : basePort + 1) { request in
+            await veeam.handle(request)
+        }
+        let unitrends = UnitrendsSimulator(
+            assets: UnitrendsSimulator.demoAssets(),
+            credentials: .init(username: unitrendsUser, password: unitrendsPassword),
+            clock: clock, epoch: epoch, timeZone: TimeZone(identifier: unitrendsTimeZone) ?? .gmt)
+        let unitrendsServer = try await VendorSimulator.start(vendor: "unitrends", host: host, port: basePort == 0 ? 0 : basePort + 2) { request in
+            await unitrends.handle(request)
+        }
+        return SimulatorSuite(inet: inetServer, veeamM365: veeamServer, unitrends: unitrendsServer, clock: clock)
     }
 
-    public var all: [VendorSimulator] { [inet] }
+    public var all: [VendorSimulator] { [inet, veeamM365, unitrends] }
 
     public func stop() async {
         for simulator in all { await simulator.stop() }
@@ -66,6 +91,33 @@ public final class SimulatorSuite: Sendable {
             auth:
               username: \(Self.inetUser)
               password: not-the-password
+          - name: m365-prod
+            vendor: veeam_m365
+            url: \(veeamM365.baseURL)
+            auth:
+              username: \(Self.veeamUser)
+              password: \(Self.veeamPassword)
+            options:
+              api_version: v8
+              sessions_per_job: 5
+          - name: m365-legacy-v6
+            vendor: veeam_m365
+            url: \(veeamM365.baseURL)
+            auth:
+              username: \(Self.veeamUser)
+              password: \(Self.veeamPassword)
+            options:
+              api_version: v6
+          - name: unitrends-appliance
+            vendor: unitrends
+            url: \(unitrends.baseURL)
+            timezone: \(Self.unitrendsTimeZone)
+            auth:
+              username: \(Self.unitrendsUser)
+              password: \(Self.unitrendsPassword)
+            options:
+              history: 48h
+              backups_per_job: 5
 
         """
     }

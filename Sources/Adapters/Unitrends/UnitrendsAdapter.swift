@@ -1,0 +1,142 @@
+import BackupModel
+import ExporterConfig
+import Foundation
+import Logging
+import NIOHTTP1
+
+/// Unitrends appliances (`vendor: unitrends`): job = protected asset (client + instance),
+/// run = backup.
+///
+/// Calls, relative to the target URL:
+/// - `POST /api/login` with `{"username", "password"}` → `auth_token` (some newer appliances
+///   answer `token`: both are read); later calls send `AuthToken: <token>`. The token carries no
+///   expiry, so it is kept until a call answers 401, then the adapter logs in once and retries.
+/// - `POST /api/backups` with `{"start_hours": N}`, N from `options.history` (default 48h), so
+///   only recent backups are listed; at most `options.backups_per_job` (default 5) newest
+///   backups are kept per asset.
+/// - `GET /api/jobs/active`, only when a listed backup is still running, for its
+///   `percent_complete`.
+///
+/// Appliances have been seen to send slightly broken JSON (the vendor's own sample lacks a comma):
+/// that is a `decode` error naming the byte offset, never patched up.
+struct UnitrendsAdapter: VendorAdapter {
+    static let optionKeys: Set<String> = ["history", "backups_per_job"]
+
+    let connection: TargetConnection
+    let username: String
+    let password: Secret
+    let historyHours: Int
+    let backupsPerJob: Int
+    let zone: TimeZone
+    let jobFilter: Set<String>
+    let session = LoginSession()
+
+    init(context: AdapterContext) throws(ConfigError) {
+        let target = context.target
+        let options = target.options
+        try options.rejectUnknownKeys(allowed: Self.optionKeys)
+        let history = try options.duration("history") ?? 48 * 3600
+        guard history >= 3600, history <= 366 * 86_400 else {
+            throw options.error("history", "must be between 1h and 8784h (the appliance filters by whole hours)")
+        }
+        let perJob = try options.int("backups_per_job") ?? 5
+        guard (1...100).contains(perJob) else { throw options.error("backups_per_job", "must be between 1 and 100") }
+        guard let zone = TimeZone(identifier: target.timezone) else {
+            throw ConfigError(file: "", line: target.line, key: "targets(\(target.name)).timezone",
+                              message: "unknown time zone '\(target.timezone)'")
+        }
+        guard let username = target.auth.username, !username.isEmpty, let password = target.auth.password else {
+            throw ConfigError(file: "", line: target.line, key: "targets(\(target.name)).auth",
+                              message: "unitrends logs in with auth.username and a password (password, password_file or password_env)")
+        }
+        self.connection = context.connection
+        self.username = username
+        self.password = password
+        self.historyHours = Int((history / 3600).rounded(.up))
+        self.backupsPerJob = perJob
+        self.zone = zone
+        self.jobFilter = Set(target.jobs)
+    }
+
+    func poll() async throws(PollError) -> [ObservedJob] {
+        let listing = try await call(.POST, "/api/backups", body: #"{"start_hours":\#(historyHours)}"#)
+        guard let entries = listing["backups"]?.array ?? listing.array else {
+            throw PollError(.decode, "POST /api/backups: expected {\"backups\": [...]}")
+        }
+        var backups: [UnitrendsBackup] = []
+        backups.reserveCapacity(entries.count)
+        for entry in entries {
+            let backup = try UnitrendsBackup(json: entry, zone: zone, context: "POST /api/backups")
+            if jobFilter.isEmpty || jobFilter.contains(backup.jobID) { backups.append(backup) }
+        }
+        if backups.contains(where: { $0.run.state == .running }) {
+            let active = try await activeJobs()
+            for index in backups.indices where backups[index].run.state == .running {
+                backups[index].run.progressPercent = active.first { $0.matches(backups[index]) }?.percent
+            }
+        }
+        return Self.group(backups, keep: backupsPerJob)
+    }
+
+    /// Groups backups by asset, newest first, keeping `keep` per asset; jobs sorted by id.
+    static func group(_ backups: [UnitrendsBackup], keep: Int) -> [ObservedJob] {
+        var byJob: [String: (name: String, runs: [ObservedRun])] = [:]
+        for backup in backups {
+            byJob[backup.jobID, default: (backup.jobName, [])].runs.append(backup.run)
+        }
+        return byJob.keys.sorted().compactMap { id in
+            guard let entry = byJob[id] else { return nil }
+            // Same minute (the listing's precision): the higher backup id is the newer one.
+            let runs = entry.runs.sorted { lhs, rhs in
+                let l = lhs.startTime ?? -.infinity, r = rhs.startTime ?? -.infinity
+                if l != r { return l > r }
+                return (Int(lhs.id) ?? 0, lhs.id) > (Int(rhs.id) ?? 0, rhs.id)
+            }
+            return ObservedJob(id: id, name: entry.name, runs: Array(runs.prefix(keep)))
+        }
+    }
+
+    private func activeJobs() async throws(PollError) -> [UnitrendsActiveJob] {
+        let json = try await call(.GET, "/api/jobs/active", body: nil)
+        guard let rows = json["data"]?.array ?? json.array else {
+            throw PollError(.decode, "GET /api/jobs/active: expected {\"data\": [...]}")
+        }
+        return rows.map(UnitrendsActiveJob.init)
+    }
+
+    private func call(_ method: HTTPMethod, _ path: String, body: String?) async throws(PollError) -> JSONValue {
+        try await session.withToken(login: { _ throws(PollError) in try await self.login() }) { token throws(PollError) in
+            var headers: HTTPHeaders = ["Accept": "application/json", "AuthToken": token]
+            if body != nil { headers.add(name: "Content-Type", value: "application/json") }
+            let response = try await self.connection.send(method, path, headers: headers, body: body.map { Array($0.utf8) })
+            try response.requireSuccess()
+            return try JSONSyntaxCheck.parse(response.bodyBytes, context: response.context)
+        }
+    }
+
+    private struct LoginBody: Encodable {
+        var username: String
+        var password: String
+    }
+
+    private func login() async throws(PollError) -> LoginSession.Token {
+        let body: Data
+        do {
+            body = try JSONEncoder().encode(LoginBody(username: username, password: password.reveal()))
+        } catch {
+            throw PollError(.other, "POST /api/login: cannot encode the login body")
+        }
+        let headers: HTTPHeaders = ["Accept": "application/json", "Content-Type": "application/json"]
+        let response = try await connection.send(.POST, "/api/login", headers: headers, body: Array(body))
+        if response.status == 400 {
+            // Appliances answer a refused login with 400 or 401, depending on the release.
+            throw PollError(.auth, "\(response.context): HTTP 400 (credentials refused)")
+        }
+        try response.requireSuccess()
+        let json = try JSONSyntaxCheck.parse(response.bodyBytes, context: response.context)
+        guard let token = json["auth_token"]?.string ?? json["token"]?.string, !token.isEmpty else {
+            throw PollError(.decode, "\(response.context): login answer without auth_token")
+        }
+        return LoginSession.Token(value: token)
+    }
+}

@@ -1,0 +1,249 @@
+import BackupModel
+import ExporterConfig
+import Foundation
+import Logging
+import NIOHTTP1
+
+/// Veeam Backup for Microsoft 365 REST (`vendor: veeam_m365`): job = backup job, run = job session.
+///
+/// Calls, relative to the target URL (`https://<server>:4443`):
+/// - `POST /v<N>/Token` with a form body, password grant; later the refresh grant with the
+///   refresh token, shortly before `expires_in` runs out. A refused refresh falls back to the
+///   password. Wrong credentials answer 400 `invalid_grant`, which is reason `auth`.
+/// - `GET /v<N>/Jobs?limit=&offset=`: a plain array up to v7, a page object from v8 on (both
+///   accepted on every version; pages are followed until a short one).
+/// - `GET /v<N>/JobSessions?jobId=&limit=&offset=` (v7, v8) or `GET /v6/Jobs/<id>/JobSessions`
+///   (v6 has no `jobId` filter): at most `options.sessions_per_job` (default 5) sessions per job,
+///   read `options.page_size` at a time, so years of history cost the same as a week.
+///
+/// The version comes from `options.api_version` (default v8). When the token endpoint of that
+/// version answers 404 the next older one is tried (v8 → v7 → v6) and the one that answered is
+/// logged. The session order of the listing is the server's; the sessions read are sorted by
+/// `creationTime`, newest first.
+///
+/// Verified against the OpenAPI models of PyPI `veeam-365` 0.4.1 (paths, field names, status
+/// enums, the `.issued`/`.expires` token fields); not against a live server.
+struct VeeamM365Adapter: VendorAdapter {
+    static let optionKeys: Set<String> = ["api_version", "sessions_per_job", "page_size"]
+    /// Pages of jobs read at most per poll: a guard against a server that ignores `offset`.
+    static let maxJobPages = 100
+
+    let connection: TargetConnection
+    let username: String
+    let password: Secret
+    let preferredVersion: VeeamM365APIVersion
+    let sessionsPerJob: Int
+    let pageSize: Int
+    let jobFilter: Set<String>
+    let logger: Logger
+    let session: LoginSession
+    let versions = VeeamM365VersionMemory()
+    let clock: @Sendable () -> Double
+
+    init(context: AdapterContext) throws(ConfigError) {
+        try self.init(context: context, clock: { Date().timeIntervalSince1970 })
+    }
+
+    /// `clock` decides when a token counts as expiring; tests drive it.
+    init(context: AdapterContext, clock: @escaping @Sendable () -> Double) throws(ConfigError) {
+        let target = context.target
+        let options = target.options
+        try options.rejectUnknownKeys(allowed: Self.optionKeys)
+        let versionWord = try options.string("api_version") ?? VeeamM365APIVersion.v8.rawValue
+        guard let version = VeeamM365APIVersion(rawValue: versionWord.lowercased()) else {
+            throw options.error("api_version", "must be one of v6, v7, v8 (v3 to v5 were removed from the product)")
+        }
+        let perJob = try options.int("sessions_per_job") ?? 5
+        guard (1...100).contains(perJob) else { throw options.error("sessions_per_job", "must be between 1 and 100") }
+        let page = try options.int("page_size") ?? 100
+        guard (1...1000).contains(page) else { throw options.error("page_size", "must be between 1 and 1000") }
+        guard let username = target.auth.username, !username.isEmpty, let password = target.auth.password else {
+            throw ConfigError(file: "", line: target.line, key: "targets(\(target.name)).auth",
+                              message: "veeam_m365 logs in with auth.username and a password (password, password_file or password_env)")
+        }
+        self.connection = context.connection
+        self.username = username
+        self.password = password
+        self.preferredVersion = version
+        self.sessionsPerJob = perJob
+        self.pageSize = page
+        self.jobFilter = Set(target.jobs.map { $0.lowercased() })
+        self.logger = context.logger
+        self.clock = clock
+        self.session = LoginSession(renewalMargin: 60, clock: clock)
+    }
+
+    func poll() async throws(PollError) -> [ObservedJob] {
+        let jobs = try await listJobs().filter { jobFilter.isEmpty || jobFilter.contains($0.id.lowercased()) }
+        var observed: [ObservedJob] = []
+        observed.reserveCapacity(jobs.count)
+        for job in jobs {
+            let runs = try await readSessions(jobID: job.id)
+            observed.append(ObservedJob(id: job.id, name: job.name, runs: runs))
+        }
+        return observed
+    }
+
+    // MARK: - Jobs and sessions
+
+    private func listJobs() async throws(PollError) -> [(id: String, name: String)] {
+        var jobs: [(id: String, name: String)] = []
+        var seen = Set<String>()
+        var offset = 0
+        for _ in 0..<Self.maxJobPages {
+            let (json, context) = try await get { [offset, pageSize] version in "/\(version.rawValue)/Jobs?limit=\(pageSize)&offset=\(offset)" }
+            let page: [JSONValue]
+            let isPaged: Bool
+            if let array = json.array {
+                page = array
+                isPaged = false
+            } else if let results = json["results"]?.array {
+                page = results
+                isPaged = true
+            } else {
+                throw PollError(.decode, "\(context): expected a list of jobs or a page with results")
+            }
+            var added = 0
+            for entry in page {
+                guard let id = entry["id"]?.string, !id.isEmpty else {
+                    throw PollError(.decode, "\(context): job without id")
+                }
+                if seen.insert(id.lowercased()).inserted {
+                    jobs.append((id, entry["name"]?.string ?? ""))
+                    added += 1
+                }
+            }
+            // The server may cap `limit` below what was asked: its own `limit` says what a full page is.
+            let fullPage = min(pageSize, json["limit"]?.double.map { Int($0) } ?? pageSize)
+            guard isPaged, added > 0, page.count >= max(1, fullPage) else { break }
+            offset += page.count
+        }
+        return jobs
+    }
+
+    private func readSessions(jobID: String) async throws(PollError) -> [ObservedRun] {
+        let escaped = Self.escape(jobID)
+        var sessions: [VeeamM365Session] = []
+        var offset = 0
+        let maxRequests = (sessionsPerJob + pageSize - 1) / pageSize
+        for _ in 0..<maxRequests {
+            let limit = min(pageSize, sessionsPerJob - sessions.count)
+            guard limit > 0 else { break }
+            let (json, context) = try await get { [offset] version in
+                version.filtersSessionsByJobID
+                    ? "/\(version.rawValue)/JobSessions?jobId=\(escaped)&limit=\(limit)&offset=\(offset)"
+                    : "/\(version.rawValue)/Jobs/\(escaped)/JobSessions?limit=\(limit)&offset=\(offset)"
+            }
+            guard let page = json["results"]?.array ?? json.array else {
+                throw PollError(.decode, "\(context): expected a page of job sessions")
+            }
+            for entry in page {
+                let session = try VeeamM365Session(json: entry, context: context)
+                // A server that ignores the filter must not lend this job another job's sessions.
+                if let owner = session.jobID, owner.lowercased() != jobID.lowercased() { continue }
+                sessions.append(session)
+            }
+            guard page.count >= limit else { break }
+            offset += page.count
+        }
+        let runs = sessions.map(\.run).sorted { ($0.startTime ?? -.infinity) > ($1.startTime ?? -.infinity) }
+        return Array(runs.prefix(sessionsPerJob))
+    }
+
+    /// GETs a versioned path with the session's token; `path` builds it for the version in use.
+    private func get(_ path: @escaping @Sendable (VeeamM365APIVersion) -> String) async throws(PollError) -> (JSONValue, String) {
+        try await session.withToken(login: { previous throws(PollError) in try await self.login(previous: previous) }) { token throws(PollError) in
+            let version = await self.versions.answered ?? self.preferredVersion
+            let headers: HTTPHeaders = ["Accept": "application/json", "Authorization": "Bearer \(token)"]
+            let response = try await self.connection.send(.GET, path(version), headers: headers)
+            return (try response.json(), response.context)
+        }
+    }
+
+    // MARK: - Login
+
+    /// Refreshes when there is a refresh token (the previous session expiring), else logs in
+    /// with the password, probing older API versions on 404.
+    func login(previous: LoginSession.Token?) async throws(PollError) -> LoginSession.Token {
+        if let refreshToken = previous?.refreshToken, let version = await versions.answered {
+            do {
+                if let token = try await requestToken(version: version, form: [("grant_type", "refresh_token"), ("refresh_token", refreshToken)]) {
+                    return token
+                }
+            } catch where error.reason == .auth {
+                // Expired or revoked refresh token: the password still works.
+            }
+            logger.debug("Veeam refused the refresh token; logging in with the password")
+        }
+        let form = [("grant_type", "password"), ("username", username), ("password", password.reveal())]
+        var candidates = preferredVersion.withFallbacks
+        if let known = await versions.answered, let index = candidates.firstIndex(of: known) {
+            candidates.remove(at: index)
+            candidates.insert(known, at: 0)
+        }
+        var notFound: [String] = []
+        for version in candidates {
+            guard let token = try await requestToken(version: version, form: form) else {
+                notFound.append(version.rawValue)
+                continue
+            }
+            if await versions.remember(version) {
+                logger.info("Veeam REST API version answered", metadata: [
+                    "api_version": "\(version.rawValue)", "configured_api_version": "\(preferredVersion.rawValue)",
+                ])
+            }
+            return token
+        }
+        await versions.forget()
+        throw PollError(.http, "POST /v<N>/Token: HTTP 404 for every API version tried (\(notFound.joined(separator: ", ")))")
+    }
+
+    /// Nil when this API version is not served (404): the caller decides whether to fall back.
+    private func requestToken(version: VeeamM365APIVersion, form: [(String, String)]) async throws(PollError) -> LoginSession.Token? {
+        let headers: HTTPHeaders = ["Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"]
+        let response = try await connection.send(.POST, "/\(version.rawValue)/Token", headers: headers, body: Array(Self.formEncode(form).utf8))
+        let context = response.context
+        switch response.status {
+        case 200..<300:
+            break
+        case 404:
+            return nil
+        case 400:
+            // OAuth's error word (invalid_grant, unsupported_grant_type) is safe to repeat; the
+            // rest of the body is not read into the message.
+            let word = (try? JSONValue.parse(response.bodyBytes, context: context))?["error"]?.string ?? ""
+            let code = word.allSatisfy({ $0.isLetter || $0 == "_" }) && word.count <= 40 ? word : ""
+            if code == "invalid_grant" {
+                throw PollError(.auth, "\(context): HTTP 400 invalid_grant (credentials or refresh token refused)")
+            }
+            throw PollError(.http, "\(context): HTTP 400 \(code.isEmpty ? "" : code)".trimmingCharacters(in: .whitespaces))
+        default:
+            try response.requireSuccess()
+        }
+        let json = try JSONValue.parse(response.bodyBytes, context: context)
+        guard let access = json["access_token"]?.string, !access.isEmpty else {
+            throw PollError(.decode, "\(context): token response without access_token")
+        }
+        let expiresAt = json["expires_in"]?.double.map { clock() + $0 }
+        return LoginSession.Token(value: access, expiresAt: expiresAt, refreshToken: json["refresh_token"]?.string)
+    }
+
+    // MARK: - Encoding
+
+    /// `application/x-www-form-urlencoded` with everything but RFC 3986's unreserved characters
+    /// escaped, so a password with `&`, `=` or `+` arrives as typed.
+    static func formEncode(_ pairs: [(String, String)]) -> String {
+        pairs.map { "\(formEscape($0.0))=\(formEscape($0.1))" }.joined(separator: "&")
+    }
+
+    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+    static func formEscape(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
+    }
+
+    /// Job ids are GUIDs; escape anything else so an odd id cannot change the path or query.
+    static func escape(_ id: String) -> String {
+        id.addingPercentEncoding(withAllowedCharacters: unreserved) ?? id
+    }
+}

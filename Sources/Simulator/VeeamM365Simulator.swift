@@ -1,0 +1,328 @@
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import WebServer
+
+/// A simulated Veeam Backup for Microsoft 365 REST server (`/v6` to `/v8`).
+///
+/// Shapes follow the OpenAPI models the PyPI package `veeam-365` ships, so that SDK reads this
+/// server through its typed models: `POST /v<N>/Token` takes a form (password and refresh
+/// grants) and answers `access_token`, `refresh_token`, `expires_in`, `.issued`, `.expires`;
+/// wrong credentials get 400 `invalid_grant`. `GET /v<N>/Jobs` is a plain array up to v7 and a
+/// page (`offset`, `limit`, `results`) in v8; `GET /v<N>/JobSessions` is always a page, newest
+/// first, filtered by `jobId` from v7 on (v6 ignores the parameter, as its schema has none, and
+/// lists a job's sessions at `/v6/Jobs/{id}/JobSessions` instead); only v8 sessions carry `jobId`.
+/// Paths are matched without
+/// regard to case, as the real (ASP.NET) server does: the SDK posts to `/v8/token`.
+///
+/// Ids are GUIDs (the SDK parses them): a session id is the job id's first group, a fixed middle
+/// and the cycle number in hex. Times carry 7 fractional digits and `Z`. A rejected bearer token
+/// gets 401 with an empty body, which is what the SDK documents for the real server.
+///
+/// Vendor-specific fault switches: `expireTokens(afterCalls:)`, `revokeAllTokens()`,
+/// `rejectRefreshTokens`, and `servedVersions` at init (a version not served answers 404).
+public final class VeeamM365Simulator: Sendable {
+    public struct Credentials: Sendable {
+        public var username: String
+        public var password: String
+        public init(username: String, password: String) {
+            self.username = username
+            self.password = password
+        }
+    }
+
+    /// Counters a test reads to prove what the adapter did.
+    public struct Counters: Sendable, Equatable {
+        public var passwordLogins = 0
+        public var refreshLogins = 0
+        public var refusedLogins = 0
+        /// API calls answered 401 because the token was unknown, expired or used up.
+        public var rejectedTokens = 0
+        /// `method path?query` of every API call after authentication, in order.
+        public var calls: [String] = []
+    }
+
+    private struct Token {
+        var expiresAt: Double
+        /// API calls left before this token is refused; nil for no limit.
+        var callsLeft: Int?
+    }
+
+    private struct State {
+        var accessTokens: [String: Token] = [:]
+        var refreshTokens: Set<String> = []
+        var expireAfterCalls: Int?
+        var rejectRefresh = false
+        var issued = 0
+        var counters = Counters()
+    }
+
+    public let jobs: [ScriptedJob]
+    public let credentials: Credentials
+    public let clock: SimulatorClock
+    /// When cycle 0 of every job starts (plus its phase offset).
+    public let epoch: Double
+    /// Versions answered; the others give 404, to drive the adapter's fallback.
+    public let servedVersions: Set<String>
+    /// `expires_in` of every access token.
+    public let tokenLifetime: Double
+    /// Sessions kept per job (the newest ones).
+    public let historyLimit: Int
+    private let state = NIOLockedValueBox(State())
+
+    public init(jobs: [ScriptedJob], credentials: Credentials, clock: SimulatorClock, epoch: Double,
+                servedVersions: Set<String> = ["v6", "v7", "v8"], tokenLifetime: Double = 3600, historyLimit: Int = 50) {
+        self.jobs = jobs
+        self.credentials = credentials
+        self.clock = clock
+        self.epoch = epoch
+        self.servedVersions = Set(servedVersions.map { $0.lowercased() })
+        self.tokenLifetime = tokenLifetime
+        self.historyLimit = historyLimit
+    }
+
+    /// The demo's jobs: different rhythms and outcomes so every state shows within minutes.
+    public static func demoJobs() -> [ScriptedJob] {
+        [
+            ScriptedJob(id: "3c407448-4d05-432f-a651-144827bed5ce", name: "Exchange mailboxes", waitSeconds: 6, runSeconds: 45, restSeconds: 15,
+                        outcomes: [.succeeded, .warning], sizeBytes: 3_221_225_472),
+            ScriptedJob(id: "8f2e6b1a-93c4-4d7e-b0a5-5c1d2e3f4a6b", name: "OneDrive", waitSeconds: 10, runSeconds: 30, restSeconds: 20,
+                        outcomes: [.succeeded, .failed], sizeBytes: 1_610_612_736, phaseOffset: 9),
+            ScriptedJob(id: "c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f", name: "SharePoint \"Teams\" sites", waitSeconds: 8, runSeconds: 25, restSeconds: 25,
+                        outcomes: [.succeeded, .cancelled], sizeBytes: 805_306_368, phaseOffset: 21),
+        ]
+    }
+
+    // MARK: - Fault switches and counters
+
+    /// Every access token issued from now on is refused after `calls` API calls (nil: no limit).
+    public func expireTokens(afterCalls calls: Int?) {
+        state.withLockedValue { $0.expireAfterCalls = calls }
+    }
+
+    /// Forgets every access token, as a server restart or an administrator would.
+    public func revokeAllTokens() {
+        state.withLockedValue { $0.accessTokens.removeAll() }
+    }
+
+    /// Makes the refresh grant answer 400 `invalid_grant`, as an expired refresh token does.
+    public var rejectRefreshTokens: Bool {
+        get { state.withLockedValue { $0.rejectRefresh } }
+        set { state.withLockedValue { $0.rejectRefresh = newValue } }
+    }
+
+    public var counters: Counters { state.withLockedValue { $0.counters } }
+
+    // MARK: - Routing
+
+    public func handle(_ request: HTTPRequest) async -> HTTPResponse {
+        let parts = request.path.split(separator: "/").map { $0.lowercased() }
+        guard let version = parts.first, version.hasPrefix("v"), Int(version.dropFirst()) != nil else { return Self.notFound() }
+        guard servedVersions.contains(version) else { return Self.notFound() }
+        let now = clock.now()
+        if parts.count == 2, parts[1] == "token" {
+            guard request.method == .POST else { return Self.methodNotAllowed() }
+            return token(request, now: now)
+        }
+        guard request.method == .GET else { return Self.methodNotAllowed() }
+        guard authorise(request.headers, now: now) else {
+            var response = HTTPResponse(status: .unauthorized)
+            response.headers.add(name: "WWW-Authenticate", value: "Bearer")
+            return response
+        }
+        state.withLockedValue { $0.counters.calls.append("GET \(request.uri)") }
+        let query = request.query
+        let base = "https://localhost:4443/\(version)"
+        switch (parts.count, parts.dropFirst().first ?? "") {
+        case (2, "jobs"):
+            let rendered = jobs.map { renderJob($0, base: base, now: now) }
+            guard version == "v8" else { return .json("[" + rendered.joined(separator: ",") + "]") }
+            return .json(page(rendered, query: query, link: "\(base)/Jobs", defaultLimit: rendered.count))
+        case (3, "jobs"):
+            guard let job = job(id: parts[2]) else { return Self.notFound() }
+            return .json(renderJob(job, base: base, now: now))
+        case (4, "jobs") where parts[3] == "jobsessions" && version == "v6":
+            guard let job = job(id: parts[2]) else { return Self.notFound() }
+            let sessions = newestFirst(of: [job], now: now).map { renderSession(job: job, run: $0, version: version, base: base) }
+            return .json(page(sessions, query: query, link: "\(base)/Jobs/\(job.id)/JobSessions", defaultLimit: 30))
+        case (2, "jobsessions"):
+            // v6 has no jobId filter: it lists every job's sessions, which an adapter must cope with.
+            let selected = version == "v6" ? jobs : jobs.filter { job in query["jobId"].map { job.id.lowercased() == $0.lowercased() } ?? true }
+            let runs = newestFirst(of: selected, now: now)
+            let sessions = runs.compactMap { run -> String? in
+                guard let job = selected.first(where: { run.id.hasPrefix($0.id + "-run-") }) else { return nil }
+                return renderSession(job: job, run: run, version: version, base: base)
+            }
+            return .json(page(sessions, query: query, link: "\(base)/JobSessions", defaultLimit: 30))
+        case (3, "jobsessions"):
+            guard let (job, cycle) = session(id: parts[2]) else { return Self.notFound() }
+            let run = job.run(cycle: cycle, now: now, epoch: epoch)
+            guard run.created <= now else { return Self.notFound() }
+            return .json(renderSession(job: job, run: run, version: version, base: base))
+        default:
+            return Self.notFound()
+        }
+    }
+
+    private func token(_ request: HTTPRequest, now: Double) -> HTTPResponse {
+        let form = FormDecoding.decode(request.bodyText)
+        let grant = form["grant_type"] ?? ""
+        let accepted: Bool = state.withLockedValue { state in
+            switch grant {
+            case "password":
+                let ok = form["username"] == credentials.username && form["password"] == credentials.password
+                if ok { state.counters.passwordLogins += 1 } else { state.counters.refusedLogins += 1 }
+                return ok
+            case "refresh_token":
+                guard !state.rejectRefresh, let refresh = form["refresh_token"], state.refreshTokens.remove(refresh) != nil else {
+                    state.counters.refusedLogins += 1
+                    return false
+                }
+                state.counters.refreshLogins += 1
+                return true
+            default:
+                return false
+            }
+        }
+        guard grant == "password" || grant == "refresh_token" else {
+            return .json(#"{"error":"unsupported_grant_type"}"#, status: .badRequest)
+        }
+        guard accepted else {
+            return .json(#"{"error":"invalid_grant","error_description":"The user name or password is incorrect."}"#, status: .badRequest)
+        }
+        let (access, refresh) = state.withLockedValue { state -> (String, String) in
+            state.issued += 1
+            let access = "vbo-access-\(state.issued)-\(UUID().uuidString.lowercased())"
+            let refresh = "vbo-refresh-\(state.issued)-\(UUID().uuidString.lowercased())"
+            state.accessTokens[access] = Token(expiresAt: now + tokenLifetime, callsLeft: state.expireAfterCalls)
+            state.refreshTokens.insert(refresh)
+            return (access, refresh)
+        }
+        let body = #"{"access_token":"\#(access)","token_type":"bearer","expires_in":\#(Int(tokenLifetime)),"refresh_token":"\#(refresh)","userName":\#(InetSimulator.quote(credentials.username)),".issued":"\#(Self.iso(now))",".expires":"\#(Self.iso(now + tokenLifetime))"}"#
+        return .json(body)
+    }
+
+    private func authorise(_ headers: HTTPHeaders, now: Double) -> Bool {
+        guard let value = headers.first(name: "Authorization"), value.hasPrefix("Bearer ") else {
+            state.withLockedValue { $0.counters.rejectedTokens += 1 }
+            return false
+        }
+        let presented = String(value.dropFirst("Bearer ".count))
+        return state.withLockedValue { state in
+            guard var token = state.accessTokens[presented], token.expiresAt > now, token.callsLeft.map({ $0 > 0 }) ?? true else {
+                state.counters.rejectedTokens += 1
+                return false
+            }
+            token.callsLeft = token.callsLeft.map { $0 - 1 }
+            state.accessTokens[presented] = token
+            return true
+        }
+    }
+
+    // MARK: - Data
+
+    private func job(id: String) -> ScriptedJob? {
+        jobs.first { $0.id.lowercased() == id.lowercased() }
+    }
+
+    /// `<first group of the job id>-5e55-4000-8000-<cycle as 12 hex digits>`.
+    func sessionID(job: ScriptedJob, cycle: Int) -> String {
+        let prefix = job.id.split(separator: "-").first.map(String.init) ?? "00000000"
+        let hex = String(cycle, radix: 16)
+        return "\(prefix)-5e55-4000-8000-\(String(repeating: "0", count: max(0, 12 - hex.count)))\(hex)"
+    }
+
+    private func session(id: String) -> (ScriptedJob, Int)? {
+        let groups = id.split(separator: "-")
+        guard groups.count == 5, let cycle = Int(groups[4], radix: 16),
+              let job = jobs.first(where: { $0.id.lowercased().hasPrefix(groups[0] + "-") }) else { return nil }
+        return (job, cycle)
+    }
+
+    /// Runs that have started or are queued, newest first across `jobs`.
+    private func newestFirst(of jobs: [ScriptedJob], now: Double) -> [ScriptedJob.Run] {
+        jobs.flatMap { $0.runs(now: now, epoch: epoch, limit: historyLimit) }
+            .sorted { $0.created != $1.created ? $0.created > $1.created : $0.id > $1.id }
+    }
+
+    private func page(_ items: [String], query: [String: String], link: String, defaultLimit: Int) -> String {
+        let offset = max(0, query["offset"].flatMap(Int.init) ?? 0)
+        let limit = max(0, query["limit"].flatMap(Int.init) ?? defaultLimit)
+        let slice = items.dropFirst(offset).prefix(limit)
+        return #"{"offset":\#(offset),"limit":\#(limit),"results":[\#(slice.joined(separator: ","))],"_links":{"self":{"href":"\#(link)?offset=\#(offset)&limit=\#(limit)"}}}"#
+    }
+
+    /// The word a session's status shows. Cancelled runs rotate through `Stopped` and the two
+    /// words the adapter must not map (`Disconnected`, `NotConfigured`), so every word is served.
+    static func statusWord(_ phase: ScriptedJob.Run.Phase, cycle: Int) -> String {
+        switch phase {
+        case .waiting: return "Queued"
+        case .running: return "Running"
+        case .finished(.succeeded): return "Success"
+        case .finished(.warning): return "Warning"
+        case .finished(.failed): return "Failed"
+        case .finished(.cancelled): return ["Stopped", "Disconnected", "NotConfigured"][cycle % 3]
+        }
+    }
+
+    /// Objects (mailboxes, sites, drives) a run has processed: 120 for a whole run.
+    private static func objects(job: ScriptedJob, run: ScriptedJob.Run) -> Int {
+        guard job.sizeBytes > 0 else { return 0 }
+        return Int((run.sizeBytes / job.sizeBytes * 120).rounded())
+    }
+
+    func renderSession(job: ScriptedJob, run: ScriptedJob.Run, version: String, base: String) -> String {
+        let id = sessionID(job: job, cycle: run.cycle)
+        let objects = Self.objects(job: job, run: run)
+        var fields = [#""id":"\#(id)""#]
+        // Only v8's schema has `jobId` on a session (v7 filters by it but does not return it).
+        if version == "v8" { fields.append(#""jobId":"\#(job.id)""#) }
+        fields.append(#""details":"""#)
+        fields.append(#""creationTime":"\#(Self.iso(run.created))""#)
+        if let ended = run.ended { fields.append(#""endTime":"\#(Self.iso(ended))""#) }
+        fields.append(#""retryCount":0"#)
+        fields.append(#""progress":\#(objects)"#)
+        if version != "v6" { fields.append(#""jobType":"Backup""#) }
+        fields.append(#""status":"\#(Self.statusWord(run.phase, cycle: run.cycle))""#)
+        let elapsed = max(1, (run.ended ?? clock.now()) - (run.started ?? run.created))
+        let bytes = Int64(run.sizeBytes)
+        fields.append(#""statistics":{"processingRateBytesPS":\#(Int64(Double(bytes) / elapsed)),"processingRateItemsPS":\#(Int(Double(objects) / elapsed)),"readRateBytesPS":\#(Int64(Double(bytes) / elapsed)),"writeRateBytesPS":\#(Int64(Double(bytes) / elapsed / 2)),"transferredDataBytes":\#(bytes),"processedObjects":\#(objects * 37),"bottleneck":"\#(run.phase == .running ? "Detecting" : "Source")"}"#)
+        fields.append(#""_links":{"self":{"href":"\#(base)/JobSessions/\#(id)"},"job":{"href":"\#(base)/Jobs/\#(job.id)"},"log":{"href":"\#(base)/JobSessions/\#(id)/LogItems"}}"#)
+        return "{" + fields.joined(separator: ",") + "}"
+    }
+
+    func renderJob(_ job: ScriptedJob, base: String, now: Double) -> String {
+        let runs = job.runs(now: now, epoch: epoch, limit: 1)
+        var fields = [#""id":"\#(job.id)""#, #""name":\#(InetSimulator.quote(job.name))"#, #""description":"""#]
+        if let last = runs.last {
+            fields.append(#""lastRun":"\#(Self.iso(last.created))""#)
+            fields.append(#""nextRun":"\#(Self.iso(last.created + job.cycleSeconds))""#)
+            fields.append(#""lastStatus":"\#(Self.statusWord(last.phase, cycle: last.cycle))""#)
+        }
+        fields.append(#""isEnabled":true"#)
+        fields.append(#""backupType":"SelectedItems""#)
+        fields.append(#""_links":{"self":{"href":"\#(base)/Jobs/\#(job.id)"},"jobsessions":{"href":"\#(base)/Jobs/\#(job.id)/JobSessions"}}"#)
+        return "{" + fields.joined(separator: ",") + "}"
+    }
+
+    /// `2018-05-30T12:19:14.7927466Z`: seven fractional digits, as the server writes them.
+    static func iso(_ seconds: Double) -> String {
+        let whole = seconds.rounded(.down)
+        let ticks = Int(((seconds - whole) * 10_000_000).rounded())
+        let date = Date(timeIntervalSince1970: whole)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone.gmt
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        return String(format: "%04ld-%02ld-%02ldT%02ld:%02ld:%02ld.%07ldZ",
+                      c.year ?? 1970, c.month ?? 1, c.day ?? 1, c.hour ?? 0, c.minute ?? 0, c.second ?? 0, min(ticks, 9_999_999))
+    }
+
+    static func notFound() -> HTTPResponse {
+        .json(#"{"message":"No HTTP resource was found that matches the request URI."}"#, status: .notFound)
+    }
+
+    static func methodNotAllowed() -> HTTPResponse {
+        .json(#"{"message":"The requested resource does not support this HTTP method."}"#, status: .methodNotAllowed)
+    }
+}
