@@ -10,6 +10,8 @@ public enum AdapterRegistry {
 
     static let factories: [Vendor: Factory] = [
         .inet: { context throws(ConfigError) in try InetAdapter(context: context) },
+        .commvault: { context throws(ConfigError) in try CommvaultAdapter(context: context) },
+        .eclypse: { context throws(ConfigError) in try EclypseAdapter(context: context) },
     ]
 
     /// Vendors this build can poll.
