@@ -6,12 +6,27 @@ public final class SimulatorSuite: Sendable {
     public static let inetToken = "demo-inet-token"
     public static let inetUser = "monitor"
     public static let inetPassword = "demo-inet-password"
+    public static let commvaultUser = "admin"
+    public static let commvaultPassword = "demo-commvault-password"
+    public static let eclypseUser = "admin"
+    public static let eclypsePassword = "demo-eclypse-password"
 
     public let inet: VendorSimulator
+    public let commvault: VendorSimulator
+    public let eclypse: VendorSimulator
+    /// The Commvault simulator's session switches (token expiry), for the demo and tests.
+    public let commvaultSessions: CommvaultSessions
+    /// The ECLYPSE simulator's switches (forgotten job ids).
+    public let eclypseControls: EclypseControls
     public let clock: SimulatorClock
 
-    private init(inet: VendorSimulator, clock: SimulatorClock) {
+    private init(inet: VendorSimulator, commvault: VendorSimulator, eclypse: VendorSimulator,
+                 commvaultSessions: CommvaultSessions, eclypseControls: EclypseControls, clock: SimulatorClock) {
         self.inet = inet
+        self.commvault = commvault
+        self.eclypse = eclypse
+        self.commvaultSessions = commvaultSessions
+        self.eclypseControls = eclypseControls
         self.clock = clock
     }
 
@@ -27,10 +42,25 @@ public final class SimulatorSuite: Sendable {
         let inetServer = try await VendorSimulator.start(vendor: "inet", host: host, port: basePort) { request in
             await inet.handle(request)
         }
-        return SimulatorSuite(inet: inetServer, clock: clock)
+        let commvault = CommvaultSimulator(
+            subclients: CommvaultSimulator.demoSubclients(), username: commvaultUser, password: commvaultPassword,
+            clock: clock, epoch: epoch)
+        let commvaultServer = try await VendorSimulator.start(vendor: "commvault", host: host, port: port(basePort, 1)) { request in
+            await commvault.handle(request)
+        }
+        let eclypse = EclypseSimulator(
+            jobs: EclypseSimulator.demoJobs(), username: eclypseUser, password: eclypsePassword, clock: clock, epoch: epoch)
+        let eclypseServer = try await VendorSimulator.start(vendor: "eclypse", host: host, port: port(basePort, 2)) { request in
+            await eclypse.handle(request)
+        }
+        return SimulatorSuite(inet: inetServer, commvault: commvaultServer, eclypse: eclypseServer,
+                              commvaultSessions: commvault.sessions, eclypseControls: eclypse.controls, clock: clock)
     }
 
-    public var all: [VendorSimulator] { [inet] }
+    /// Port `offset` after `base`, or 0 (any free port) when `base` is 0.
+    private static func port(_ base: Int, _ offset: Int) -> Int { base == 0 ? 0 : base + offset }
+
+    public var all: [VendorSimulator] { [inet, commvault, eclypse] }
 
     public func stop() async {
         for simulator in all { await simulator.stop() }
@@ -66,6 +96,42 @@ public final class SimulatorSuite: Sendable {
             auth:
               username: \(Self.inetUser)
               password: not-the-password
+          - name: commvault-commserve
+            vendor: commvault
+            url: \(commvault.baseURL)/webconsole/api
+            auth:
+              username: \(Self.commvaultUser)
+              password: \(Self.commvaultPassword)
+          - name: commvault-xml
+            vendor: commvault
+            url: \(commvault.baseURL)/webconsole/api
+            auth:
+              username: \(Self.commvaultUser)
+              password: \(Self.commvaultPassword)
+            options:
+              format: xml
+              lookup_window: 1h
+              errors_as_failed: true
+          - name: eclypse-ahu
+            vendor: eclypse
+            url: \(eclypse.baseURL)
+            auth:
+              username: \(Self.eclypseUser)
+              password: \(Self.eclypsePassword)
+            jobs: [\(EclypseSimulator.demoJobs().map(\.id).joined(separator: ", "))]
+            options:
+              api: jobs
+              names:
+                \(EclypseSimulator.demoJobs()[0].id): AHU-1 nightly
+          - name: eclypse-legacy-xml
+            vendor: eclypse
+            url: \(eclypse.baseURL)
+            auth:
+              username: \(Self.eclypseUser)
+              password: \(Self.eclypsePassword)
+            jobs: [\(EclypseSimulator.demoJobs()[1].id)]
+            options:
+              format: xml
 
         """
     }

@@ -18,6 +18,8 @@ struct SimulatorCommand: AsyncParsableCommand {
         let suite = try await SimulatorSuite.start(host: host, basePort: port)
         var lines = suite.all.map { "\($0.vendor) \($0.baseURL)" }
         lines.append("credentials: inet token=\(SimulatorSuite.inetToken) user=\(SimulatorSuite.inetUser) password=\(SimulatorSuite.inetPassword)")
+        lines.append("credentials: commvault user=\(SimulatorSuite.commvaultUser) password=\(SimulatorSuite.commvaultPassword)")
+        lines.append("credentials: eclypse user=\(SimulatorSuite.eclypseUser) password=\(SimulatorSuite.eclypsePassword)")
         FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         await suite.inet.server.waitUntilClosed()
     }
