@@ -12,6 +12,8 @@ public enum AdapterRegistry {
         .inet: { context throws(ConfigError) in try InetAdapter(context: context) },
         .veeamM365: { context throws(ConfigError) in try VeeamM365Adapter(context: context) },
         .unitrends: { context throws(ConfigError) in try UnitrendsAdapter(context: context) },
+        .commvault: { context throws(ConfigError) in try CommvaultAdapter(context: context) },
+        .eclypse: { context throws(ConfigError) in try EclypseAdapter(context: context) },
     ]
 
     /// Vendors this build can poll.

@@ -98,6 +98,20 @@ struct ConfigMapping: Sendable, Equatable {
         return seconds
     }
 
+    /// A mapping of strings to strings (e.g. job id → display name). Keys are as written; a
+    /// value that is not a scalar is an error on that value's own key path.
+    func stringMap(_ key: String) throws(ConfigError) -> [String: String]? {
+        guard let nested = try mapping(key) else { return nil }
+        var result: [String: String] = [:]
+        for entry in nested.entries {
+            guard let scalar = entry.value.scalar, !scalar.isNull else {
+                throw ConfigError(file: file, line: entry.value.line, key: nested.keyPath(entry.key), message: "expected a string")
+            }
+            result[entry.key] = scalar.text
+        }
+        return result
+    }
+
     /// The nested mapping's `line` is its key's line, since a block mapping's own position is
     /// that of its first key, which would misplace a "missing required key" message.
     func mapping(_ key: String) throws(ConfigError) -> ConfigMapping? {

@@ -27,6 +27,8 @@ public struct VendorOptions: Sendable, Equatable {
     public func stringList(_ key: String) throws(ConfigError) -> [String]? { try mapping.stringList(key) }
     public func int(_ key: String) throws(ConfigError) -> Int? { try mapping.int(key) }
     public func bool(_ key: String) throws(ConfigError) -> Bool? { try mapping.bool(key) }
+    /// A nested mapping of scalars, such as ECLYPSE's `names: {<job id>: "Nightly"}`.
+    public func stringMap(_ key: String) throws(ConfigError) -> [String: String]? { try mapping.stringMap(key) }
     /// Seconds, from a Go-style duration (see `DurationParser`).
     public func duration(_ key: String) throws(ConfigError) -> Double? { try mapping.duration(key) }
 

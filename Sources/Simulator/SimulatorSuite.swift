@@ -13,16 +13,32 @@ public final class SimulatorSuite: Sendable {
     /// The simulated Unitrends appliance writes its local times in this zone, and the demo
     /// config says so, as an operator must.
     public static let unitrendsTimeZone = "America/New_York"
+    public static let commvaultUser = "admin"
+    public static let commvaultPassword = "demo-commvault-password"
+    public static let eclypseUser = "admin"
+    public static let eclypsePassword = "demo-eclypse-password"
 
     public let inet: VendorSimulator
     public let veeamM365: VendorSimulator
     public let unitrends: VendorSimulator
+    public let commvault: VendorSimulator
+    public let eclypse: VendorSimulator
+    /// The Commvault simulator's session switches (token expiry), for the demo and tests.
+    public let commvaultSessions: CommvaultSessions
+    /// The ECLYPSE simulator's switches (forgotten job ids).
+    public let eclypseControls: EclypseControls
     public let clock: SimulatorClock
 
-    private init(inet: VendorSimulator, veeamM365: VendorSimulator, unitrends: VendorSimulator, clock: SimulatorClock) {
+    private init(inet: VendorSimulator, veeamM365: VendorSimulator, unitrends: VendorSimulator,
+                 commvault: VendorSimulator, eclypse: VendorSimulator,
+                 commvaultSessions: CommvaultSessions, eclypseControls: EclypseControls, clock: SimulatorClock) {
         self.inet = inet
         self.veeamM365 = veeamM365
         self.unitrends = unitrends
+        self.commvault = commvault
+        self.eclypse = eclypse
+        self.commvaultSessions = commvaultSessions
+        self.eclypseControls = eclypseControls
         self.clock = clock
     }
 
@@ -42,20 +58,36 @@ public final class SimulatorSuite: Sendable {
             jobs: VeeamM365Simulator.demoJobs(),
             credentials: .init(username: veeamUser, password: veeamPassword),
             clock: clock, epoch: epoch)
-        let veeamServer = try await VendorSimulator.start(vendor: "veeam_m365", host: host, port: basePort == 0 ? 0 : basePort + 1) { request in
+        let veeamServer = try await VendorSimulator.start(vendor: "veeam_m365", host: host, port: port(basePort, 1)) { request in
             await veeam.handle(request)
         }
         let unitrends = UnitrendsSimulator(
             assets: UnitrendsSimulator.demoAssets(),
             credentials: .init(username: unitrendsUser, password: unitrendsPassword),
             clock: clock, epoch: epoch, timeZone: TimeZone(identifier: unitrendsTimeZone) ?? .gmt)
-        let unitrendsServer = try await VendorSimulator.start(vendor: "unitrends", host: host, port: basePort == 0 ? 0 : basePort + 2) { request in
+        let unitrendsServer = try await VendorSimulator.start(vendor: "unitrends", host: host, port: port(basePort, 2)) { request in
             await unitrends.handle(request)
         }
-        return SimulatorSuite(inet: inetServer, veeamM365: veeamServer, unitrends: unitrendsServer, clock: clock)
+        let commvault = CommvaultSimulator(
+            subclients: CommvaultSimulator.demoSubclients(), username: commvaultUser, password: commvaultPassword,
+            clock: clock, epoch: epoch)
+        let commvaultServer = try await VendorSimulator.start(vendor: "commvault", host: host, port: port(basePort, 3)) { request in
+            await commvault.handle(request)
+        }
+        let eclypse = EclypseSimulator(
+            jobs: EclypseSimulator.demoJobs(), username: eclypseUser, password: eclypsePassword, clock: clock, epoch: epoch)
+        let eclypseServer = try await VendorSimulator.start(vendor: "eclypse", host: host, port: port(basePort, 4)) { request in
+            await eclypse.handle(request)
+        }
+        return SimulatorSuite(inet: inetServer, veeamM365: veeamServer, unitrends: unitrendsServer,
+                              commvault: commvaultServer, eclypse: eclypseServer,
+                              commvaultSessions: commvault.sessions, eclypseControls: eclypse.controls, clock: clock)
     }
 
-    public var all: [VendorSimulator] { [inet, veeamM365, unitrends] }
+    /// Port `offset` after `base`, or 0 (any free port) when `base` is 0.
+    private static func port(_ base: Int, _ offset: Int) -> Int { base == 0 ? 0 : base + offset }
+
+    public var all: [VendorSimulator] { [inet, veeamM365, unitrends, commvault, eclypse] }
 
     public func stop() async {
         for simulator in all { await simulator.stop() }
@@ -118,6 +150,42 @@ public final class SimulatorSuite: Sendable {
             options:
               history: 48h
               backups_per_job: 5
+          - name: commvault-commserve
+            vendor: commvault
+            url: \(commvault.baseURL)/webconsole/api
+            auth:
+              username: \(Self.commvaultUser)
+              password: \(Self.commvaultPassword)
+          - name: commvault-xml
+            vendor: commvault
+            url: \(commvault.baseURL)/webconsole/api
+            auth:
+              username: \(Self.commvaultUser)
+              password: \(Self.commvaultPassword)
+            options:
+              format: xml
+              lookup_window: 1h
+              errors_as_failed: true
+          - name: eclypse-ahu
+            vendor: eclypse
+            url: \(eclypse.baseURL)
+            auth:
+              username: \(Self.eclypseUser)
+              password: \(Self.eclypsePassword)
+            jobs: [\(EclypseSimulator.demoJobs().map(\.id).joined(separator: ", "))]
+            options:
+              api: jobs
+              names:
+                \(EclypseSimulator.demoJobs()[0].id): AHU-1 nightly
+          - name: eclypse-legacy-xml
+            vendor: eclypse
+            url: \(eclypse.baseURL)
+            auth:
+              username: \(Self.eclypseUser)
+              password: \(Self.eclypsePassword)
+            jobs: [\(EclypseSimulator.demoJobs()[1].id)]
+            options:
+              format: xml
 
         """
     }

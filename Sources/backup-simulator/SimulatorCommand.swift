@@ -20,6 +20,8 @@ struct SimulatorCommand: AsyncParsableCommand {
         lines.append("credentials: inet token=\(SimulatorSuite.inetToken) user=\(SimulatorSuite.inetUser) password=\(SimulatorSuite.inetPassword)")
         lines.append("credentials: veeam_m365 user=\(SimulatorSuite.veeamUser) password=\(SimulatorSuite.veeamPassword)")
         lines.append("credentials: unitrends user=\(SimulatorSuite.unitrendsUser) password=\(SimulatorSuite.unitrendsPassword)")
+        lines.append("credentials: commvault user=\(SimulatorSuite.commvaultUser) password=\(SimulatorSuite.commvaultPassword)")
+        lines.append("credentials: eclypse user=\(SimulatorSuite.eclypseUser) password=\(SimulatorSuite.eclypsePassword)")
         FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         await suite.inet.server.waitUntilClosed()
     }

@@ -74,4 +74,26 @@ struct VendorOptionsTests {
         #expect(VendorOptions.empty.keys == [])
         #expect(try VendorOptions.empty.string("format") == nil)
     }
+
+    @Test("stringMap reads a mapping of ids to names and locates wrong shapes")
+    func stringMaps() throws {
+        let yaml = oneTarget("""
+            options:
+              names:
+                c83b7cd2-e5df-4dcc-9e9e-301927c76a30: Nightly
+                "42": 7
+              list: [a]
+              nested_list:
+                a: [b]
+            """)
+        let options = try ConfigLoader.parse(yaml: yaml, path: "config.yaml", environment: [:]).targets[0].options
+        #expect(try options.stringMap("names") == ["c83b7cd2-e5df-4dcc-9e9e-301927c76a30": "Nightly", "42": "7"])
+        #expect(try options.stringMap("missing") == nil)
+        #expect(throws: ConfigError(file: "config.yaml", line: 9, key: "targets[0].options.list", message: "expected a mapping")) {
+            try options.stringMap("list")
+        }
+        #expect(throws: ConfigError(file: "config.yaml", line: 11, key: "targets[0].options.nested_list.a", message: "expected a string")) {
+            try options.stringMap("nested_list")
+        }
+    }
 }

@@ -1,0 +1,193 @@
+import BackupModel
+import ExporterConfig
+import Foundation
+import Logging
+import NIOHTTP1
+
+/// Commvault REST (`vendor: commvault`): job = subclient, run = Commvault job.
+///
+/// The target URL is the web service root, e.g. `https://cs.example.net/webconsole/api` or
+/// `http://cs:81/SearchSvc/CVWebService.svc`. Calls, relative to it:
+/// - `POST /Login` with `{"username", "password": base64(password)}` answers a `token`, sent as
+///   the `Authtoken` header (prefixed `QSDK ` when the server left that out). A refused login
+///   answers HTTP 200 with an `errList` and no token: reason `auth`. Tokens time out after about
+///   30 idle minutes; `LoginSession` logs in again once on a 401 (`POST /RenewLoginToken` would
+///   also do, but needs the old token to still be known to the server, which after a CommServe
+///   restart it is not; a fresh login always works).
+/// - `GET /Job?completedJobLookupTime=<s>&jobFilter=Backup`, paged with the `limit` and `offset`
+///   request **headers** (not query parameters), as the API reference documents. Without the
+///   lookup window the server would look back a year, so it is always sent (`lookup_window`,
+///   default 48h), and at most `max_jobs` (default 500) jobs are read per poll. Pages are taken in
+///   the order the server sends them (newest first in the Command Center's list, and in our
+///   simulator); with more jobs in the window than `max_jobs`, the rest is skipped and logged
+///   once.
+/// - `POST /Logout` when the adapter is retired.
+///
+/// `job_id` is `clientId/backupsetId/subclientId` (ids survive renames); `job_name` is
+/// `clientName/backupsetName/subclientName`. The config's `jobs:` list may name either.
+/// A subclient with no job inside the lookup window is not listed, so its series go away: pick a
+/// window longer than the longest gap between scheduled backups.
+///
+/// `cvpysdk` (Commvault's Python SDK) was read to check this flow: its login posts the same JSON
+/// (plus `mode`, `deviceId`, `clientType`) and reads `token`, falling back to `errList[0].errLogMessage`;
+/// it sends `Authtoken` on every call and retries a 401 through `RenewLoginToken`.
+struct CommvaultAdapter: VendorAdapter {
+    enum Format: String, CaseIterable, Sendable {
+        case json, xml
+        var accept: String { self == .json ? "application/json" : "application/xml" }
+    }
+
+    static let optionKeys: Set<String> = ["format", "lookup_window", "max_jobs", "page_size", "errors_as_failed"]
+    static let defaultLookupWindow: Double = 2 * 24 * 3600
+    static let defaultMaxJobs = 500
+    static let defaultPageSize = 100
+
+    let connection: TargetConnection
+    let logger: Logger
+    let format: Format
+    /// Whole seconds, as the API takes them.
+    let lookupWindow: Int
+    let maxJobs: Int
+    let pageSize: Int
+    let errorsAsFailed: Bool
+    let jobFilter: Set<String>
+    let session: LoginSession
+    let notices = LogOnce()
+    private let username: String
+    private let password: Secret
+
+    init(context: AdapterContext, session: LoginSession = LoginSession()) throws(ConfigError) {
+        let target = context.target
+        let options = target.options
+        try options.rejectUnknownKeys(allowed: Self.optionKeys)
+        let formatWord = try options.string("format") ?? Format.json.rawValue
+        guard let format = Format(rawValue: formatWord) else {
+            throw options.error("format", "must be json or xml, not '\(formatWord)'")
+        }
+        self.format = format
+        let window = try options.duration("lookup_window") ?? Self.defaultLookupWindow
+        guard window >= 60, window <= 366 * 24 * 3600 else {
+            throw options.error("lookup_window", "must be between 1m and 8784h (a year)")
+        }
+        lookupWindow = Int(window.rounded(.up))
+        maxJobs = try options.int("max_jobs") ?? Self.defaultMaxJobs
+        guard (1...100_000).contains(maxJobs) else { throw options.error("max_jobs", "must be between 1 and 100000") }
+        pageSize = try options.int("page_size") ?? Self.defaultPageSize
+        guard (1...10_000).contains(pageSize) else { throw options.error("page_size", "must be between 1 and 10000") }
+        errorsAsFailed = try options.bool("errors_as_failed") ?? false
+        guard let username = target.auth.username, !username.isEmpty, let password = target.auth.password else {
+            throw ConfigError(file: "", line: target.line, key: "targets(\(target.name)).auth",
+                              message: "commvault needs auth.username and a password (POST /Login)")
+        }
+        self.username = username
+        self.password = password
+        jobFilter = Set(target.jobs)
+        connection = context.connection
+        logger = context.logger
+        self.session = session
+    }
+
+    func poll() async throws(PollError) -> [ObservedJob] {
+        let summaries = try await readJobs()
+        var runsByJob: [String: (name: String, runs: [CommvaultJobSummary])] = [:]
+        var seenRuns: Set<String> = []
+        for summary in summaries where seenRuns.insert(summary.run.id).inserted {
+            if !jobFilter.isEmpty, !jobFilter.contains(summary.jobID), !jobFilter.contains(summary.jobName) { continue }
+            runsByJob[summary.jobID, default: (summary.jobName, [])].runs.append(summary)
+        }
+        return runsByJob.keys.sorted().compactMap { id in
+            guard let entry = runsByJob[id] else { return nil }
+            let runs = entry.runs.sorted { a, b in
+                a.sortKey.start != b.sortKey.start ? a.sortKey.start > b.sortKey.start : a.sortKey.jobNumber > b.sortKey.jobNumber
+            }
+            return ObservedJob(id: id, name: entry.name, runs: runs.map(\.run))
+        }
+    }
+
+    func shutdown() async {
+        guard let token = await session.currentToken else { return }
+        await session.invalidate()
+        let headers: HTTPHeaders = ["Authtoken": token.value, "Accept": "application/json"]
+        do {
+            try await connection.send(.POST, "/Logout", headers: headers).requireSuccess()
+        } catch {
+            logger.debug("logout failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Every page of the window, up to `maxJobs` summaries.
+    private func readJobs() async throws(PollError) -> [CommvaultJobSummary] {
+        let path = "/Job?completedJobLookupTime=\(lookupWindow)&jobFilter=Backup"
+        var summaries: [CommvaultJobSummary] = []
+        var offset = 0
+        var more = true
+        var total: Int?
+        while more, summaries.count < maxJobs {
+            let limit = min(pageSize, maxJobs - summaries.count)
+            let page = try await fetchPage(path, offset: offset, limit: limit)
+            for summary in page.summaries {
+                summaries.append(try CommvaultJobSummary(summary: summary, errorsAsFailed: errorsAsFailed, context: "GET /Job"))
+            }
+            offset += page.summaries.count
+            total = page.total ?? total
+            // A short page is the last one; so is reaching the total the server announced.
+            more = page.summaries.count == limit && total.map { offset < $0 } ?? true
+        }
+        if more, await notices.first("max_jobs") {
+            logger.warning("more backup jobs in the lookup window than max_jobs; older ones are skipped",
+                           metadata: ["max_jobs": "\(maxJobs)", "total": "\(total.map(String.init) ?? "unknown")"])
+        }
+        return summaries
+    }
+
+    private func fetchPage(_ path: String, offset: Int, limit: Int) async throws(PollError) -> CommvaultJobList {
+        let format = self.format
+        let connection = self.connection
+        let response = try await session.withToken(login: login) { token throws(PollError) in
+            let headers: HTTPHeaders = [
+                "Authtoken": token, "Accept": format.accept, "limit": String(limit), "offset": String(offset),
+            ]
+            let response = try await connection.send(.GET, path, headers: headers)
+            try response.requireSuccess()
+            return response
+        }
+        // Trust what arrived over what was asked for: a proxy or an old server may ignore Accept.
+        let contentType = response.headers.first(name: "Content-Type")?.lowercased() ?? ""
+        let isXML = contentType.contains("xml") || (!contentType.contains("json") && format == .xml)
+        if isXML {
+            return try CommvaultJobList(xml: try XMLTree.parse(response.bodyBytes, context: "GET /Job"), context: "GET /Job")
+        }
+        return try CommvaultJobList(json: try response.json(), context: "GET /Job")
+    }
+
+    private var login: LoginSession.Login {
+        let connection = self.connection
+        let username = self.username
+        let password = self.password
+        return { _ throws(PollError) in
+            try await Self.login(connection: connection, username: username, password: password)
+        }
+    }
+
+    static func login(connection: TargetConnection, username: String, password: Secret) async throws(PollError) -> LoginSession.Token {
+        let encoded = Data(password.reveal().utf8).base64EncodedString()
+        let body: [String: String] = ["username": username, "password": encoded]
+        let bytes: [UInt8]
+        do {
+            bytes = Array(try JSONEncoder().encode(body))
+        } catch {
+            throw PollError(.other, "POST /Login: cannot encode the login request")
+        }
+        let headers: HTTPHeaders = ["Accept": "application/json", "Content-Type": "application/json"]
+        let answer = try await connection.send(.POST, "/Login", headers: headers, body: bytes).json()
+        if let token = answer["token"]?.string, !token.isEmpty {
+            return LoginSession.Token(value: token.hasPrefix("QSDK ") ? token : "QSDK " + token)
+        }
+        if let error = answer["errList"]?.array?.first {
+            let message = error["errLogMessage"]?.string ?? "no message"
+            let code = error["errorCode"]?.string.map { " (errorCode \($0))" } ?? ""
+            throw PollError(.auth, "POST /Login: login refused: \(message)\(code)")
+        }
+        throw PollError(.auth, "POST /Login: answer carries no token")
+    }
+}

@@ -1,0 +1,131 @@
+import BackupModel
+import ExporterConfig
+import Foundation
+import Logging
+import NIOHTTP1
+
+/// Distech Controls ECLYPSE controllers (`vendor: eclypse`): configuration backups of a
+/// building-automation controller. Job = run = a backup job id.
+///
+/// The REST API (revision 4.0 and later) can only read single jobs: there is no list, so the
+/// target's `jobs:` names the ids to follow (required), and `options.names` may give them display
+/// names. Per id, one call relative to the target URL:
+/// - `options.api: legacy` (default): `GET /api/rest/v1/system/backup/jobs/<id>`, deprecated from
+///   revision 4.0 (logged once per adapter);
+/// - `options.api: jobs`: `GET /api/rest/v1/jobs/<id>` (revision 6.0 and later).
+///
+/// Answer: JSON `{"progress": 100, "status": "OK"}` or XML `<Job><Status>OK</Status>
+/// <Progress>100</Progress></Job>`, asked for with both the `Accept` header and `$format`
+/// (`options.format`, default json), since the API documents both and some browsers' proxies
+/// strip headers. The `Content-Type` of the answer decides how it is read.
+///
+/// Auth is HTTP Basic on every request: the `ECLYPSERESTSESSIONID` cookie the controller sets is
+/// ignored, so a controller restart never leaves us with a dead session. 401/403 → `auth`.
+///
+/// A 404 on a followed id means the controller forgot the job (a reboot or a factory reset
+/// clears it): the job stays listed as `unknown` so its history and last success survive, and
+/// this is logged once until the id answers again.
+struct EclypseAdapter: VendorAdapter {
+    enum API: String, CaseIterable, Sendable {
+        case legacy, jobs
+        func path(for id: String) -> String {
+            switch self {
+            case .legacy: "/api/rest/v1/system/backup/jobs/\(id)"
+            case .jobs: "/api/rest/v1/jobs/\(id)"
+            }
+        }
+    }
+
+    enum Format: String, CaseIterable, Sendable {
+        case json, xml
+        var accept: String { self == .json ? "application/json" : "application/xml" }
+    }
+
+    static let optionKeys: Set<String> = ["api", "format", "names"]
+    /// The vendor word for "the controller does not know this id any more", for `/status`.
+    static let forgottenStatus = "not found (HTTP 404)"
+
+    let connection: TargetConnection
+    let logger: Logger
+    let api: API
+    let format: Format
+    let jobIDs: [String]
+    let names: [String: String]
+    let notices = LogOnce()
+    private let headers: HTTPHeaders
+
+    init(context: AdapterContext) throws(ConfigError) {
+        let target = context.target
+        let options = target.options
+        try options.rejectUnknownKeys(allowed: Self.optionKeys)
+        let apiWord = try options.string("api") ?? API.legacy.rawValue
+        guard let api = API(rawValue: apiWord) else { throw options.error("api", "must be legacy or jobs, not '\(apiWord)'") }
+        self.api = api
+        let formatWord = try options.string("format") ?? Format.json.rawValue
+        guard let format = Format(rawValue: formatWord) else {
+            throw options.error("format", "must be json or xml, not '\(formatWord)'")
+        }
+        self.format = format
+        guard !target.jobs.isEmpty else {
+            throw ConfigError(file: "", line: target.line, key: "targets(\(target.name)).jobs",
+                              message: "eclypse has no list of backup jobs: name the job ids to follow in jobs:")
+        }
+        var unique: [String] = []
+        for id in target.jobs where !unique.contains(id) { unique.append(id) }
+        jobIDs = unique
+        let names = try options.stringMap("names") ?? [:]
+        for id in names.keys.sorted() where !unique.contains(id) {
+            throw options.error("names", "names job id '\(id)', which is not in the target's jobs: list")
+        }
+        self.names = names
+        guard let username = target.auth.username, let password = target.auth.password else {
+            throw ConfigError(file: "", line: target.line, key: "targets(\(target.name)).auth",
+                              message: "eclypse needs auth.username and a password (HTTP Basic)")
+        }
+        let basic = Data("\(username):\(password.reveal())".utf8).base64EncodedString()
+        headers = ["Accept": format.accept, "Authorization": "Basic \(basic)"]
+        connection = context.connection
+        logger = context.logger
+    }
+
+    func poll() async throws(PollError) -> [ObservedJob] {
+        if api == .legacy, await notices.first("deprecated") {
+            logger.notice("ECLYPSE system/backup/jobs is deprecated since API revision 4.0; set options.api: jobs for controllers with revision 6.0 or later")
+        }
+        var jobs: [ObservedJob] = []
+        jobs.reserveCapacity(jobIDs.count)
+        for id in jobIDs {
+            jobs.append(ObservedJob(id: id, name: names[id] ?? "", runs: [try await read(id)]))
+        }
+        return jobs
+    }
+
+    private func read(_ id: String) async throws(PollError) -> ObservedRun {
+        let path = api.path(for: Self.escape(id)) + "?$format=\(format.rawValue)"
+        let context = "GET \(api.path(for: "<id>"))"
+        let response = try await connection.send(.GET, path, headers: headers)
+        if response.status == 404 {
+            if await notices.first("forgotten \(id)") {
+                logger.warning("the controller no longer knows this backup job; it is kept as unknown", metadata: ["job_id": "\(id)"])
+            }
+            return ObservedRun(id: id, state: .unknown, vendorStatus: Self.forgottenStatus)
+        }
+        try response.requireSuccess()
+        await notices.reset("forgotten \(id)")
+        let contentType = response.headers.first(name: "Content-Type")?.lowercased() ?? ""
+        let isXML = contentType.contains("xml") || (!contentType.contains("json") && format == .xml)
+        let job = isXML
+            ? try EclypseJob(xml: try XMLTree.parse(response.bodyBytes, context: context), context: context)
+            : try EclypseJob(json: try response.json(), context: context)
+        let run = job.run(jobID: id)
+        if run.state == .failed, let word = run.vendorStatus, await notices.first("failed \(id) \(word)") {
+            logger.notice("backup job reports a failure", metadata: ["job_id": "\(id)", "vendor_status": "\(word)"])
+        }
+        return run
+    }
+
+    /// Ids are UUIDs in practice; escape anything else so an odd id cannot change the path.
+    static func escape(_ id: String) -> String {
+        id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? id
+    }
+}
