@@ -1,7 +1,8 @@
 # The two commands a newcomer needs, each installing what it needs first:
 #   make demo   - the simulated vendors and the daemon against them, on http://127.0.0.1:9871
 #   make test   - every test: unit, integration over real sockets, the built binary under a
-#                 stand-in service manager, promtool on a live page
+#                 stand-in service manager, promtool on a live page, and the vendors' real
+#                 Python clients (veeam-365, cvpysdk) against the simulator
 .PHONY: demo test build release deps test-deps clean
 
 demo: deps
@@ -10,6 +11,7 @@ demo: deps
 test: test-deps
 	swift build --build-tests
 	swift test --skip-build --disable-xctest
+	scripts/fidelity.sh
 
 build: deps
 	swift build
