@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         // Normalised vocabulary shared by every module: targets, jobs, runs, states, reasons.
@@ -26,6 +27,8 @@ let package = Package(
         // C libraries from Debian: libsystemd-dev and libsqlite3-dev.
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // libxcrypt from libcrypt-dev: bcrypt verification for the web config's basic_auth_users.
+        .systemLibrary(name: "CCrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"])]),
 
         // sd_notify, the watchdog and the journald log handler.
         .target(name: "Systemd", dependencies: [
@@ -51,6 +54,9 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            "CCrypt",
         ]),
 
         // The vendor adapters: one protocol, one folder per vendor, one registry table.
@@ -99,16 +105,18 @@ let package = Package(
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "BackupModel", "CSQLite"]),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "BackupModel"], exclude: ["Fixtures"]),
-        .testTarget(name: "ExporterConfigTests", dependencies: ["ExporterConfig", "BackupModel"]),
+        .testTarget(name: "ExporterConfigTests", dependencies: ["ExporterConfig", "BackupModel", "TestSupport"]),
         .testTarget(name: "AdaptersTests", dependencies: [
-            "Adapters", "Simulator", "BackupModel", "ExporterConfig", "StateStore", "CSQLite", "Exposition", "WebServer",
+            "Adapters", "Simulator", "BackupModel", "ExporterConfig", "StateStore", "CSQLite", "Exposition", "WebServer", "TestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ],
                     resources: [.copy("Golden")]),
         .testTarget(name: "DaemonTests", dependencies: [
-            "Daemon", "Adapters", "Simulator", "BackupModel", "ExporterConfig", "StateStore", "Systemd", "TestSupport",
+            "Daemon", "Adapters", "Simulator", "BackupModel", "ExporterConfig", "StateStore", "Systemd", "TestSupport", "Exposition",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            "WebServer",
         ]),
     ],
     swiftLanguageModes: [.v6]

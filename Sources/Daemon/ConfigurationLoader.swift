@@ -18,6 +18,7 @@ public struct ConfigurationLoader: Sendable {
     /// The parsed configuration (adapters validate their `options:` as they are built).
     func load(client: HTTPClient, logger: Logger) throws(ConfigError) -> (ExporterConfiguration, [ScheduledTarget]) {
         let configuration = try ConfigLoader.load(path: path, environment: environment)
+        for warning in configuration.warnings { logger.log(warning) }
         var targets: [ScheduledTarget] = []
         for target in configuration.targets {
             do {

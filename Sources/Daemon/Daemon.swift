@@ -23,6 +23,7 @@ public actor Daemon {
     private var server: HTTPServer?
     private var configuration: ExporterConfiguration?
     private var lastStatusLine = ""
+    private let webAccess = WebAccess()
     private(set) public var isReady = false
 
     /// Opens the state store (which takes the directory's lock); throws when it cannot.
@@ -40,7 +41,9 @@ public actor Daemon {
     /// Loads the config, starts polling and the HTTP listener, then tells systemd we are ready.
     /// A broken config at start-up is fatal (there is no old one to keep).
     public func start() async throws {
+        let web = try WebConfiguration.load(path: options.webConfigPath)
         let (configuration, targets) = try loader.load(client: client, logger: logger)
+        applyWebConfiguration(web)
         self.configuration = configuration
         await store.configure(targets: configuration.targets.map { TargetIdentity(name: $0.name, vendor: $0.vendor, maxAge: $0.maxAge, jobMaxAge: $0.jobMaxAge) })
         await store.setConfigStatus(successful: true)
@@ -55,9 +58,10 @@ public actor Daemon {
         scheduler.replace(with: targets)
         let endpoints = HTTPEndpoints(daemon: self, store: store, telemetryPath: options.telemetryPath)
         let address = options.listenAddress
+        let webAccess = self.webAccess
         do {
-            server = try await HTTPServer.start(.init(host: address.host, port: address.port)) { request in
-                await endpoints.respond(to: request)
+            server = try await HTTPServer.start(.init(host: address.host, port: address.port, tls: webAccess.tls)) { request in
+                await webAccess.respond(to: request) { await endpoints.respond(to: $0) }
             }
         } catch {
             await scheduler.stop(timeout: 0)
@@ -79,7 +83,10 @@ public actor Daemon {
         notifier.reloading()
         defer { notifier.ready(status: lastStatusLine) }
         do {
+            // Both files are checked before either is applied: a reload is all or nothing.
+            let web = try WebConfiguration.load(path: options.webConfigPath)
             let (configuration, targets) = try loader.load(client: client, logger: logger)
+            applyWebConfiguration(web)
             self.configuration = configuration
             await store.configure(targets: configuration.targets.map { TargetIdentity(name: $0.name, vendor: $0.vendor, maxAge: $0.maxAge, jobMaxAge: $0.jobMaxAge) })
             scheduler?.replace(with: targets)
@@ -92,6 +99,11 @@ public actor Daemon {
             events.configRejected(error.description)
             return .failure(error)
         }
+    }
+
+    private func applyWebConfiguration(_ web: WebConfiguration) {
+        webAccess.apply(web)
+        for warning in web.warnings { logger.log(warning) }
     }
 
     /// SIGTERM/SIGINT: STOPPING=1, cancel polls in flight, stop listening, flush the store.

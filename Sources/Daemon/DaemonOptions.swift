@@ -10,14 +10,18 @@ public struct DaemonOptions: Sendable {
     public var build: BuildInfo
     /// How long shutdown waits for polls in flight to unwind after cancelling them.
     public var shutdownGrace: Double
+    /// `--web.config.file`: TLS and basic auth for the HTTP server. Its contents reload with the
+    /// config; the path itself, like the listen address, needs a restart.
+    public var webConfigPath: String?
 
     public init(configPath: String, listenAddress: ListenAddress, telemetryPath: String = "/metrics",
-                storagePath: String, build: BuildInfo, shutdownGrace: Double = 3) {
+                storagePath: String, build: BuildInfo, shutdownGrace: Double = 3, webConfigPath: String? = nil) {
         self.configPath = configPath
         self.listenAddress = listenAddress
         self.telemetryPath = telemetryPath
         self.storagePath = storagePath
         self.build = build
         self.shutdownGrace = shutdownGrace
+        self.webConfigPath = webConfigPath
     }
 }

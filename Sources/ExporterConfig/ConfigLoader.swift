@@ -47,6 +47,7 @@ public enum ConfigLoader {
 
         let decoder = TargetDecoder(defaults: defaults, environment: environment, baseDirectory: FileCheck.directory(of: path))
         var targets: [TargetConfiguration] = []
+        var warnings: [ConfigWarning] = []
         var nameLines: [String: Int] = [:]
         for (index, item) in items.enumerated() {
             let mapping = try ConfigMapping(item, file: path, path: "targets[\(index)]")
@@ -58,13 +59,14 @@ public enum ConfigLoader {
             }
             nameLines[target.name] = nameLine
             targets.append(target)
+            warnings += SecretFilePermissions.warnings(target: mapping, resolve: decoder.resolvedPath)
         }
-        return ExporterConfiguration(sourcePath: path, targets: targets)
+        return ExporterConfiguration(sourcePath: path, targets: targets, warnings: warnings)
     }
 
     /// Yams' own descriptions quote the offending source line, which may hold a password, so the
     /// message is rebuilt from the problem and its position only.
-    private static func compose(_ yaml: String, file: String) throws(ConfigError) -> Node? {
+    static func compose(_ yaml: String, file: String) throws(ConfigError) -> Node? {
         do {
             return try Yams.compose(yaml: yaml)
         } catch let error as YamlError {

@@ -45,13 +45,15 @@ extension ConfigNode {
     /// `$word`, which may be part of the password itself.
     private static let secretKeys: Set<String> = ["password", "token"]
 
-    init(yams node: Node, file: String, path: String, environment: [String: String]) throws(ConfigError) {
+    /// A nil `environment` leaves `$` alone: the web config holds bcrypt hashes (`$2y$10$…`),
+    /// and the exporter-toolkit format it copies has no expansion.
+    init(yams node: Node, file: String, path: String, environment: [String: String]?) throws(ConfigError) {
         let line = node.mark?.line ?? 0
         switch node {
         case .scalar(let scalar):
             let isNull = node.null != nil
             var text = scalar.string
-            if !isNull {
+            if !isNull, let environment {
                 switch EnvironmentExpander.expand(text, environment: environment) {
                 case .success(let expanded):
                     text = expanded

@@ -5,9 +5,12 @@ public struct ExporterConfiguration: Sendable, Equatable {
     public var sourcePath: String
     /// In file order.
     public var targets: [TargetConfiguration]
+    /// Problems that do not stop the load (a password file others can read), for the log.
+    public var warnings: [ConfigWarning]
 
-    public init(sourcePath: String, targets: [TargetConfiguration]) {
+    public init(sourcePath: String, targets: [TargetConfiguration], warnings: [ConfigWarning] = []) {
         self.sourcePath = sourcePath
         self.targets = targets
+        self.warnings = warnings
     }
 }

@@ -11,24 +11,29 @@ public final class VendorSimulator: Sendable {
     public let vendor: String
 
     public var port: Int { server.port }
-    public var baseURL: String { "http://\(server.host.contains(":") ? "[\(server.host)]" : server.host):\(server.port)" }
+    /// "https" when started with a TLS context, like an appliance with its own certificate.
+    public let scheme: String
+    public var baseURL: String { "\(scheme)://\(server.host.contains(":") ? "[\(server.host)]" : server.host):\(server.port)" }
 
-    private init(vendor: String, faults: FaultSwitch, server: HTTPServer) {
+    private init(vendor: String, faults: FaultSwitch, server: HTTPServer, scheme: String = "http") {
         self.vendor = vendor
         self.faults = faults
         self.server = server
+        self.scheme = scheme
     }
 
-    /// Starts serving `handler` (a vendor's API) on `host:port` (port 0 picks a free one).
-    public static func start(vendor: String, host: String = "127.0.0.1", port: Int = 0, handler: @escaping HTTPHandler) async throws -> VendorSimulator {
+    /// Starts serving `handler` (a vendor's API) on `host:port` (port 0 picks a free one), over
+    /// HTTPS when `tls` is given.
+    public static func start(vendor: String, host: String = "127.0.0.1", port: Int = 0, tls: ServerTLSContext? = nil,
+                             handler: @escaping HTTPHandler) async throws -> VendorSimulator {
         let faults = FaultSwitch()
-        let server = try await HTTPServer.start(.init(host: host, port: port)) { request in
+        let server = try await HTTPServer.start(.init(host: host, port: port, tls: tls.map { TLSContextSource($0) })) { request in
             if request.path == "/_sim/fault" {
                 return Self.control(request, faults: faults)
             }
             return await FaultInjection.apply(faults, request: request, next: handler)
         }
-        return VendorSimulator(vendor: vendor, faults: faults, server: server)
+        return VendorSimulator(vendor: vendor, faults: faults, server: server, scheme: tls == nil ? "http" : "https")
     }
 
     public func stop() async {
@@ -37,7 +42,8 @@ public final class VendorSimulator: Sendable {
     }
 
     /// `POST /_sim/fault?kind=status&value=503`, `kind=none` clears. Kinds: status, unauthorized
-    /// (value = count), delay (seconds), hang, truncated, malformed, drop, huge (bytes).
+    /// (value = count), delay (seconds), hang, truncated, malformed, drop, huge (bytes), drip,
+    /// reset, html.
     static func control(_ request: HTTPRequest, faults: FaultSwitch) -> HTTPResponse {
         let query = request.query
         let value = query["value"].flatMap(Double.init)
@@ -52,6 +58,9 @@ public final class VendorSimulator: Sendable {
         case "malformed": fault = .malformedBody
         case "drop": fault = .dropConnection
         case "huge": fault = .hugeBody(Int(value ?? 100_000_000))
+        case "drip": fault = .slowDrip
+        case "reset": fault = .resetMidBody
+        case "html": fault = .wrongContentType
         default: return .text("unknown fault kind\n", status: .badRequest)
         }
         faults.set(fault)

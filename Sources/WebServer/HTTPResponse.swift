@@ -11,6 +11,11 @@ public struct HTTPResponse: Sendable {
         case truncated(bytes: Int)
         /// Close the connection without answering.
         case dropConnection
+        /// Send the first `bytes` bytes, then reset the connection (RST, not an orderly close).
+        case reset(afterBytes: Int)
+        /// Send the body `chunk` bytes at a time, one chunk per `intervalMilliseconds`: a server
+        /// that answers, but too slowly to ever finish within a timeout.
+        case drip(chunk: Int, intervalMilliseconds: Int64)
     }
 
     public var status: HTTPResponseStatus
@@ -40,4 +45,10 @@ public struct HTTPResponse: Sendable {
     }
 
     public static let notFound = HTTPResponse.text("not found\n", status: .notFound)
+}
+
+extension HTTPResponse.Delivery {
+    var isDrip: Bool {
+        if case .drip = self { true } else { false }
+    }
 }

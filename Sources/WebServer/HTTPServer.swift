@@ -16,11 +16,14 @@ public final class HTTPServer: Sendable {
         public var host: String
         public var port: Int
         public var maxRequestBodyBytes: Int
+        /// Serve HTTPS with this source's context; nil, or a source holding none, serves plain HTTP.
+        public var tls: TLSContextSource?
 
-        public init(host: String, port: Int, maxRequestBodyBytes: Int = 1 << 20) {
+        public init(host: String, port: Int, maxRequestBodyBytes: Int = 1 << 20, tls: TLSContextSource? = nil) {
             self.host = host
             self.port = port
             self.maxRequestBodyBytes = maxRequestBodyBytes
+            self.tls = tls
         }
     }
 
@@ -44,6 +47,7 @@ public final class HTTPServer: Sendable {
         handler: @escaping HTTPHandler
     ) async throws -> HTTPServer {
         let maxBody = configuration.maxRequestBodyBytes
+        let tls = configuration.tls
         let connections = ConnectionSet()
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
@@ -52,6 +56,9 @@ public final class HTTPServer: Sendable {
             .childChannelInitializer { channel in
                 connections.insert(channel)
                 return channel.eventLoop.makeCompletedFuture {
+                    if let tlsHandler = tls?.makeHandler() {
+                        try channel.pipeline.syncOperations.addHandler(tlsHandler)
+                    }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(RequestHandler(handler: handler, maxBodyBytes: maxBody))
                 }
@@ -174,26 +181,66 @@ private final class RequestHandler: ChannelInboundHandler {
         headers.replaceOrAdd(name: "Content-Length", value: String(fullLength))
         var keepAlive = keepAlive
         var body = response.body
-        if case .truncated(let bytes) = response.delivery {
+        switch response.delivery {
+        case .truncated(let bytes), .reset(let bytes):
             keepAlive = false
             body = body.getSlice(at: body.readerIndex, length: min(max(0, bytes), fullLength)) ?? ByteBuffer()
+        case .drip:
+            keepAlive = false
+        case .normal, .dropConnection:
+            break
         }
         headers.replaceOrAdd(name: "Connection", value: keepAlive ? "keep-alive" : "close")
         let head = HTTPResponseHead(version: .http1_1, status: response.status, headers: headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
-        if body.readableBytes > 0 {
+        if body.readableBytes > 0, !response.delivery.isDrip {
             context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         }
-        if case .truncated = response.delivery {
+        switch response.delivery {
+        case .truncated:
             // Never send the end: the peer sees fewer bytes than announced, then a close.
             context.flush()
             context.close(promise: nil)
             return
+        case .reset:
+            // SO_LINGER 0 turns the close into a reset.
+            context.flush()
+            let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            guard let socket = context.channel as? any SocketOptionProvider else {
+                context.close(promise: nil)
+                return
+            }
+            socket.setSoLinger(linger(l_onoff: 1, l_linger: 0)).whenComplete { _ in
+                loopBound.value.close(promise: nil)
+            }
+            return
+        case .drip(let chunk, let interval):
+            drip(body, chunk: max(1, chunk), interval: .milliseconds(max(1, interval)), context: context)
+            return
+        case .normal, .dropConnection:
+            break
         }
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if !keepAlive {
             let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
             done.whenComplete { _ in loopBound.value.close(promise: nil) }
+        }
+    }
+
+    /// Writes `body` a chunk at a time on the event loop's timer; stops when the peer goes away.
+    private func drip(_ body: ByteBuffer, chunk: Int, interval: TimeAmount, context: ChannelHandlerContext) {
+        var remaining = body
+        guard context.channel.isActive, let slice = remaining.readSlice(length: min(chunk, remaining.readableBytes)) else {
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in }
+            context.close(promise: nil)
+            return
+        }
+        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(slice))), promise: nil)
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let rest = remaining
+        context.eventLoop.scheduleTask(in: interval) {
+            let (this, context) = loopBound.value
+            this.drip(rest, chunk: chunk, interval: interval, context: context)
         }
     }
 

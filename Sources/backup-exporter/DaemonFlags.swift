@@ -12,6 +12,9 @@ struct DaemonFlags: ParsableArguments {
     @Option(name: .customLong("web.telemetry-path"), help: "Path of the metrics page.")
     var telemetryPath: String = "/metrics"
 
+    @Option(name: .customLong("web.config.file"), help: "Prometheus exporter-toolkit web config: TLS and basic auth for the HTTP server (reloaded with the config).")
+    var webConfigFile: String?
+
     @Option(name: .customLong("storage.path"), help: "Directory of the state store (default: $STATE_DIRECTORY, else /var/lib/backup-exporter).")
     var storagePath: String?
 

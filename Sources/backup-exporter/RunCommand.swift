@@ -21,7 +21,8 @@ struct RunCommand: AsyncParsableCommand {
             listenAddress: ListenAddress(flags.listenAddress) ?? ListenAddress(host: "0.0.0.0", port: 9871),
             telemetryPath: flags.telemetryPath,
             storagePath: flags.storageDirectory(environment: environment),
-            build: BuildVersion.buildInfo)
+            build: BuildVersion.buildInfo,
+            webConfigPath: flags.webConfigFile)
         do {
             try await DaemonRunner.run(options: options, environment: environment, logger: logger)
         } catch {
