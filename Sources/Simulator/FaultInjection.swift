@@ -35,6 +35,16 @@ enum FaultInjection {
             return response
         case .dropConnection:
             return HTTPResponse(delivery: .dropConnection)
+        case .slowDrip:
+            var response = await next(request)
+            response.delivery = .drip(chunk: 8, intervalMilliseconds: 500)
+            return response
+        case .resetMidBody:
+            var response = await next(request)
+            response.delivery = .reset(afterBytes: response.body.readableBytes / 2)
+            return response
+        case .wrongContentType:
+            return .text("<html><body><h1>Proxy error</h1></body></html>\n", contentType: "text/html; charset=utf-8")
         case .hugeBody(let bytes):
             var body = ByteBuffer()
             body.writeString("[")

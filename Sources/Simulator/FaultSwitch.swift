@@ -19,6 +19,12 @@ public enum Fault: Sendable, Equatable {
     case dropConnection
     /// Send a body of this many bytes.
     case hugeBody(Int)
+    /// Send the body a few bytes at a time, far slower than any timeout.
+    case slowDrip
+    /// Send half the body, then reset the connection.
+    case resetMidBody
+    /// Answer 200 with an HTML page, as a login portal or a proxy error page would.
+    case wrongContentType
 }
 
 /// Holds the current fault, if any. Thread-safe; read on every request.

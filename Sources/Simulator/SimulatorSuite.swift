@@ -95,13 +95,15 @@ public final class SimulatorSuite: Sendable {
 
     /// A daemon config that watches every simulated vendor, plus one target with a wrong
     /// password so the demo also shows a target that is down and why.
-    public func demoConfig(tokenFile: String) -> String {
+    /// - Parameters: `interval`, `timeout`, `jitter`: the `defaults:` block, so tests can poll
+    ///   every vendor fast with the same targets the demo shows.
+    public func demoConfig(tokenFile: String, interval: String = "5s", timeout: String = "3s", jitter: String = "20%") -> String {
         """
         # Written by `backup-exporter demo`: every target is a simulated vendor on loopback.
         defaults:
-          interval: 5s
-          timeout: 3s
-          jitter: 20%
+          interval: \(interval)
+          timeout: \(timeout)
+          jitter: \(jitter)
         targets:
           - name: inet-pdfc
             vendor: inet

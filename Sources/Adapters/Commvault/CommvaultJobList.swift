@@ -25,7 +25,12 @@ struct CommvaultJobList: Sendable, Equatable {
         summaries = list.compactMap { $0["jobSummary"] }
     }
 
+    /// The root must be Commvault's: a proxy's or portal's HTML page can be well-formed XML too, and
+    /// read as "no jobs" it would make every job vanish while the target looked up.
     init(xml root: XMLTree, context: String) throws(PollError) {
+        guard root.name == "JobManager_JobListResponse" else {
+            throw PollError(.decode, "\(context): expected <JobManager_JobListResponse>, got <\(root.name.prefix(64))>")
+        }
         try Self.checkError(code: root.attributes["errorCode"].flatMap(Double.init), context: context)
         total = root.attributes["totalRecordsWithoutPaging"].flatMap(Double.init).map { Int($0) }
         summaries = root.children(named: "jobs").flatMap { $0.children(named: "jobSummary") }.map(Self.json)
