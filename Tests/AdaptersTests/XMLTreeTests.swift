@@ -39,3 +39,15 @@ struct XMLTreeTests {
         }
     }
 }
+
+@Suite("XML tree: hostile input")
+struct XMLTreeHostileInputTests {
+    /// Found by DecoderFuzzTests: FoundationXML's parser traps on this, so it must never see it.
+    @Test("an invalid UTF-8 byte in an attribute name is a decode error, not a crash")
+    func invalidUTF8InAttributeName() {
+        let bytes = Array("<a us".utf8) + [0xE5] + Array("rName=\"x\"/>".utf8)
+        #expect(throws: PollError(.decode, "GET /Job: response is not valid UTF-8")) {
+            try XMLTree.parse(bytes, context: "GET /Job")
+        }
+    }
+}

@@ -28,8 +28,16 @@ public struct XMLTree: Sendable, Equatable {
 
     /// Parses a response body into its root element. `context` (a method and URL path) goes into
     /// the error; the body itself never does.
+    ///
+    /// The body must be valid UTF-8: swift-corelibs-foundation's `XMLParser` traps (crashing the
+    /// process) on an invalid UTF-8 byte in an attribute name, which the decoder fuzz test found.
+    /// Both XML vendors answer UTF-8, so this refuses nothing real.
     public static func parse(_ bytes: some Collection<UInt8>, context: String) throws(PollError) -> XMLTree {
-        let parser = XMLParser(data: Data(bytes))
+        let data = Data(bytes)
+        guard String(validating: data, as: UTF8.self) != nil else {
+            throw PollError(.decode, "\(context): response is not valid UTF-8")
+        }
+        let parser = XMLParser(data: data)
         parser.shouldProcessNamespaces = false
         parser.shouldResolveExternalEntities = false
         let builder = TreeBuilder()
