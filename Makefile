@@ -10,7 +10,7 @@ demo: deps
 
 test: test-deps
 	swift build --build-tests
-	swift test --skip-build --disable-xctest
+	swift test --skip-build --disable-xctest --no-parallel
 	scripts/fidelity.sh
 
 build: deps

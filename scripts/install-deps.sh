@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages backup-exporter needs, only those missing, so `make demo` and
 # `make test` work on a fresh Debian 12 machine with just the Swift toolchain.
-#   build:  libsystemd-dev (sd_notify, sd_journal), libsqlite3-dev (the state store)
-#   test:   prometheus (promtool), python3-pytest (fidelity tests against the vendors' real clients)
+#   build:  libsystemd-dev (sd_notify, sd_journal), libsqlite3-dev (the state store),
+#           libcrypt-dev (bcrypt for the web config's basic auth users)
+#   test:   prometheus (promtool), python3-venv (fidelity tests against the vendors' real clients),
+#           openssl (test certificates)
 set -euo pipefail
-want=(libsystemd-dev libsqlite3-dev pkg-config)
-[ "${1:-}" = "--test" ] && want+=(prometheus python3-pytest python3-venv)
+want=(libsystemd-dev libsqlite3-dev libcrypt-dev pkg-config)
+[ "${1:-}" = "--test" ] && want+=(prometheus python3-venv openssl)
 missing=()
 for package in "${want[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
