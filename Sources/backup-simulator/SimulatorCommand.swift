@@ -4,6 +4,8 @@ import Simulator
 
 /// `backup-simulator`: the simulated vendor servers on their own, for the systemd harness and for
 /// poking at with curl. Prints one `vendor url` line per server, then serves until killed.
+/// With `--scale N` it serves the benchmark's world instead (`bench/run.sh`): N jobs over
+/// `--targets` servers, and writes the daemon config (and a JSON list for the Python baseline).
 @main
 struct SimulatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "backup-simulator", abstract: "Serve simulated backup vendor APIs on loopback.")
@@ -14,7 +16,23 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(help: "First port; vendors take consecutive ports from it (0 picks free ports).")
     var port: Int = 0
 
+    @Option(help: "Benchmark: serve this many jobs over --targets servers (the five vendors in turn) instead of the demo.")
+    var scale: Int?
+
+    @Option(help: "Benchmark: number of simulated targets, one server each.")
+    var targets: Int = 50
+
+    @Option(name: .customLong("write-config"), help: "Benchmark: write the daemon config for the scenario to this file.")
+    var configPath: String?
+
+    @Option(name: .customLong("write-targets"), help: "Benchmark: write the targets as JSON (for the Python baseline) to this file.")
+    var targetsPath: String?
+
     func run() async throws {
+        if let scale {
+            try await runScenario(jobs: scale)
+            return
+        }
         let suite = try await SimulatorSuite.start(host: host, basePort: port)
         var lines = suite.all.map { "\($0.vendor) \($0.baseURL)" }
         lines.append("credentials: inet token=\(SimulatorSuite.inetToken) user=\(SimulatorSuite.inetUser) password=\(SimulatorSuite.inetPassword)")
@@ -24,5 +42,19 @@ struct SimulatorCommand: AsyncParsableCommand {
         lines.append("credentials: eclypse user=\(SimulatorSuite.eclypseUser) password=\(SimulatorSuite.eclypsePassword)")
         FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         await suite.inet.server.waitUntilClosed()
+    }
+
+    /// Files are written before the `ready` line, so a script that waits for it can read them.
+    private func runScenario(jobs: Int) async throws {
+        let scenario = try await BenchmarkScenario.start(jobs: jobs, targets: targets, host: host, basePort: port)
+        if let configPath {
+            try scenario.daemonConfig().write(toFile: configPath, atomically: true, encoding: .utf8)
+        }
+        if let targetsPath {
+            try scenario.targetsJSON().write(toFile: targetsPath, atomically: true, encoding: .utf8)
+        }
+        let line = "ready \(jobs) jobs over \(scenario.watchedTargets.count) targets\n"
+        FileHandle.standardOutput.write(Data(line.utf8))
+        await scenario.targets[0].server.server.waitUntilClosed()
     }
 }
