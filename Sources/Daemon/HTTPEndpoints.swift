@@ -12,6 +12,9 @@ struct HTTPEndpoints: Sendable {
     let daemon: Daemon
     let store: StateStore
     let telemetryPath: String
+    /// The store's part of the page as of its last change; one per endpoint set (the memberwise
+    /// init leaves it out).
+    let pageCache = MetricsPageCache()
 
     func respond(to request: HTTPRequest) async -> HTTPResponse {
         switch request.path {
@@ -45,9 +48,13 @@ struct HTTPEndpoints: Sendable {
             return .text("Only GET requests allowed.\n", status: .methodNotAllowed)
         }
         let format = ExpositionFormat.negotiate(accept: request.headers.first(name: "Accept"))
-        let snapshot = await store.snapshot()
-        let page = MetricsRenderer.render(snapshot, process: ProcessStats.current(), now: Date().timeIntervalSince1970, format: format)
-        return HTTPResponse(status: .ok, contentType: format.contentType, body: page)
+        let kept = await pageCache.storeFamilies(format: format, store: store, now: Date().timeIntervalSince1970)
+        let process = MetricsRenderer.renderProcessFamilies(ProcessStats.current(), format: format)
+        var body = ByteBuffer()
+        body.reserveCapacity(kept.readableBytes + process.count)
+        body.writeImmutableBuffer(kept)
+        body.writeBytes(process)
+        return HTTPResponse(status: .ok, headers: ["Content-Type": format.contentType], body: body)
     }
 
     private func status() async -> HTTPResponse {

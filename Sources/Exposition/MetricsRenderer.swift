@@ -19,6 +19,14 @@ public enum MetricsRenderer {
     public static func render(
         _ snapshot: ExporterSnapshot, process: ProcessStats?, now: Double, format: ExpositionFormat
     ) -> [UInt8] {
+        renderStoreFamilies(snapshot, now: now, format: format) + renderProcessFamilies(process, format: format)
+    }
+
+    /// The page up to the `process_*` families: everything that comes from the store. A caller
+    /// may keep it while the store's version is unchanged and append `renderProcessFamilies` per
+    /// scrape; the concatenation is exactly `render`'s page. `now` only moves the duration of runs
+    /// still in progress, so a kept page is as stale in that one family as it is old.
+    public static func renderStoreFamilies(_ snapshot: ExporterSnapshot, now: Double, format: ExpositionFormat) -> [UInt8] {
         let targets = snapshot.targets.map(TargetRow.init)
         let jobs = targets.flatMap { target in
             target.snapshot.jobs.map { JobRow(job: $0, targetLabels: target.labels) }
@@ -27,6 +35,13 @@ public enum MetricsRenderer {
         writeTargets(targets, to: &page)
         writeJobs(jobs, now: now, to: &page)
         writeExporter(snapshot, to: &page)
+        return page.bytes
+    }
+
+    /// The `process_*` families and, in OpenMetrics, the closing `# EOF`: the end of every page,
+    /// cheap enough to write fresh on every scrape.
+    public static func renderProcessFamilies(_ process: ProcessStats?, format: ExpositionFormat) -> [UInt8] {
+        var page = PageWriter(format: format, reservingCapacity: 1024)
         writeProcess(process, to: &page)
         return page.finish()
     }
