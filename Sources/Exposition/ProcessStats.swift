@@ -38,16 +38,16 @@ public struct ProcessStats: Sendable, Equatable {
         #if os(Linux)
         guard
             let stat = readProcFile("/proc/self/stat"),
-            let systemStat = readProcFile("/proc/stat"),
+            let systemStat = bootTimeLine,
             let limits = readProcFile("/proc/self/limits"),
-            let descriptors = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")
+            let descriptors = countOpenFDs()
         else { return nil }
         let clockTicks = sysconf(Int32(_SC_CLK_TCK))
         let pageSize = sysconf(Int32(_SC_PAGESIZE))
         guard clockTicks > 0, pageSize > 0 else { return nil }
         return ProcessStats(
             procSelfStat: stat, procStat: systemStat, procSelfLimits: limits,
-            openFDs: descriptors.count, clockTicksPerSecond: Double(clockTicks), pageSizeBytes: Double(pageSize))
+            openFDs: descriptors, clockTicksPerSecond: Double(clockTicks), pageSizeBytes: Double(pageSize))
         #else
         return nil
         #endif
@@ -102,12 +102,44 @@ public struct ProcessStats: Sendable, Equatable {
     }
 
     #if os(Linux)
+    /// The `btime` line of `/proc/stat`, read once: the boot time never changes, and the rest of
+    /// that file (a line per CPU and per interrupt) is the largest read of a scrape.
+    private static let bootTimeLine: String? = readProcFile("/proc/stat").flatMap { text in
+        text.split(separator: "\n").first { $0.hasPrefix("btime") }.map(String.init)
+    }
+
     /// `/proc` files report a size of 0, so they are read until end of file rather than by size.
+    /// Plain `read(2)`: this runs on every scrape, and Foundation's file handle costs more than
+    /// the read.
     private static func readProcFile(_ path: String) -> String? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? handle.close() }
-        guard let data = try? handle.readToEnd() else { return nil }
-        return String(decoding: data, as: UTF8.self)
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count == 0 { break }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            bytes.append(contentsOf: chunk[0..<count])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Entries of `/proc/self/fd` other than `.` and `..`, like the Go client counts them (the
+    /// directory's own descriptor included).
+    private static func countOpenFDs() -> Int? {
+        guard let directory = opendir("/proc/self/fd") else { return nil }
+        defer { closedir(directory) }
+        var count = 0
+        while let entry = readdir(directory) {
+            let isDot = withUnsafeBytes(of: entry.pointee.d_name) { $0.first == UInt8(ascii: ".") }
+            if !isDot { count += 1 }
+        }
+        return count
     }
     #endif
 }

@@ -31,6 +31,10 @@ public actor StateStore {
     private var pending = PendingWrites()
     private var config = ConfigStatus(lastReloadSuccessful: false, lastReloadSuccessTime: nil)
     private var stateWriteErrors: UInt64 = 0
+    /// Each target's jobs as `snapshot()` shows them, kept until a poll of that target succeeds
+    /// or a reload (which may change max ages): sorting every target's jobs on every snapshot
+    /// cost, at 10,000 jobs, more than the poll that changed one target's.
+    private var jobSnapshots: [String: [JobSnapshot]] = [:]
 
     /// Bumps on every call that may change what `snapshot()` returns, so a caller can cache the
     /// rendered page per version. It may bump without a visible change, never the reverse.
@@ -85,6 +89,7 @@ public actor StateStore {
     /// memory yet are loaded now, so its jobs reappear right after a restart, before its first poll.
     public func configure(targets: [TargetIdentity]) {
         version += 1
+        jobSnapshots.removeAll()
         var names = Set<String>()
         configured = targets.filter { names.insert($0.name).inserted }
         for identity in configured where records[identity.name] == nil {
@@ -155,6 +160,7 @@ public actor StateStore {
             }
         }
         records[target] = record
+        jobSnapshots[target] = nil
         flush(at: time, includingThrottled: false)
         return changes
     }
@@ -194,18 +200,21 @@ public actor StateStore {
     }
 
     public func snapshot() -> ExporterSnapshot {
-        let targets = configured.compactMap { identity -> TargetSnapshot? in
-            guard let record = records[identity.name] else { return nil }
-            let jobs = record.jobs
+        var targets: [TargetSnapshot] = []
+        targets.reserveCapacity(configured.count)
+        for identity in configured {
+            guard let record = records[identity.name] else { continue }
+            let jobs = jobSnapshots[identity.name] ?? record.jobs
                 .filter { $0.value.row.listed }
                 .sorted { $0.key < $1.key }
                 .map {
                     JobSnapshot(id: $0.key, name: $0.value.row.name, lastRun: $0.value.row.lastRun, history: $0.value.row.history,
                                 maxAgeSeconds: identity.jobMaxAge[$0.key] ?? identity.maxAge)
                 }
-            return TargetSnapshot(
+            jobSnapshots[identity.name] = jobs
+            targets.append(TargetSnapshot(
                 name: identity.name, vendor: identity.vendor, health: record.health, pollsTotal: record.pollsTotal,
-                pollErrors: record.pollErrors, jobs: jobs)
+                pollErrors: record.pollErrors, jobs: jobs))
         }
         return ExporterSnapshot(targets: targets, config: config, build: build, stateWriteErrors: stateWriteErrors)
     }
