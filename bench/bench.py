@@ -1,0 +1,488 @@
+#!/usr/bin/env python3
+"""The benchmark's driver (run it through bench/run.sh, which installs and builds first).
+
+For each scale (jobs over 50 simulated targets, 5 vendors, polled every 10 s) it starts the
+simulator, backup-exporter and the Python baseline against it, waits until every target has been
+polled twice by both, then measures in this order, so that one measurement never runs while
+another loads the machine:
+  1. polling cost: CPU seconds (utime+stime from /proc/<pid>/stat) over a window, divided by the
+     job polls done in it (each target's backup_target_polls_total delta times its jobs), and the
+     wall time of a poll round per 10,000 jobs (sum of backup_target_poll_duration_seconds);
+  2. memory: VmRSS at the end of that window;
+  3. scrape: wrk -c8 against nginx serving the exporter's page as a static file, the exporter,
+     the baseline, and (once) prometheus-node-exporter; rps, p50, p99, and the CPU the server
+     spent per series rendered.
+Then, once: RSS idle with no targets, exec -> READY=1 with 100 targets (NOTIFY_SOCKET bound
+here), and a vendor change (a target starting to answer 503) -> visible on /metrics.
+
+Every process it starts is stopped at exit (also on Ctrl-C); only loopback addresses are used;
+every wait is bounded.
+"""
+import argparse
+import atexit
+import json
+import os
+import platform
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# BENCH_EXPORTER runs another build (an older one, for a before/after comparison).
+EXPORTER = os.environ.get("BENCH_EXPORTER", os.path.join(ROOT, ".build/release/backup-exporter"))
+SIMULATOR = os.path.join(ROOT, ".build/release/backup-simulator")
+BASELINE = os.path.join(ROOT, "bench/baseline/exporter.py")
+RESULTS = os.path.join(ROOT, "bench/results")
+TICKS = os.sysconf("SC_CLK_TCK")
+WORK = tempfile.mkdtemp(prefix="backup-exporter-bench-")
+CHILDREN = []
+
+
+def stop_all():
+    for proc in reversed(CHILDREN):
+        if proc.poll() is None:
+            proc.terminate()
+    deadline = time.time() + 5
+    for proc in CHILDREN:
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.time()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    CHILDREN.clear()
+
+
+atexit.register(stop_all)
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+
+
+def start(args, **kwargs):
+    proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, **kwargs)
+    CHILDREN.append(proc)
+    return proc
+
+
+def stop(proc):
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=8)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    if proc in CHILDREN:
+        CHILDREN.remove(proc)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url, timeout=30):
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return response.read()
+
+
+def wait_http(url, seconds=30):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            fetch(url, timeout=5)
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"{url} did not answer within {seconds} s")
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def rss_bytes(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+SAMPLE = re.compile(r'^(backup_target_(?:polls_total|jobs|poll_duration_seconds))\{target="([^"]*)"[^}]*\} (\S+)$', re.M)
+
+
+def target_table(page):
+    """{target: {'polls': n, 'jobs': n, 'duration': s}} from a page of either exporter."""
+    table = {}
+    for name, target, value in SAMPLE.findall(page):
+        key = {"backup_target_polls_total": "polls", "backup_target_jobs": "jobs",
+               "backup_target_poll_duration_seconds": "duration"}[name]
+        table.setdefault(target, {})[key] = float(value)
+    return table
+
+
+def series_count(page):
+    return sum(1 for line in page.splitlines() if line and not line.startswith("#"))
+
+
+def wait_polled(url, targets, times, seconds):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        table = target_table(fetch(url).decode())
+        if len(table) >= targets and all(t.get("polls", 0) >= times and "jobs" in t for t in table.values()):
+            return True
+        time.sleep(1)
+    return False
+
+
+UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}
+
+
+def wrk(url, seconds, pid=None, connections=8):
+    before = cpu_seconds(pid) if pid else None
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency", url],
+                         capture_output=True, text=True, timeout=seconds + 60).stdout
+    spent = cpu_seconds(pid) - before if pid else None
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    pct = {p: float(v) * UNITS[u] for p, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s|m)\s*$", out, re.M)}
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: .*", out)
+    return {"rps": rps, "requests": requests, "p50_ms": pct.get("50", 0) * 1000, "p99_ms": pct.get("99", 0) * 1000,
+            "server_cpu_s": spent, "errors": errors.group(0) if errors else None}
+
+
+def start_nginx(root, port):
+    prefix = os.path.join(WORK, "nginx")
+    os.makedirs(prefix, exist_ok=True)
+    conf = os.path.join(prefix, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(f"""worker_processes 2;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log;
+events {{ worker_connections 256; }}
+http {{
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  client_body_temp_path {prefix}/body; proxy_temp_path {prefix}/proxy; fastcgi_temp_path {prefix}/fcgi;
+  uwsgi_temp_path {prefix}/uwsgi; scgi_temp_path {prefix}/scgi;
+  types {{ text/plain txt; }}
+  server {{ listen 127.0.0.1:{port}; root {root}; }}
+}}
+""")
+    user = [] if os.geteuid() != 0 else ["-g", "daemon off; user root;"]
+    proc = start(["nginx", "-p", prefix, "-c", conf] + (user or ["-g", "daemon off;"]),
+                 stderr=subprocess.DEVNULL)
+    wait_http(f"http://127.0.0.1:{port}/metrics.txt")
+    return proc
+
+
+def start_simulator(jobs, targets=50):
+    config = os.path.join(WORK, f"config-{jobs}-{targets}.yaml")
+    listing = os.path.join(WORK, f"targets-{jobs}-{targets}.json")
+    proc = start([SIMULATOR, "--scale", str(jobs), "--targets", str(targets), "--write-config", config,
+                  "--write-targets", listing], stdout=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()
+    if not line.startswith("ready"):
+        raise SystemExit(f"simulator did not start: {line!r}")
+    return proc, config, listing, int(line.split()[4])
+
+
+def start_exporter(config, port, env=None):
+    storage = tempfile.mkdtemp(dir=WORK, prefix="state-")
+    return start([EXPORTER, "--config.file", config, "--web.listen-address", f"127.0.0.1:{port}",
+                  "--storage.path", storage, "--log.level", "error"], env=env, stderr=subprocess.DEVNULL)
+
+
+def job_polls(before, after):
+    polls = 0.0
+    for target, row in after.items():
+        polls += (row.get("polls", 0) - before.get(target, {}).get("polls", 0)) * row.get("jobs", 0)
+    return polls
+
+
+def poll_wall_per_10k(table):
+    jobs = sum(r.get("jobs", 0) for r in table.values())
+    return sum(r.get("duration", 0) for r in table.values()) / jobs * 10000 if jobs else None
+
+
+def measure_scale(jobs, opts, python):
+    print(f"== {jobs} jobs over 50 targets (ECLYPSE targets without a job are left out)", flush=True)
+    sim, config, listing, watched = start_simulator(jobs)
+    ours_port, py_port, nginx_port = free_port(), free_port(), free_port()
+    ours = start_exporter(config, ours_port)
+    base = start([python, BASELINE, listing, str(py_port), "10"], stderr=subprocess.DEVNULL)
+    ours_url, py_url = f"http://127.0.0.1:{ours_port}/metrics", f"http://127.0.0.1:{py_port}/metrics"
+    wait_http(ours_url)
+    wait_http(py_url)
+    warm = opts.warmup
+    ok_ours = wait_polled(ours_url, watched, 2, warm)
+    ok_py = wait_polled(py_url, watched, 2, warm)
+    result = {"jobs": jobs, "targets": watched, "warm": {"ours": ok_ours, "python": ok_py}}
+
+    # 1 + 2: polling cost and memory, nothing else running but the polls.
+    pages = {}
+    t_ours, t_py = target_table(fetch(ours_url).decode()), target_table(fetch(py_url).decode())
+    c_ours, c_py = cpu_seconds(ours.pid), cpu_seconds(base.pid)
+    started = time.time()
+    time.sleep(opts.window)
+    c_ours, c_py = cpu_seconds(ours.pid) - c_ours, cpu_seconds(base.pid) - c_py
+    wall = time.time() - started
+    rss_ours, rss_py = rss_bytes(ours.pid), rss_bytes(base.pid)
+    pages["ours"], pages["python"] = fetch(ours_url).decode(), fetch(py_url).decode()
+    a_ours, a_py = target_table(pages["ours"]), target_table(pages["python"])
+    jp_ours, jp_py = job_polls(t_ours, a_ours), job_polls(t_py, a_py)
+    result["polling"] = {
+        "window_s": round(wall, 1),
+        "ours": {"cpu_s": c_ours, "job_polls": jp_ours, "cpu_s_per_10k_job_polls": c_ours / jp_ours * 1e4 if jp_ours else None,
+                 "wall_s_per_10k_jobs": poll_wall_per_10k(a_ours)},
+        "python": {"cpu_s": c_py, "job_polls": jp_py, "cpu_s_per_10k_job_polls": c_py / jp_py * 1e4 if jp_py else None,
+                   "wall_s_per_10k_jobs": poll_wall_per_10k(a_py)},
+    }
+    result["rss"] = {"ours": rss_ours, "python": rss_py}
+
+    # 3: scrape. The page nginx serves is the exporter's own, byte for byte.
+    root = os.path.join(WORK, f"www-{jobs}")
+    os.makedirs(root, exist_ok=True)
+    os.chmod(WORK, 0o755)
+    os.chmod(root, 0o755)
+    with open(os.path.join(root, "metrics.txt"), "w") as f:
+        f.write(pages["ours"])
+    os.chmod(os.path.join(root, "metrics.txt"), 0o644)
+    nginx = start_nginx(root, nginx_port)
+    series = {"ours": series_count(pages["ours"]), "python": series_count(pages["python"])}
+    result["page"] = {"ours_bytes": len(pages["ours"]), "ours_series": series["ours"], "python_series": series["python"]}
+    scrape = {"nginx": wrk(f"http://127.0.0.1:{nginx_port}/metrics.txt", opts.wrk_seconds)}
+    stop(nginx)
+    scrape["ours"] = wrk(ours_url, opts.wrk_seconds, pid=ours.pid)
+    scrape["python"] = wrk(py_url, opts.wrk_seconds, pid=base.pid)
+    if scrape["python"]["requests"] == 0:
+        # Slower than the whole wrk run (10,000 jobs): time sequential scrapes instead.
+        before, began, count = cpu_seconds(base.pid), time.monotonic(), 0
+        while count < 3:
+            fetch(py_url, timeout=120)
+            count += 1
+        took = time.monotonic() - began
+        scrape["python"].update({"rps": count / took, "requests": count, "p50_ms": took / count * 1000,
+                                 "p99_ms": took / count * 1000, "server_cpu_s": cpu_seconds(base.pid) - before,
+                                 "note": "sequential scrapes: none finished within the wrk run"})
+    for name in ("ours", "python"):
+        s = scrape[name]
+        s["series"] = series[name]
+        s["cpu_us_per_series"] = s["server_cpu_s"] / (s["requests"] * series[name]) * 1e6 if s["requests"] else None
+    result["scrape"] = scrape
+    stop(base)
+    stop(ours)
+    stop(sim)
+    print(json.dumps(result, indent=1), flush=True)
+    return result
+
+
+def node_exporter(opts):
+    port = free_port()
+    proc = start(["prometheus-node-exporter", f"--web.listen-address=127.0.0.1:{port}"], stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/metrics"
+    wait_http(url)
+    series = series_count(fetch(url).decode())
+    s = wrk(url, opts.wrk_seconds, pid=proc.pid)
+    stop(proc)
+    s["series"] = series
+    s["cpu_us_per_series"] = s["server_cpu_s"] / (s["requests"] * series) * 1e6 if s["requests"] else None
+    return s
+
+
+def idle_rss():
+    config = os.path.join(WORK, "empty.yaml")
+    with open(config, "w") as f:
+        # The config needs at least one target: one that refuses connections, polled hourly.
+        f.write("targets:\n  - {name: idle, vendor: inet, url: 'http://127.0.0.1:9', interval: 1h, auth: {token: x}}\n")
+    port = free_port()
+    proc = start_exporter(config, port)
+    wait_http(f"http://127.0.0.1:{port}/metrics")
+    time.sleep(3)
+    fetch(f"http://127.0.0.1:{port}/metrics")
+    rss = rss_bytes(proc.pid)
+    stop(proc)
+    return rss
+
+
+def startup(opts):
+    """exec -> READY=1 with 100 targets (1,000 jobs), then a change at a vendor -> /metrics."""
+    sim, config, listing, watched = start_simulator(1000, targets=100)
+    times = []
+    for _ in range(opts.startups):
+        path = os.path.join(WORK, f"notify-{len(times)}.sock")
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        sock.bind(path)
+        sock.settimeout(10)
+        env = dict(os.environ, NOTIFY_SOCKET=path)
+        port = free_port()
+        began = time.monotonic()
+        proc = start_exporter(config, port, env=env)
+        ready = None
+        try:
+            while ready is None:
+                message = sock.recv(4096).decode()
+                if "READY=1" in message.split("\n"):
+                    ready = time.monotonic() - began
+        except socket.timeout:
+            pass
+        sock.close()
+        times.append(ready)
+        if len(times) < opts.startups:
+            stop(proc)
+    # Change visibility: the last exporter is still running. Make one target answer 503 and see
+    # how long /metrics takes to say it is down; the daemon polls every 10 s with jitter, so the
+    # expected value is about half an interval, and the bound is interval + poll time.
+    url = f"http://127.0.0.1:{port}/metrics"
+    wait_polled(url, watched, 1, 40)
+    listing_rows = json.load(open(listing))
+    victim = listing_rows[7]
+    fetch_post = urllib.request.Request(victim["url"] + "/_sim/fault?kind=status&value=503", method="POST")
+    changes = []
+    for _ in range(3 if opts.quick else 5):
+        pattern = f'backup_target_up{{target="{victim["name"]}",vendor="{victim["vendor"]}"}} '
+        urllib.request.urlopen(fetch_post, timeout=5).read()
+        began = time.monotonic()
+        seen = None
+        while time.monotonic() - began < 30:
+            if pattern + "0" in fetch(url).decode():
+                seen = time.monotonic() - began
+                break
+            time.sleep(0.05)
+        changes.append(seen)
+        urllib.request.urlopen(urllib.request.Request(victim["url"] + "/_sim/fault?kind=none", method="POST"), timeout=5).read()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and pattern + "1" not in fetch(url).decode():
+            time.sleep(0.2)
+    stop(proc)
+    stop(sim)
+    valid = [t for t in times if t is not None]
+    seen = [c for c in changes if c is not None]
+    return {"ready_ms": [round(t * 1000, 1) if t is not None else None for t in times],
+            "ready_ms_median": round(statistics.median(valid) * 1000, 1) if valid else None,
+            "change_visible_s": [round(c, 2) if c is not None else None for c in changes],
+            "change_visible_s_median": round(statistics.median(seen), 2) if seen else None,
+            "interval_s": 10}
+
+
+def ratio(a, b):
+    return f"{a / b:.1f}" if b else "n/a"
+
+
+def fmt(value, digits=1):
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return f"{value:,}"
+
+
+def markdown(report):
+    lines = [f"Machine: {report['machine']}. Run: {report['started']}, {'quick' if report['quick'] else 'full'} "
+             f"(wrk {report['wrk_seconds']} s per run, polling window {report['window_s']} s).", ""]
+    lines += ["### Scrape (`wrk -c8`, GET /metrics)", "",
+              "| jobs | series | page KiB | nginx rps | ours rps | python rps | ours/nginx | ours/python | ours p50 / p99 ms | python p50 / p99 ms | CPU µs per series: ours / python / node_exporter |",
+              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    node = report["node_exporter"]
+    for r in report["scales"]:
+        s = r["scrape"]
+        lines.append(
+            f"| {r['jobs']:,} | {r['page']['ours_series']:,} | {r['page']['ours_bytes'] / 1024:,.0f} | {s['nginx']['rps']:,.0f} | "
+            f"{s['ours']['rps']:,.0f} | {s['python']['rps']:,.1f} | {s['ours']['rps'] / s['nginx']['rps']:.2f} | "
+            f"{ratio(s['ours']['rps'], s['python']['rps'])}× | {s['ours']['p50_ms']:.2f} / {s['ours']['p99_ms']:.2f} | "
+            f"{s['python']['p50_ms']:.1f} / {s['python']['p99_ms']:.1f} | "
+            f"{fmt(s['ours']['cpu_us_per_series'], 3)} / {fmt(s['python']['cpu_us_per_series'], 3)} / {fmt(node['cpu_us_per_series'], 3)} |")
+    lines += ["", f"node_exporter alone: {node['series']:,} series, {node['rps']:,.0f} rps, p99 {node['p99_ms']:.2f} ms "
+              f"({node['rps'] * node['series']:,.0f} series/s).", ""]
+    lines += ["### Polling (every target every 10 s)", "",
+              "| jobs | job polls in window | CPU s per 10k job polls: ours / python | ratio | wall s per poll round per 10k jobs: ours / python | RSS MiB: ours / python | bytes per job (ours) |",
+              "|---:|---:|---:|---:|---:|---:|---:|"]
+    first = report["scales"][0]
+    for r in report["scales"]:
+        p = r["polling"]
+        ours, py = p["ours"]["cpu_s_per_10k_job_polls"], p["python"]["cpu_s_per_10k_job_polls"]
+        per_job = (r["rss"]["ours"] - report["idle_rss"]) / r["jobs"]
+        lines.append(
+            f"| {r['jobs']:,} | {p['ours']['job_polls']:,.0f} | {fmt(ours, 2)} / {fmt(py, 2)} | "
+            f"{(ours / py) if ours and py else float('nan'):.2f} | {fmt(p['ours']['wall_s_per_10k_jobs'], 2)} / {fmt(p['python']['wall_s_per_10k_jobs'], 2)} | "
+            f"{r['rss']['ours'] / 2**20:.1f} / {r['rss']['python'] / 2**20:.1f} | {per_job:,.0f} |")
+    st = report["startup"]
+    lines += ["", f"Idle RSS (no targets): {report['idle_rss'] / 2**20:.1f} MiB. "
+              f"exec → READY=1 with 100 targets: median {fmt(st['ready_ms_median'])} ms (runs: {st['ready_ms']}). "
+              f"Vendor change (a target answers 503) → visible on /metrics: median {fmt(st['change_visible_s_median'], 2)} s "
+              f"(runs: {st['change_visible_s']}; polled every {st['interval_s']} s, so up to one interval is expected).", ""]
+    goals = report["goals"]
+    lines += ["### Goals", "", "| goal | measured | met |", "|---|---|---|"]
+    for g in goals:
+        lines.append(f"| {g['goal']} | {g['measured']} | {'yes' if g['met'] else 'no'} |")
+    return "\n".join(lines) + "\n"
+
+
+def goals(report):
+    by = {r["jobs"]: r for r in report["scales"]}
+    out = []
+    r = by.get(1000)
+    if r:
+        s = r["scrape"]
+        out.append({"goal": "scrape at 1,000 jobs ≥ ½ nginx", "measured": f"{s['ours']['rps'] / s['nginx']['rps']:.2f}",
+                    "met": s["ours"]["rps"] >= s["nginx"]["rps"] / 2})
+        out.append({"goal": "scrape at 1,000 jobs ≥ 5× Python", "measured": f"{s['ours']['rps'] / s['python']['rps']:.1f}×",
+                    "met": s["ours"]["rps"] >= 5 * s["python"]["rps"]})
+        out.append({"goal": "p99 at 1,000 jobs < 20 ms", "measured": f"{s['ours']['p99_ms']:.2f} ms", "met": s["ours"]["p99_ms"] < 20})
+        node = report["node_exporter"]["cpu_us_per_series"]
+        out.append({"goal": "render CPU per series ≤ node_exporter's", "measured": f"{s['ours']['cpu_us_per_series']:.3f} vs {node:.3f} µs",
+                    "met": s["ours"]["cpu_us_per_series"] <= node})
+    ratios = [r["polling"]["ours"]["cpu_s_per_10k_job_polls"] / r["polling"]["python"]["cpu_s_per_10k_job_polls"]
+              for r in report["scales"]
+              if r["jobs"] >= 1000 and r["polling"]["ours"]["cpu_s_per_10k_job_polls"] and r["polling"]["python"]["cpu_s_per_10k_job_polls"]]
+    if ratios:
+        out.append({"goal": "polling CPU per job poll ≤ ⅓ Python's (≥ 1,000 jobs)", "measured": ", ".join(f"{x:.2f}" for x in ratios),
+                    "met": max(ratios) <= 1 / 3})
+    out.append({"goal": "RSS idle ≤ 25 MB", "measured": f"{report['idle_rss'] / 1e6:.1f} MB", "met": report["idle_rss"] <= 25e6})
+    if 10000 in by:
+        rss = by[10000]["rss"]["ours"]
+        out.append({"goal": "RSS at 10,000 jobs ≤ 80 MB", "measured": f"{rss / 1e6:.1f} MB", "met": rss <= 80e6})
+    ready = report["startup"]["ready_ms_median"]
+    out.append({"goal": "READY=1 ≤ 300 ms with 100 targets", "measured": f"{fmt(ready)} ms", "met": ready is not None and ready <= 300})
+    return out
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="10 and 1,000 jobs, 5 s wrk runs, 20 s polling window")
+    parser.add_argument("--scales", default=None, help="comma-separated job counts")
+    parser.add_argument("--python", default=sys.executable)
+    opts = parser.parse_args()
+    opts.scales = [int(x) for x in opts.scales.split(",")] if opts.scales else ([10, 1000] if opts.quick else [10, 100, 1000, 10000])
+    opts.wrk_seconds = 5 if opts.quick else 10
+    opts.window = 20 if opts.quick else 60
+    opts.warmup = 60
+    opts.startups = 3 if opts.quick else 7
+    report = {"started": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "quick": opts.quick, "wrk_seconds": opts.wrk_seconds,
+              "window_s": opts.window,
+              "machine": f"{os.cpu_count()} cores, {platform.machine()}, Linux {platform.release()}, load before start {os.getloadavg()[0]:.2f}"}
+    report["idle_rss"] = idle_rss()
+    report["startup"] = startup(opts)
+    report["node_exporter"] = node_exporter(opts)
+    report["scales"] = [measure_scale(n, opts, opts.python) for n in opts.scales]
+    report["goals"] = goals(report)
+    os.makedirs(RESULTS, exist_ok=True)
+    with open(os.path.join(RESULTS, "latest.json"), "w") as f:
+        json.dump(report, f, indent=1)
+    table = markdown(report)
+    with open(os.path.join(RESULTS, "latest.md"), "w") as f:
+        f.write(table)
+    print(table)
+
+
+if __name__ == "__main__":
+    main()
