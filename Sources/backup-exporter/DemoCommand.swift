@@ -40,6 +40,7 @@ struct DemoCommand: AsyncParsableCommand {
               config                  \(configPath)
               metrics                 \(base)/metrics
               status (JSON)           \(base)/status
+              unitrends-appliance goes down (HTTP 503) for 20 s of every minute
               watch a job move:       watch -n2 "curl -s \(base)/metrics | grep -E '^backup_job_(progress_ratio|state\\\\{.*\\\\} 1)'"
             Ctrl-C stops.
 
@@ -47,6 +48,18 @@ struct DemoCommand: AsyncParsableCommand {
         let options = DaemonOptions(
             configPath: configPath, listenAddress: address,
             storagePath: directory.appendingPathComponent("state").path, build: BuildVersion.buildInfo)
+        // One appliance goes away for 20 s of every minute, so the demo shows a target going down
+        // (reason http) and coming back, with its jobs keeping their last values meanwhile.
+        let outages = Task {
+            let unitrends = suite.unitrends.faults
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(40))
+                unitrends.set(.status(503))
+                try? await Task.sleep(for: .seconds(20))
+                unitrends.set(nil)
+            }
+        }
+        defer { outages.cancel() }
         do {
             try await DaemonRunner.run(options: options, environment: environment, logger: logger)
         } catch {

@@ -18,7 +18,7 @@ struct DecoderFuzzTests {
         let iterations = Int(ProcessInfo.processInfo.environment["FUZZ_ITERATIONS"] ?? "") ?? 3_000
         let corpus = try Self.corpus()
         try #require(corpus.count >= 5, "the golden responses are the corpus")
-        var mutator = Mutator(seed: 0xDEC0_DE5)
+        var mutator = Mutator(seed: UInt64(ProcessInfo.processInfo.environment["FUZZ_SEED"] ?? "") ?? 0xDEC0_DE5)
         var bad: [String] = []
         var decoded = 0
         for iteration in 0..<iterations {

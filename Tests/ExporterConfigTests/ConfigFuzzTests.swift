@@ -23,7 +23,7 @@ struct ConfigFuzzTests {
             "INET_USER": "svc", "INET_PASSWORD": "inet-pass",
         ]
         let path = folder.path + "/config.yaml"
-        var mutator = Mutator(seed: 0x5EED_C0F1)
+        var mutator = Mutator(seed: UInt64(ProcessInfo.processInfo.environment["FUZZ_SEED"] ?? "") ?? 0x5EED_C0F1)
         var accepted = 0
         var bad: [String] = []
         for iteration in 0..<iterations {
