@@ -133,7 +133,7 @@ public struct CommvaultSimulator: Sendable {
         case (.POST, 1, "JobDetails"):
             return details(request, now: now)
         case (.POST, 1, "WhoAmI"):
-            return .json(#"{"errorCode":0,"user":{"userName":\#(SimulatedRecord.jsonQuote(username)),"userId":1}}"#)
+            return .json(#"{"errorCode":0,"user":{"userName":\#(JSONText.quote(username)),"userId":1}}"#)
         default:
             return .json(#"{"errorCode":2,"errorMessage":"no such API"}"#, status: .notFound)
         }
@@ -162,8 +162,8 @@ public struct CommvaultSimulator: Sendable {
             return .json(#"{"loginAttempts":1,"remainingLockTime":0,"errList":[{"errLogMessage":"Invalid Username or Password","errorCode":1116}]}"#)
         }
         let token = sessions.issue()
-        let quotedUser = SimulatedRecord.jsonQuote(username)
-        return .json(#"{"aliasName":"1","userGUID":"6f0a4f5e-2d6c-4a8e-9d41-simulated","loginAttempts":0,"remainingLockTime":0,"smtpAddress":"admin@example.invalid","userName":\#(quotedUser),"providerType":1,"ccn":0,"token":\#(SimulatedRecord.jsonQuote(token)),"capability":4328650366975,"forcePasswordChange":false,"isAccountLocked":false}"#)
+        let quotedUser = JSONText.quote(username)
+        return .json(#"{"aliasName":"1","userGUID":"6f0a4f5e-2d6c-4a8e-9d41-simulated","loginAttempts":0,"remainingLockTime":0,"smtpAddress":"admin@example.invalid","userName":\#(quotedUser),"providerType":1,"ccn":0,"token":\#(JSONText.quote(token)),"capability":4328650366975,"forcePasswordChange":false,"isAccountLocked":false}"#)
     }
 
     private func renew(_ request: HTTPRequest) -> HTTPResponse {
@@ -171,7 +171,7 @@ public struct CommvaultSimulator: Sendable {
         guard sessions.isKnown(body?["sessionId"] as? String) else {
             return .json(#"{"error":{"errLogMessage":"Invalid session","errorCode":1}}"#)
         }
-        return .json(#"{"token":\#(SimulatedRecord.jsonQuote(sessions.issue(renewal: true)))}"#)
+        return .json(#"{"token":\#(JSONText.quote(sessions.issue(renewal: true)))}"#)
     }
 
     // MARK: - Jobs

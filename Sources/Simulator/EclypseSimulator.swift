@@ -149,6 +149,6 @@ public struct EclypseSimulator: Sendable {
                 names.append("\(job.name.replacingOccurrences(of: " ", with: "_"))-\(Int64(run.ended ?? 0)).ecybackup")
             }
         }
-        return .json("[" + names.map { #"{"name":\#(SimulatedRecord.jsonQuote($0))}"# }.joined(separator: ",") + "]")
+        return .json("[" + names.map { #"{"name":\#(JSONText.quote($0))}"# }.joined(separator: ",") + "]")
     }
 }

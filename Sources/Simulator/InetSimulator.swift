@@ -63,7 +63,7 @@ public struct InetSimulator: Sendable {
         guard parts.count >= 3, parts[0] == "api", parts[1] == "backup" else { return .notFound }
         switch (parts[2], parts.count) {
         case ("definitions", 3):
-            let list = jobs.map { #"{"definitionid":"\#($0.id)","name":\#(Self.quote($0.name))}"# }
+            let list = jobs.map { #"{"definitionid":"\#($0.id)","name":\#(JSONText.quote($0.name))}"# }
             return .json("[" + list.joined(separator: ",") + "]")
         case ("definitions", 5) where parts[4] == "results":
             guard let job = jobs.first(where: { $0.id == parts[3] }) else { return .json(#"{"error":"no such definition"}"#, status: .notFound) }
@@ -120,27 +120,13 @@ public struct InetSimulator: Sendable {
         let taskProgress = running
             ? #"{"database":"\#(String(format: "%.6f", min(100, run.progress * 1.2)))","mail":"\#(String(format: "%.6f", run.progress * 0.8))"}"#
             : "{}"
-        var content = #""path":\#(Self.quote("/backup/\(job.name) \(run.cycle)"))"#
+        var content = #""path":\#(JSONText.quote("/backup/\(job.name) \(run.cycle)"))"#
         if let started = run.started { content += #","started":\#(ms(started))"# }
         if let ended = run.ended, let started = run.started {
             content += #","ended":\#(ms(ended)),"duration":\#(ms(ended - started))"#
         }
         if run.started != nil { content += #","size":\#(Int64(run.sizeBytes))"# }
         content += #","taskDetails":{}"#
-        return #"{"appNameAndVersion":"i-net PDFC 23.10 (simulated)","jobid":"\#(run.id)","definitionid":"\#(job.id)","name":\#(Self.quote(job.name)),"created":\#(ms(run.created)),"taskKeys":["database","mail"],"runningStatus":{"waiting":\#(waiting),"running":\#(running),"finished":\#(finished),"taskProgress":\#(taskProgress),"taskErrors":\#(errors)},"contentInformation":{\#(content)}}"#
-    }
-
-    static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            default:
-                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out + "\""
+        return #"{"appNameAndVersion":"i-net PDFC 23.10 (simulated)","jobid":"\#(run.id)","definitionid":"\#(job.id)","name":\#(JSONText.quote(job.name)),"created":\#(ms(run.created)),"taskKeys":["database","mail"],"runningStatus":{"waiting":\#(waiting),"running":\#(running),"finished":\#(finished),"taskProgress":\#(taskProgress),"taskErrors":\#(errors)},"contentInformation":{\#(content)}}"#
     }
 }

@@ -26,7 +26,7 @@ struct SimulatedRecord: Sendable, Equatable {
     }
 
     var json: String {
-        "{" + fields.map { "\(Self.jsonQuote($0.key)):\(Self.json($0.value))" }.joined(separator: ",") + "}"
+        "{" + fields.map { "\(JSONText.quote($0.key)):\(Self.json($0.value))" }.joined(separator: ",") + "}"
     }
 
     private static func json(_ value: Value) -> String {
@@ -34,7 +34,7 @@ struct SimulatedRecord: Sendable, Equatable {
         case .int(let number): String(number)
         case .double(let number, _):
             number.rounded() == number && abs(number) < 1e15 ? String(Int64(number)) : String(number)
-        case .string(let text): jsonQuote(text)
+        case .string(let text): JSONText.quote(text)
         case .bool(let flag): flag ? "true" : "false"
         case .record(let record): record.json
         }
@@ -74,20 +74,6 @@ struct SimulatedRecord: Sendable, Equatable {
         case .bool(let flag): flag ? "true" : "false"
         case .record: ""
         }
-    }
-
-    static func jsonQuote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            default:
-                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out + "\""
     }
 
     static func xmlEscape(_ text: String) -> String {

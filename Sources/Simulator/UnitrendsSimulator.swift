@@ -217,10 +217,10 @@ public final class UnitrendsSimulator: Sendable {
             #""id": \#(backupID(assetIndex: index, cycle: run.cycle))"#,
             #""type": "\#(run.cycle % 7 == 0 ? "Full" : "Differential")""#,
             #""client_id": \#(asset.clientID)"#,
-            #""client_name": \#(InetSimulator.quote(asset.clientName))"#,
+            #""client_name": \#(JSONText.quote(asset.clientName))"#,
         ]
         if let instanceID = asset.instanceID { lines.append(#""instance_id": \#(instanceID)"#) }
-        if let instanceName = asset.instanceName { lines.append(#""instance_name": \#(InetSimulator.quote(instanceName))"#) }
+        if let instanceName = asset.instanceName { lines.append(#""instance_name": \#(JSONText.quote(instanceName))"#) }
         lines += [
             #""start_date_time": "\#(Self.localTime(started, zone: timeZone))""#,
             #""duration": "\#(Self.hms(duration))""#,
@@ -264,13 +264,13 @@ public final class UnitrendsSimulator: Sendable {
             }
             var fields = [
                 #""id": \#(1000 + index)"#,
-                #""name": \#(InetSimulator.quote("Backup " + asset.job.name))"#,
+                #""name": \#(JSONText.quote("Backup " + asset.job.name))"#,
                 #""type": "Backup""#,
                 #""status": "\#(status)""#,
                 #""percent_complete": \#(percent)"#,
-                #""client_name": \#(InetSimulator.quote(asset.clientName))"#,
+                #""client_name": \#(JSONText.quote(asset.clientName))"#,
             ]
-            if let instanceName = asset.instanceName { fields.append(#""instance_name": \#(InetSimulator.quote(instanceName))"#) }
+            if let instanceName = asset.instanceName { fields.append(#""instance_name": \#(JSONText.quote(instanceName))"#) }
             rows.append("{" + fields.joined(separator: ", ") + "}")
         }
         return .json(#"{"data": [\#(rows.joined(separator: ", "))], "total": \#(rows.count)}"#)

@@ -199,7 +199,7 @@ public final class VeeamM365Simulator: Sendable {
             state.refreshTokens.insert(refresh)
             return (access, refresh)
         }
-        let body = #"{"access_token":"\#(access)","token_type":"bearer","expires_in":\#(Int(tokenLifetime)),"refresh_token":"\#(refresh)","userName":\#(InetSimulator.quote(credentials.username)),".issued":"\#(Self.iso(now))",".expires":"\#(Self.iso(now + tokenLifetime))"}"#
+        let body = #"{"access_token":"\#(access)","token_type":"bearer","expires_in":\#(Int(tokenLifetime)),"refresh_token":"\#(refresh)","userName":\#(JSONText.quote(credentials.username)),".issued":"\#(Self.iso(now))",".expires":"\#(Self.iso(now + tokenLifetime))"}"#
         return .json(body)
     }
 
@@ -294,7 +294,7 @@ public final class VeeamM365Simulator: Sendable {
 
     func renderJob(_ job: ScriptedJob, base: String, now: Double) -> String {
         let runs = job.runs(now: now, epoch: epoch, limit: 1)
-        var fields = [#""id":"\#(job.id)""#, #""name":\#(InetSimulator.quote(job.name))"#, #""description":"""#]
+        var fields = [#""id":"\#(job.id)""#, #""name":\#(JSONText.quote(job.name))"#, #""description":"""#]
         if let last = runs.last {
             fields.append(#""lastRun":"\#(Self.iso(last.created))""#)
             fields.append(#""nextRun":"\#(Self.iso(last.created + job.cycleSeconds))""#)

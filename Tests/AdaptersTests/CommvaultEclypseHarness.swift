@@ -61,17 +61,9 @@ enum CommvaultEclypseHarness {
         }
     }
 
-    /// Runs `body` with a fresh `HTTPClient`, shut down afterwards also when `body` throws.
+    /// The daemon's client configuration, shut down also when `body` throws (`withHTTPClient`).
     static func withClient<Result: Sendable>(_ body: (HTTPClient) async throws -> Result) async throws -> Result {
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        do {
-            let result = try await body(client)
-            try await client.shutdown()
-            return result
-        } catch {
-            try? await client.shutdown()
-            throw error
-        }
+        try await withHTTPClient(body)
     }
 
     static func pollError(_ adapter: any VendorAdapter) async -> PollError? {
