@@ -20,14 +20,25 @@ public struct WatchdogService: Service {
         self.logger = logger
     }
 
+    /// Ends as soon as a graceful shutdown begins: a sleep of half the watchdog timeout (15 s with
+    /// `WatchdogSec=30s`) must not hold up `systemctl stop` past `TimeoutStopSec`.
     public func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            if await daemon.isHealthy() {
-                notifier.watchdog()
-            } else {
-                logger.warning("watchdog: daemon not healthy, not pinging")
+        let (daemon, notifier, interval, logger) = (self.daemon, self.notifier, self.interval, self.logger)
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                // Until start-up is done there is nothing to vouch for yet; look again soon rather
+                // than a whole interval later.
+                guard await daemon.isReady else {
+                    try await Task.sleep(for: .milliseconds(100))
+                    continue
+                }
+                if await daemon.isHealthy() {
+                    notifier.watchdog()
+                } else {
+                    logger.warning("watchdog: daemon not healthy, not pinging")
+                }
+                try await Task.sleep(for: .seconds(interval))
             }
-            try? await Task.sleep(for: .seconds(interval))
         }
     }
 }

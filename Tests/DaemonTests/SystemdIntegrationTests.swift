@@ -106,3 +106,37 @@ struct SystemdIntegrationTests {
         #expect(daemon.output.contains(directory + "/config.yaml:5: targets[0].intervall: unknown key 'intervall' (did you mean 'interval'?)"), "\(daemon.output)")
     }
 }
+
+@Suite("Stopping under a long watchdog")
+struct WatchdogStopTests {
+    /// With WatchdogSec=30s the watchdog sleeps 15 s between pings; SIGTERM must not wait for it
+    /// (systemd's TimeoutStopSec would SIGKILL the daemon first).
+    @Test("SIGTERM stops the daemon within 5 s even when the watchdog interval is 15 s")
+    func stopIsNotDelayedByWatchdogSleep() async throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let simulator = try await DaemonFixture.startSimulator(jobs: [DaemonFixture.nightly], clock: .manual(at: DaemonFixture.epoch))
+        defer { Task { await simulator.stop() } }
+        try Data(DaemonFixture.token.utf8).write(to: URL(fileURLWithPath: directory + "/token"))
+        try DaemonFixture.config(url: simulator.baseURL, interval: "1s")
+            .write(toFile: directory + "/config.yaml", atomically: true, encoding: .utf8)
+        let notify = try DatagramSocket(bindingTo: directory + "/notify")
+        defer { notify.closeAndUnlink() }
+        let port = try freePort()
+        let daemon = try ChildProcess(
+            executable: "backup-exporter",
+            arguments: ["--config.file", directory + "/config.yaml", "--storage.path", directory + "/state",
+                        "--web.listen-address", "127.0.0.1:\(port)"],
+            environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "30000000", "INET_PASSWORD": DaemonFixture.password],
+            directory: directory)
+        var messages: [String] = []
+        #expect(await eventually {
+            while let datagram = notify.receiveQueued() { messages.append(String(decoding: datagram, as: UTF8.self)) }
+            return messages.contains("WATCHDOG=1")
+        }, "\(daemon.output)")
+        let started = ContinuousClock.now
+        daemon.signal(SIGTERM)
+        #expect(await daemon.waitForExit(timeout: 5) == 0, "\(daemon.output)")
+        #expect(started.duration(to: .now) < .seconds(5))
+    }
+}
