@@ -3,7 +3,10 @@
 #   make test   - every test: unit, integration over real sockets, the built binary under a
 #                 stand-in service manager, promtool on a live page, and the vendors' real
 #                 Python clients (veeam-365, cvpysdk) against the simulator
-.PHONY: demo test build release deps test-deps clean
+#   make system-test - the .deb under a real systemd (nspawn), journald and Prometheus (as root;
+#                 tests/system/run.sh, see packaging/README-service.md)
+#   make bench  - the benchmark against nginx, node_exporter and a Python exporter (bench/README.md)
+.PHONY: demo test build release deb system-test bench deps test-deps system-deps clean
 
 demo: deps
 	swift run backup-exporter demo
@@ -19,11 +22,23 @@ build: deps
 release: deps
 	swift build -c release --static-swift-stdlib
 
+deb: deps
+	packaging/deb/build.sh
+
+system-test: system-deps
+	tests/system/run.sh
+
+bench:
+	bench/run.sh
+
 deps:
 	@scripts/install-deps.sh
 
 test-deps:
 	@scripts/install-deps.sh --test
+
+system-deps:
+	@scripts/install-deps.sh --system
 
 clean:
 	rm -rf .build

@@ -5,9 +5,17 @@
 #           libcrypt-dev (bcrypt for the web config's basic auth users)
 #   test:   prometheus (promtool), python3-venv (fidelity tests against the vendors' real clients),
 #           openssl (test certificates)
+#   system: dpkg-dev (dpkg-shlibdeps for the .deb), systemd-container + mmdebstrap (the harness's
+#           Debian container), prometheus, curl, python3 (tests/system/run.sh)
 set -euo pipefail
 want=(libsystemd-dev libsqlite3-dev libcrypt-dev pkg-config)
-[ "${1:-}" = "--test" ] && want+=(prometheus python3-venv openssl)
+for flag in "$@"; do
+    case "$flag" in
+        --test) want+=(prometheus python3-venv openssl);;
+        --system) want+=(dpkg-dev systemd-container mmdebstrap prometheus curl python3);;
+        *) echo "unknown flag $flag (--test, --system)" >&2; exit 2;;
+    esac
+done
 missing=()
 for package in "${want[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

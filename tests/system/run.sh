@@ -1,0 +1,492 @@
+#!/usr/bin/env bash
+# System test: the .deb in a real Debian 12 systemd (systemd-nspawn, ../shared/tools/harness),
+# against backup-simulator on the host, scraped by a real Prometheus. It follows the steps of
+# packaging/README-service.md ("Run as a service"). Run as root: `make system-test`.
+#
+# Checks: static (promtool on the rules, catalog vs. EventKind.swift, dashboard JSON, unit
+# analysis), install (apt install ./x.deb, nothing enabled, catalog compiled, default config valid),
+# start (active only after READY=1, sandbox applied, credentials), journal (fields and MESSAGE_IDs
+# from the host with journalctl -D, catalog text with journalctl -x), Prometheus (scrape, job
+# states over the HTTP API, the shipped rules loaded, dashboard queries), reload (RELOADING=1 then
+# READY=1, new config in effect, broken config rejected), watchdog (kill -STOP, restart with
+# result 'watchdog', state store intact), stop (clean within 5 s).
+# Prints PASS/FAIL lines and 'N passed, N failed'; exits 1 on any failure. Cleans up on exit.
+#
+# Env: HARNESS (the harness folder), HARNESS_DIR (default /tmp/harness-backup-exporter: its own
+# rootfs, container and Prometheus, so other users of the harness are not disturbed), CT_NAME,
+# PROM_PORT/STATIC_PORT (19190/19191), BX_PORT (19871, the daemon), SIM_PORT (19880),
+# BX_BINARY/BX_SIMULATOR (skip the release build), KEEP=1 (leave everything running).
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+HARNESS=${HARNESS:-$(cd "$ROOT/../shared/tools/harness" 2>/dev/null && pwd)}
+[ -n "$HARNESS" ] && [ -f "$HARNESS/lib.sh" ] || { echo "no harness at ../shared/tools/harness (set HARNESS)" >&2; exit 1; }
+export HARNESS_DIR=${HARNESS_DIR:-/tmp/harness-backup-exporter}
+export CT_NAME=${CT_NAME:-bx-systest}
+export CT_BUILDER=${CT_BUILDER:-mmdebstrap}
+export PROM_PORT=${PROM_PORT:-19190} STATIC_PORT=${STATIC_PORT:-19191}
+BX_PORT=${BX_PORT:-19871}
+SIM_PORT=${SIM_PORT:-19880}
+# shellcheck source=/dev/null
+. "$HARNESS/lib.sh"
+need_root
+
+UNIT=backup-exporter.service
+BX="http://127.0.0.1:$BX_PORT"
+WORK=$(mktemp -d /tmp/bx-systest.XXXXXX)
+PASS=0; FAIL=0
+ok()    { PASS=$((PASS+1)); echo "PASS: $*"; }
+bad()   { FAIL=$((FAIL+1)); echo "FAIL: $*"; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+# checkx WHAT 'SHELL EXPRESSION': for conditions joined with && (evaluated here, globals visible)
+checkx() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+# section NAME: a header line, so a failure can be found in a long log
+section() { echo "---- $*"; }
+show()  { ct_exec systemctl show -p "$1" --value "$UNIT"; }
+metric() { curl -fsS --max-time 3 "$BX/metrics" 2>/dev/null; }
+# metric_value REGEX: the value of the first /metrics line matching REGEX (anchored at the start)
+metric_value() { metric | grep -E "^$1" | head -1 | awk '{print $NF}'; }
+# wait_for SECONDS CMD...: retry CMD every 0.2 s until it succeeds or SECONDS pass
+wait_for() { local n=$(($1 * 5)); shift; for _ in $(seq "$n"); do "$@" && return 0; sleep 0.2; done; return 1; }
+# journal ARGS...: the container's journal read from the host (journalctl -D), JSON lines
+# (entries since this run started the unit: earlier runs may have left theirs in the same journal)
+journal() { journal_since "$T_UNIT" "$@"; }
+journal_since() { local t=$1; shift; journalctl -D "$CT_ROOT/var/log/journal" --no-pager -o json --since "@$t" "$@" 2>/dev/null; }
+sim_fault() { curl -fsS --max-time 3 -X POST "$SIM_URL/_sim/fault?kind=$1${2:+&value=$2}" >/dev/null; }
+T_ALL=$(now)
+
+# ---- cleanup: only what this run started, by PID
+SIM_PID=""; OWN_CT=0; OWN_PROM=0
+cleanup() {
+  local rc=$?
+  if [ "${KEEP:-0}" = 1 ]; then echo "KEEP=1: left running (HARNESS_DIR=$HARNESS_DIR, simulator PID $SIM_PID)"; return $rc; fi
+  [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID" 2>/dev/null
+  [ $OWN_PROM = 1 ] && "$HARNESS/prom-down.sh" >/dev/null 2>&1
+  if [ $OWN_CT = 1 ]; then
+    ct_exec systemd-analyze log-level info >/dev/null 2>&1
+    "$HARNESS/stop-systemd.sh" >/dev/null 2>&1
+  fi
+  rm -rf "$WORK"
+  return $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+for port in "$BX_PORT" "$SIM_PORT" "$PROM_PORT" "$STATIC_PORT"; do
+  if curl -s --max-time 1 "http://127.0.0.1:$port/" >/dev/null 2>&1; then echo "127.0.0.1:$port is in use" >&2; exit 1; fi
+done
+
+# ======================================================================= build
+section "build"
+t0=$(now)
+if [ -z "${BX_BINARY:-}" ] || [ -z "${BX_SIMULATOR:-}" ]; then
+  (cd "$ROOT" && swift build -c release --static-swift-stdlib --product backup-exporter \
+     && swift build -c release --static-swift-stdlib --product backup-simulator) >"$WORK/build.log" 2>&1 \
+    || { tail -30 "$WORK/build.log"; echo "release build failed"; exit 1; }
+  bin=$(cd "$ROOT" && swift build -c release --static-swift-stdlib --show-bin-path)
+  BX_BINARY=${BX_BINARY:-$bin/backup-exporter}; BX_SIMULATOR=${BX_SIMULATOR:-$bin/backup-simulator}
+fi
+# private copies: another build in the same .build (say, without --static-swift-stdlib) must not
+# swap the binaries under a running test
+install -D -m755 "$BX_BINARY" "$WORK/bin/backup-exporter"; install -m755 "$BX_SIMULATOR" "$WORK/bin/backup-simulator"
+BX_BINARY=$WORK/bin/backup-exporter; BX_SIMULATOR=$WORK/bin/backup-simulator
+DEB=$("$ROOT/packaging/deb/build.sh" --binary "$BX_BINARY" --out "$WORK/deb" 2>"$WORK/deb.log")
+check "packaging/deb/build.sh built $(basename "${DEB:-none}") ($(elapsed "$t0")s)" [ -f "${DEB:-/nonexistent}" ]
+[ -f "${DEB:-/nonexistent}" ] || { cat "$WORK/deb.log"; echo "$PASS passed, $FAIL failed"; exit 1; }
+info=$(dpkg-deb --info "$DEB"); contents=$(dpkg-deb --contents "$DEB")
+depends=$(sed -n 's/^ Depends: //p' <<<"$info")
+for lib in libc6 libsystemd0 libsqlite3-0; do
+  check "deb Depends: has $lib ($depends)" grep -qE "(^|, )$lib( |,|$)" <<<"$depends"
+done
+if ldd "$BX_BINARY" | grep -q libxml2; then check "deb Depends: has libxml2 (the binary links it)" grep -q libxml2 <<<"$depends"; fi
+check "binary links no Swift runtime library (static stdlib)" bash -c "! ldd '$BX_BINARY' | grep -q libswift"
+for f in ./usr/bin/backup-exporter ./lib/systemd/system/backup-exporter.service ./etc/backup-exporter/config.yaml \
+         ./etc/default/backup-exporter ./usr/lib/systemd/catalog/backup-exporter.catalog \
+         ./usr/share/backup-exporter/prometheus/alerts.yml ./usr/share/backup-exporter/prometheus/scrape.yml \
+         ./usr/share/backup-exporter/grafana/backup-exporter.json; do
+  check "deb contains $f" grep -q " $f\$" <<<"$contents"
+done
+conffiles=$(dpkg-deb --ctrl-tarfile "$DEB" | tar -xO ./conffiles)
+check "deb conffiles: $(paste -sd' ' <<<"$conffiles")" \
+  [ "$conffiles" = "$(printf '/etc/backup-exporter/config.yaml\n/etc/default/backup-exporter')" ]
+postinst=$(dpkg-deb --ctrl-tarfile "$DEB" | tar -xO ./postinst)
+check "postinst enables and starts nothing" bash -c "! grep -qE 'systemctl (enable|start|restart)|deb-systemd-invoke start' <<<'$postinst'"
+
+# ======================================================================= static checks
+section "static checks"
+P=$ROOT/packaging
+out=$(promtool check rules "$P/prometheus/alerts.yml" 2>&1)
+check "promtool check rules alerts.yml ($(grep -o '[0-9]* rules found' <<<"$out"))" [ $? = 0 ]
+out=$(cd "$P/prometheus" && promtool test rules alerts_test.yml 2>&1); rc=$?
+check "promtool test rules alerts_test.yml" [ $rc = 0 ]; [ $rc = 0 ] || echo "$out"
+# every alert and recording rule has a test
+untested=$(python3 - "$P/prometheus" <<'PY'
+import re, sys, pathlib
+d = pathlib.Path(sys.argv[1])
+rules = set(re.findall(r'^\s*- (?:alert|record): (\S+)', (d / "alerts.yml").read_text(), re.M))
+tests = (d / "alerts_test.yml").read_text()
+print(" ".join(sorted(r for r in rules if f"alertname: {r}" not in tests and f"expr: {r}" not in tests)))
+PY
+)
+check "every rule in alerts.yml has a unit test${untested:+ (untested: $untested)}" [ -z "$untested" ]
+sed "s#/usr/share/backup-exporter/prometheus/alerts.yml#$P/prometheus/alerts.yml#" "$P/prometheus/scrape.yml" >"$WORK/scrape.yml"
+promtool check config "$WORK/scrape.yml" >/dev/null 2>&1
+check "promtool check config scrape.yml" [ $? = 0 ]
+ids=$(grep -oE '"[0-9a-f]{32}"' "$ROOT/Sources/Daemon/EventKind.swift" | tr -d '"' | sort)
+cat_ids=$(grep -oE '^-- [0-9a-f]{32}' "$P/journald/backup-exporter.catalog" | cut -c4- | sort)
+checkx "catalog has one entry per MESSAGE_ID in EventKind.swift ($(wc -l <<<"$ids") ids)" '[ -n "$ids" ] && [ "$ids" = "$cat_ids" ]'
+python3 - "$P/grafana/backup-exporter.json" <<'PY' >"$WORK/dash.txt" 2>&1
+import json, sys
+d = json.load(open(sys.argv[1]))
+names = [v["name"] for v in d["templating"]["list"]]
+assert d["templating"]["list"][0]["type"] == "datasource", "first variable is not the data source"
+def panels(ps):
+    for p in ps:
+        yield p
+        yield from panels(p.get("panels", []))
+for p in panels(d["panels"]):
+    for t in p.get("targets", []):
+        assert p["datasource"]["uid"] == "${datasource}" and t["datasource"]["uid"] == "${datasource}", p["title"]
+        print(t["expr"].replace("$__rate_interval", "1m").replace('"$job"', '".*"').replace('"$vendor"', '".*"').replace('"$target"', '".*"'))
+PY
+check "grafana dashboard: valid JSON, every query on the \${datasource} variable ($(wc -l <"$WORK/dash.txt") queries)" [ $? = 0 ]
+titles=$(python3 -c 'import json,sys; print("|".join(p["title"] for p in json.load(open(sys.argv[1]))["panels"]))' "$P/grafana/backup-exporter.json")
+check "grafana dashboard: per-vendor overview, jobs table, target health" \
+  bash -c "[[ '$titles' == *Per-vendor* && '$titles' == *'Jobs: state, progress, last success age'* && '$titles' == *'Target health'* ]]"
+
+# ======================================================================= container + install
+section "container and install"
+t0=$(now)
+ct_nspawn_pid >/dev/null || OWN_CT=1
+"$HARNESS/boot-systemd.sh" >"$WORK/boot.log" 2>&1 || { cat "$WORK/boot.log"; echo "$PASS passed, $((FAIL+1)) failed"; exit 1; }
+ok "container booted ($(elapsed "$t0")s incl. rootfs)"
+# a clean slate: no package, no state, no journal of a previous run's service
+ct_exec sh -c 'systemctl stop backup-exporter 2>/dev/null; dpkg --purge backup-exporter >/dev/null 2>&1; rm -rf /var/lib/private/backup-exporter /var/lib/backup-exporter; systemctl reset-failed'
+ct_exec systemd-analyze log-level debug     # PID 1 logs each sd_notify message it gets
+cp "$DEB" "$CT_ROOT/root/"
+t0=$(now)
+ct_exec apt-get update -qq >"$WORK/apt.log" 2>&1
+ct_exec env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "/root/$(basename "$DEB")" >>"$WORK/apt.log" 2>&1; rc=$?
+check "apt install ./$(basename "$DEB") in the container ($(elapsed "$t0")s)" [ $rc = 0 ]
+[ $rc = 0 ] || { redact <"$WORK/apt.log" | tail -20; }
+check "dependencies came from the container's apt: $(ct_exec dpkg-query -W -f='${Status}' libsqlite3-0 2>&1)" \
+  [ "$(ct_exec dpkg-query -W -f='${Status}' libsqlite3-0 2>/dev/null)" = "install ok installed" ]
+check "unit installed but not enabled ($(ct_exec systemctl is-enabled $UNIT 2>&1))" [ "$(ct_exec systemctl is-enabled $UNIT 2>&1)" = disabled ]
+check "unit not started by the package ($(ct_exec systemctl is-active $UNIT 2>&1))" [ "$(ct_exec systemctl is-active $UNIT 2>&1)" = inactive ]
+out=$(ct_exec backup-exporter --version 2>&1)
+check "the binary runs in the container without a Swift toolchain: $out" [ -n "$out" ]
+out=$(ct_exec backup-exporter check-config /etc/backup-exporter/config.yaml 2>&1); rc=$?
+check "the shipped default config passes check-config" [ $rc = 0 ]; [ $rc = 0 ] || echo "$out"
+out=$(ct_exec journalctl --list-catalog 59a7faebb58949018dba907612d0e7d8 2>&1)
+check "catalog compiled in the container: $(head -1 <<<"$out")" grep -q 'failed' <<<"$out"
+check "secrets folder root-only: $(ct_exec stat -c '%a %U' /etc/backup-exporter/secrets)" [ "$(ct_exec stat -c '%a %U' /etc/backup-exporter/secrets)" = "700 root" ]
+MAX_EXPOSURE=1.5 ANALYZE_ROOT=$CT_ROOT "$HARNESS/analyze-unit.sh" "$CT_ROOT/lib/systemd/system/$UNIT" >"$WORK/analyze.log" 2>&1; rc=$?
+exposure=$(grep -o 'exposure [0-9.]*' "$WORK/analyze.log" | head -1)
+check "systemd-analyze verify clean and security --offline=true $exposure <= 1.5 (analyze-unit.sh)" [ $rc = 0 ]
+[ $rc = 0 ] || cat "$WORK/analyze.log"
+
+# ======================================================================= simulator + config
+section "simulator and config"
+"$BX_SIMULATOR" --port "$SIM_PORT" >"$WORK/sim.out" 2>"$WORK/sim.err" &
+SIM_PID=$!
+wait_for 10 grep -q '^inet http' "$WORK/sim.out"
+SIM_URL=$(awk '$1 == "inet" {print $2; exit}' "$WORK/sim.out")
+check "backup-simulator serves inet at ${SIM_URL:-?} (PID $SIM_PID)" [ -n "$SIM_URL" ]
+creds_line=$(grep '^credentials: inet ' "$WORK/sim.out")
+token=$(sed -n 's/.* token=\([^ ]*\).*/\1/p' <<<"$creds_line"); user=$(sed -n 's/.* user=\([^ ]*\).*/\1/p' <<<"$creds_line")
+password=$(sed -n 's/.* password=\([^ ]*\).*/\1/p' <<<"$creds_line")
+# secrets as README-service.md says: one root-only file each, read through LoadCredential=
+printf '%s\n' "$token" | ct_exec install -m600 /dev/stdin /etc/backup-exporter/secrets/inet-token
+printf '%s\n' "$password" | ct_exec install -m600 /dev/stdin /etc/backup-exporter/secrets/inet-password
+write_config() { # write_config [EXTRA_TARGET_NAME]
+  local extra=""
+  [ -n "${1:-}" ] && extra="  - name: $1
+    vendor: inet
+    url: $SIM_URL
+    auth:
+      token_file: \${CREDENTIALS_DIRECTORY}/secret_inet-token"
+  cat <<YML | ct_exec sh -c 'cat > /etc/backup-exporter/config.yaml'
+defaults:
+  interval: 2s
+  timeout: 2s
+  jitter: 10%
+  max_age: 26h
+targets:
+  - name: inet-pdfc
+    vendor: inet
+    url: $SIM_URL
+    auth:
+      token_file: \${CREDENTIALS_DIRECTORY}/secret_inet-token
+  - name: inet-basic
+    vendor: inet
+    url: $SIM_URL
+    auth:
+      username: $user
+      password_file: \${CREDENTIALS_DIRECTORY}/secret_inet-password
+    options:
+      results_per_definition: 3
+  - name: inet-wrong-password
+    vendor: inet
+    url: $SIM_URL
+    auth:
+      username: $user
+      password: not-the-password
+$extra
+YML
+}
+write_config
+ct_exec sed -i "s/^ARGS=.*/ARGS=\"--web.listen-address=127.0.0.1:$BX_PORT\"/" /etc/default/backup-exporter
+out=$(ct_exec systemd-run --pipe --wait -q -p DynamicUser=yes -p LoadCredential=secret:/etc/backup-exporter/secrets \
+      backup-exporter check-config /etc/backup-exporter/config.yaml 2>&1); rc=$?
+check "check-config with the unit's credentials (systemd-run, as in the README)" [ $rc = 0 ]; [ $rc = 0 ] || echo "$out"
+
+# ======================================================================= start: READY=1 gating
+section "start"
+T_UNIT=$(date +%s)
+ct_exec systemctl start --no-block "$UNIT"
+seen_activating=0; state=""
+for _ in $(seq 300); do
+  state=$(ct_exec systemctl show -p ActiveState,SubState --value "$UNIT" | paste -sd/)
+  [ "$state" = activating/start ] && seen_activating=1
+  [ "$state" = active/running ] && break
+  case "$state" in failed/*|inactive/*) break;; esac
+  sleep 0.1
+done
+check "unit active/running after start (state $state)" [ "$state" = active/running ]
+MAINPID=$(show MainPID)
+if [ "$state" != active/running ] || [ "${MAINPID:-0}" = 0 ]; then
+  echo "the daemon did not start; the rest would only fail. Its journal:"
+  journalctl -D "$CT_ROOT/var/log/journal" --no-pager -o short-precise -u "$UNIT" -n 25
+  echo "$PASS passed, $FAIL failed"; exit 1
+fi
+pid1log=$(ct_exec journalctl --no-pager -o cat _PID=1 -u "$UNIT" --since "@$T_UNIT")
+ready_line=$(grep -n "Got notification message from PID $MAINPID (READY=1" <<<"$pid1log" | head -1 | cut -d: -f1)
+running_line=$(grep -n "Changed start -> running" <<<"$pid1log" | tail -1 | cut -d: -f1)
+checkx "systemd got READY=1 from the main PID $MAINPID, then changed start -> running (log lines ${ready_line:-?} < ${running_line:-?})" \
+  '[ -n "$ready_line" ] && [ -n "$running_line" ] && [ "$ready_line" -lt "$running_line" ]'
+check "activating/start was observed before active (not active at exec)" [ $seen_activating = 1 ]
+gap=$(( ($(show ActiveEnterTimestampMonotonic) - $(show ExecMainStartTimestampMonotonic)) / 1000 ))
+check "ActiveEnter - ExecMainStart = ${gap} ms > 0" [ "$gap" -gt 0 ]
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "$BX/-/ready")
+check "/-/ready answers 200 as soon as the unit is active ($code)" [ "$code" = 200 ]
+st=$(show StatusText)
+check "STATUS= reaches systemd: '$st'" [ -n "$st" ]
+stat=$(ct_exec grep -E '^(Uid|CapEff|NoNewPrivs|Seccomp):' "/proc/$MAINPID/status" | awk '{print $1 $2}' | paste -sd' ')
+check "sandbox applied to the daemon: $stat" bash -c "[[ '$stat' =~ Uid:[1-9] && '$stat' == *CapEff:0000000000000000* && '$stat' == *NoNewPrivs:1* && '$stat' == *Seccomp:2* ]]"
+check "MemoryDenyWriteExecute=yes in effect ($(show MemoryDenyWriteExecute)) and the Swift runtime runs under it" [ "$(show MemoryDenyWriteExecute)" = yes ]
+creds=$(ct_exec sh -c "ls /run/credentials/$UNIT/ 2>/dev/null" | paste -sd' ')
+check "LoadCredential= loaded the secrets folder: $creds" [ "$creds" = "secret_inet-password secret_inet-token" ]
+
+# ======================================================================= metrics from the daemon
+section "metrics"
+up_pdfc() { [ "$(metric_value 'backup_target_up\{target="inet-pdfc"')" = 1 ]; }
+wait_for 20 up_pdfc
+check "backup_target_up{target=\"inet-pdfc\"} 1 (token credential)" up_pdfc
+check "backup_target_up{target=\"inet-basic\"} 1 (password credential)" [ "$(metric_value 'backup_target_up\{target="inet-basic"')" = 1 ]
+down_auth() { metric | grep -qE '^backup_target_poll_errors_total\{target="inet-wrong-password",vendor="inet",reason="auth"\} [1-9]'; }
+wait_for 10 down_auth
+check "inet-wrong-password is down with reason auth" [ "$(metric_value 'backup_target_up\{target="inet-wrong-password"')" = 0 ]
+metric | grep -q '^backup_job_max_age_seconds{target="inet-pdfc".* 93600$'
+check "backup_job_max_age_seconds is 26h (93600) for inet-pdfc's jobs" [ $? = 0 ]
+pstats=$(metric | grep -cE '^process_(start_time_seconds|resident_memory_bytes|open_fds|max_fds|cpu_seconds_total) ')
+check "process_* metrics readable inside the sandbox (ProtectProc=invisible): $pstats of 5" [ "$pstats" = 5 ]
+has_runs() { metric | grep -q '^backup_job_runs_total{target="inet-pdfc"'; }
+wait_for 20 has_runs
+check "finished runs counted (backup_job_runs_total for inet-pdfc)" has_runs
+
+# ======================================================================= journal
+section "journal"
+sleep 1
+J=$WORK/journal.json
+journal -u "$UNIT" >"$J"
+python3 - "$J" >"$WORK/journal-check.txt" <<'PY'
+import json, sys
+ids = {"job_succeeded": "724b8a97834d498086a6134eedc2087d", "job_warning": "cfddb2768bca4a1aa8c3d60215832150",
+       "job_failed": "59a7faebb58949018dba907612d0e7d8", "job_cancelled": "252ee2cab5cf4e319c4cc47ca0baec9c",
+       "job_running": "0716aa8d5e0c4584816f3091b97db1aa", "job_waiting": "df5d429efb964b21825ec81163e985d6",
+       "job_unknown": "cacca9f9aa194065a14984d7f86b9379", "target_down": "8e29db717a8640e8b419a3cd8889af90",
+       "target_up": "f2a0b975864c4457b68ad4f2680fa493", "config_reloaded": "46ad262da5db453fa50a2885464c9155",
+       "config_rejected": "f2e4ef50da654bc3bc0b21ec19e94b01"}
+entries = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+events = [e for e in entries if e.get("EVENT")]
+jobs = [e for e in events if e["EVENT"].startswith("job_")]
+problems = []
+for e in events:
+    if e.get("MESSAGE_ID") != ids.get(e["EVENT"]): problems.append(f"{e['EVENT']} has MESSAGE_ID {e.get('MESSAGE_ID')}")
+    if e.get("SYSLOG_IDENTIFIER") != "backup-exporter": problems.append("SYSLOG_IDENTIFIER " + str(e.get("SYSLOG_IDENTIFIER")))
+for e in jobs:
+    for f in ("TARGET", "VENDOR", "JOB_ID", "JOB_NAME", "RUN_ID", "STATE", "PRIORITY", "CODE_FILE"):
+        if not e.get(f): problems.append(f"{e['EVENT']} lacks {f}")
+    if "job_" + e.get("STATE", "") != e["EVENT"]: problems.append(f"STATE {e.get('STATE')} vs EVENT {e['EVENT']}")
+down = [e for e in events if e["EVENT"] == "target_down" and e.get("TARGET") == "inet-wrong-password"]
+print(f"entries={len(entries)} events={len(events)} job_entries={len(jobs)} states={sorted({e['STATE'] for e in jobs})}")
+print("target_down(inet-wrong-password):", [(e.get("REASON"), e.get("PRIORITY")) for e in down])
+print("problems:", problems[:5])
+ok = jobs and not problems and len(down) == 1 and down[0].get("REASON") == "auth" and down[0].get("PRIORITY") == "4" \
+     and any(e["EVENT"] == "config_reloaded" for e in events)
+sys.exit(0 if ok else 1)
+PY
+rc=$?
+check "journal (journalctl -D from the host): $(paste -sd' ' "$WORK/journal-check.txt")" [ $rc = 0 ]
+n=$(journal -u "$UNIT" MESSAGE_ID=8e29db717a8640e8b419a3cd8889af90 TARGET=inet-wrong-password | grep -c .)
+check "journalctl MESSAGE_ID=8e29… TARGET=inet-wrong-password: exactly one target_down entry ($n)" [ "$n" = 1 ]
+out=$(ct_exec journalctl -x --no-pager --since "@$T_UNIT" -u "$UNIT" MESSAGE_ID=8e29db717a8640e8b419a3cd8889af90 TARGET=inet-wrong-password)
+check "journalctl -x shows the catalog text with @TARGET@/@REASON@ filled in" \
+  bash -c "grep -q 'Subject: Backup target inet-wrong-password is down (auth)' <<<\"\$1\" && grep -q 'credentials refused' <<<\"\$1\"" _ "$out"
+[ $? = 0 ] || head -20 <<<"$out"
+out=$(ct_exec journalctl -x --no-pager --since "@$T_UNIT" -u "$UNIT" -n 1 MESSAGE_ID=46ad262da5db453fa50a2885464c9155)
+check "journalctl -x explains config_reloaded too" grep -q 'Subject: backup-exporter configuration loaded' <<<"$out"
+n=$(ct_exec journalctl --no-pager -o cat -u "$UNIT" -p warning --since -1d | grep -c .)
+check "README one-liner: journalctl -u backup-exporter -p warning --since -1d -> $n entries" [ "$n" -ge 1 ]
+
+# ======================================================================= Prometheus
+section "prometheus"
+pid_alive "$PROM_DIR/prometheus.pid" prometheus >/dev/null || OWN_PROM=1
+PROM_EXTRA_TARGETS=127.0.0.1:$BX_PORT "$HARNESS/prom-up.sh" >"$WORK/prom.log" 2>&1
+rc=$?; check "prom-up.sh with PROM_EXTRA_TARGETS=127.0.0.1:$BX_PORT" [ $rc = 0 ]; [ $rc = 0 ] || tail -5 "$WORK/prom.log"
+# the shipped rules and a scrape job named as in scrape.yml, added to the harness's config
+python3 - "$PROM_DIR/prometheus.yml" "$P/prometheus/alerts.yml" "$BX_PORT" <<'PY'
+import sys
+path, rules, port = sys.argv[1:]
+text = open(path).read()
+if "job_name: backup-exporter" not in text:
+    text = text.replace("rule_files:\n", f"rule_files:\n  - {rules}\n", 1)
+    text += f'  - job_name: backup-exporter\n    static_configs:\n      - targets: ["127.0.0.1:{port}"]\n'
+open(path, "w").write(text)
+PY
+promtool check config "$PROM_DIR/prometheus.yml" >/dev/null 2>&1 && kill -HUP "$(cat "$PROM_DIR/prometheus.pid")"
+scraped() { [ "$(target_health harness-extra)" = up ] && [ "$(target_health backup-exporter)" = up ]; }
+wait_for 30 scraped
+check "Prometheus scrapes the daemon in the container (harness-extra: $(target_health harness-extra), backup-exporter: $(target_health backup-exporter))" scraped
+q=$(prom_query 'count(backup_job_state{job="backup-exporter",target="inet-pdfc"} == 1)' | awk '{print $2}')
+check "PromQL: each of inet-pdfc's 3 jobs has exactly one state at 1 (count = $q)" [ "$q" = 3 ]
+q=$(prom_query 'backup_target_up{job="backup-exporter"}' | sed -n 's/.*target="\([^"]*\)".* \([01]\)$/\1=\2/p' | sort | paste -sd' ')
+check "PromQL backup_target_up: $q" [ "$q" = "inet-basic=1 inet-pdfc=1 inet-wrong-password=0" ]
+# Freeze the job states: the simulator answers 503, so every target goes down and keeps its jobs'
+# last values. Then Prometheus, the daemon's page and the journal must agree on every job's state.
+sim_fault status 503
+frozen() { [ "$(prom_query 'sum(backup_target_up{job="backup-exporter"})' | awk '{print $2}')" = 0 ]; }
+wait_for 20 frozen
+check "fault 503: PromQL sum(backup_target_up) = 0" frozen
+sleep 2
+want=$(metric | sed -n 's/^backup_job_state{target="inet-pdfc",vendor="inet",job_id="\([^"]*\)",.*state="\([a-z]*\)"} 1$/\1=\2/p' | sort | paste -sd' ')
+got=$(prom_query 'backup_job_state{job="backup-exporter",target="inet-pdfc"} == 1' | sed -n 's/.*job_id="\([^"]*\)".*state="\([a-z]*\)".*/\1=\2/p' | sort | paste -sd' ')
+checkx "PromQL job states equal the daemon's: $got" '[ -n "$got" ] && [ "$got" = "$want" ]'
+last=$(journal -u "$UNIT" TARGET=inet-pdfc | python3 -c '
+import json, sys
+last = {}
+for l in sys.stdin:
+    e = json.loads(l)
+    if e.get("EVENT", "").startswith("job_"): last[e["JOB_ID"]] = e["STATE"]
+print(" ".join(f"{k}={v}" for k, v in sorted(last.items())))')
+check "... and equal each job's newest journal entry (STATE)" [ "$last" = "$got" ]
+q=$(prom_query 'sum by (reason) (backup_target_poll_errors_total{job="backup-exporter",target="inet-pdfc"}) > 0' | sed -n 's/.*reason="\([a-z]*\)".*/\1/p' | paste -sd' ')
+check "PromQL: inet-pdfc's poll errors by reason: $q" [ "$q" = http ]
+rules=$(curl -fsS "$PROM_URL/api/v1/rules" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+rs = [r for g in d["data"]["groups"] if g["name"].startswith("backup-exporter") for r in g["rules"]]
+print(len(rs), " ".join(sorted({r["health"] for r in rs})))')
+check "shipped rules loaded by Prometheus and healthy: $rules" [ "$rules" = "11 ok" ]
+pending() { prom_query 'ALERTS{alertname="BackupTargetDown",target="inet-wrong-password",alertstate="pending"}' | grep -q .; }
+wait_for 15 pending
+check "BackupTargetDown pending for inet-wrong-password (for: 10m)" pending
+check "BackupExporterAbsent not firing" [ -z "$(prom_query 'ALERTS{alertname="BackupExporterAbsent"}')" ]
+bad_q=0; n_q=0
+while IFS= read -r expr; do
+  n_q=$((n_q+1))
+  curl -fsS --max-time 5 --get "$PROM_URL/api/v1/query" --data-urlencode "query=$expr" | grep -q '"status":"success"' || { bad_q=$((bad_q+1)); echo "    dashboard query failed: $expr"; }
+done <"$WORK/dash.txt"
+checkx "every Grafana dashboard query runs on this Prometheus ($n_q queries, $bad_q failed)" '[ "$bad_q" = 0 ] && [ "$n_q" -gt 0 ]'
+q=$(prom_query 'count(backup_job_progress_ratio{job=~".*",vendor=~".*",target=~".*"})' | awk '{print $2}')
+check "dashboard table's progress query returns jobs ($q)" [ "${q:-0}" -ge 3 ]
+
+# ======================================================================= reload
+section "reload"
+# still frozen (503): values do not move while we compare
+nr=$(show NRestarts)
+since=$(date +%s)
+write_config inet-reloaded
+ct_exec systemctl reload "$UNIT"; rc=$?
+check "systemctl reload exits 0" [ $rc = 0 ]
+reloaded() { journal_since "$since" -u "$UNIT" MESSAGE_ID=46ad262da5db453fa50a2885464c9155 | grep -q .; }
+wait_for 10 reloaded
+check "journal: config_reloaded after the reload" reloaded
+tfield=$(journal_since "$since" -u "$UNIT" MESSAGE_ID=46ad262da5db453fa50a2885464c9155 | python3 -c 'import json,sys; print([json.loads(l).get("TARGETS") for l in sys.stdin][-1])')
+check "config_reloaded entry has TARGETS=4 ($tfield)" [ "$tfield" = 4 ]
+newtarget() { metric | grep -q '^backup_target_up{target="inet-reloaded"'; }
+wait_for 10 newtarget
+check "the new target is polled after the reload (backup_target_up{target=\"inet-reloaded\"})" newtarget
+pid1log=$(ct_exec journalctl --no-pager -o cat _PID=1 -u "$UNIT" --since "@$since")
+rl=$(grep -n "Got notification message from PID $MAINPID (RELOADING=1" <<<"$pid1log" | head -1 | cut -d: -f1)
+rd=$(grep -n "Got notification message from PID $MAINPID (READY=1" <<<"$pid1log" | tail -1 | cut -d: -f1)
+checkx "systemd got RELOADING=1 then READY=1 from PID $MAINPID (log lines ${rl:-?} < ${rd:-?})" '[ -n "$rl" ] && [ -n "$rd" ] && [ "$rl" -lt "$rd" ]'
+checkx "same main PID, no restart, active ($(show MainPID), NRestarts $(show NRestarts), $(show ActiveState))" \
+  '[ "$(show MainPID)" = "$MAINPID" ] && [ "$(show NRestarts)" = "$nr" ] && [ "$(show ActiveState)" = active ]'
+# a broken config is rejected and the previous one keeps running
+since=$(date +%s)
+ct_exec sh -c 'echo "  - name: broken" >> /etc/backup-exporter/config.yaml; echo "    vendr: inet" >> /etc/backup-exporter/config.yaml'
+ct_exec systemctl reload "$UNIT"
+rejected() { journal_since "$since" -u "$UNIT" MESSAGE_ID=f2e4ef50da654bc3bc0b21ec19e94b01 | grep -q .; }
+wait_for 10 rejected
+check "broken config: config_rejected in the journal" rejected
+check "broken config: backup_exporter_config_last_reload_successful 0, still active, inet-reloaded still polled" \
+  bash -c "[ '$(metric_value backup_exporter_config_last_reload_successful)' = 0 ] && [ '$(show ActiveState)' = active ] && [ '$(show MainPID)' = '$MAINPID' ] && curl -fsS '$BX/metrics' | grep -q '^backup_target_up{target=\"inet-reloaded\"'"
+write_config inet-reloaded
+ct_exec systemctl reload "$UNIT"
+reload_ok() { [ "$(metric_value backup_exporter_config_last_reload_successful)" = 1 ]; }
+wait_for 10 reload_ok
+check "fixed config: backup_exporter_config_last_reload_successful 1 again" reload_ok
+
+# ======================================================================= watchdog
+section "watchdog"
+# The fault is still on, so nothing new is counted: the store's values are stable across the kill.
+runs_before=$(metric | grep -E '^backup_job_(runs_total|last_success_timestamp_seconds)\{target="inet-pdfc"' | sort)
+check "state before: $(grep -c . <<<"$runs_before") runs_total/last_success series for inet-pdfc" [ -n "$runs_before" ]
+nr=$(show NRestarts); t0=$(now); t_wd=$(date +%s)
+ct_exec sh -c "kill -STOP $MAINPID"
+restarted() { [ "$(show NRestarts)" -gt "$nr" ] && [ "$(show ActiveState)" = active ]; }
+wait_for 60 restarted
+check "kill -STOP: systemd restarted it (NRestarts $nr -> $(show NRestarts), $(elapsed "$t0")s, WatchdogSec=30s)" restarted
+pid1log=$(ct_exec journalctl --no-pager -o cat _PID=1 -u "$UNIT" --since "@$t_wd")
+check "journal: 'Watchdog timeout (limit 30s)!'" grep -q 'Watchdog timeout (limit 30s)!' <<<"$pid1log"
+check "journal: \"Failed with result 'watchdog'\"" grep -q "Failed with result 'watchdog'" <<<"$pid1log"
+NEWPID=$(show MainPID)
+check "new main PID ($MAINPID -> $NEWPID)" [ "$NEWPID" != "$MAINPID" ]
+ready_again() { curl -fs --max-time 2 "$BX/-/ready" >/dev/null; }
+wait_for 10 ready_again
+sleep 3   # a few polls of the (still failing) targets
+runs_after=$(metric | grep -E '^backup_job_(runs_total|last_success_timestamp_seconds)\{target="inet-pdfc"' | sort)
+checkx "state store intact after the watchdog restart: runs_total and last_success unchanged" '[ -n "$runs_after" ] && [ "$runs_after" = "$runs_before" ]'
+[ "$runs_after" = "$runs_before" ] || diff <(echo "$runs_before") <(echo "$runs_after") | head -10
+sim_fault none
+up_again() { [ "$(metric_value 'backup_target_up\{target="inet-pdfc"')" = 1 ]; }
+wait_for 20 up_again
+check "fault cleared: inet-pdfc up again" up_again
+# counted once: after the first polls, every (job, result) counter is >= before, and grows by at
+# most the runs finished since (none of the demo jobs finishes more than once a minute)
+python3 - <(echo "$runs_before") <(metric | grep -E '^backup_job_runs_total\{target="inet-pdfc"' | sort) <<'PY' >"$WORK/runs.txt"
+import sys
+def load(p):
+    return {l.rsplit(" ", 1)[0]: float(l.rsplit(" ", 1)[1]) for l in open(p) if l.startswith("backup_job_runs_total")}
+b, a = load(sys.argv[1]), load(sys.argv[2])
+d = {k: a.get(k, 0) - v for k, v in b.items()}
+print(" ".join(f"{k.split('job_id=')[1][:9]}..{k.split('result=')[1][:-1]}:+{v:g}" for k, v in d.items()))
+sys.exit(0 if b and all(0 <= v <= 2 for v in d.values()) else 1)
+PY
+check "runs not counted twice after the restart ($(cat "$WORK/runs.txt"))" [ $? = 0 ]
+
+# ======================================================================= stop
+section "stop"
+t0=$(now); t_stop_start=$(date +%s)
+ct_exec systemctl stop "$UNIT"
+t_stop=$(elapsed "$t0")
+check "systemctl stop took ${t_stop}s (< 5 s)" awk -v t="$t_stop" 'BEGIN{exit !(t < 5)}'
+res=$(show Result)
+stoplog=$(ct_exec journalctl --no-pager -o cat _PID=1 -u "$UNIT" --since "@$t_stop_start")
+check "clean exit: Result=$res, 'Main process exited, code=exited, status=0/SUCCESS', no SIGKILL" \
+  bash -c '[ "$1" = success ] && grep -q "Main process exited, code=exited, status=0/SUCCESS" <<<"$2" && ! grep -q SIGKILL <<<"$2"' _ "$res" "$stoplog"
+check "state store kept: /var/lib/private/backup-exporter/state.sqlite" ct_exec test -s /var/lib/private/backup-exporter/state.sqlite
+
+echo "timings: all $(elapsed "$T_ALL")s"
+echo "$PASS passed, $FAIL failed"
+[ "$FAIL" = 0 ]
