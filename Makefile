@@ -4,7 +4,7 @@
 #                 stand-in service manager, promtool on a live page, and the vendors' real
 #                 Python clients (veeam-365, cvpysdk) against the simulator
 #   make system-test - the .deb under a real systemd (nspawn), journald and Prometheus (as root;
-#                 tests/system/run.sh, see README "Run it under systemd")
+#                 tests/system/run.sh, see packaging/README-service.md)
 #   make bench  - the benchmark against nginx, node_exporter and a Python exporter (bench/README.md)
 .PHONY: demo test build release deb system-test bench deps test-deps system-deps clean
 
