@@ -23,6 +23,7 @@ public actor Daemon {
     private var server: HTTPServer?
     private var configuration: ExporterConfiguration?
     private var lastStatusLine = ""
+    private var lastStatusCheck: ContinuousClock.Instant?
     private let webAccess = WebAccess()
     private(set) public var isReady = false
 
@@ -70,7 +71,8 @@ public actor Daemon {
         isReady = true
         events.configReloaded(targets: configuration.targets.count)
         logger.info("listening", metadata: ["address": "\(address.host):\(server?.port ?? address.port)"])
-        notifier.ready(status: await statusLine())
+        lastStatusLine = await statusLine()
+        notifier.ready(status: lastStatusLine)
     }
 
     /// The port the HTTP server is bound to (differs from the option when it asked for port 0).
@@ -92,7 +94,7 @@ public actor Daemon {
             scheduler?.replace(with: targets)
             await store.setConfigStatus(successful: true)
             events.configReloaded(targets: configuration.targets.count)
-            await updateStatusLine()
+            await updateStatusLine(force: true)
             return .success(configuration.targets.count)
         } catch {
             await store.setConfigStatus(successful: false)
@@ -137,22 +139,12 @@ public actor Daemon {
     static func poll(_ target: ScheduledTarget, store: StateStore, events: EventLog, logger: Logger) async {
         let configuration = target.configuration
         await store.pollStarted(target: configuration.name)
-        let started = ContinuousClock.now
-        let adapter = target.adapter
-        let result = await PollDeadline.run(seconds: max(configuration.timeout, configuration.interval)) { () async throws(PollError) in
-            try await adapter.poll()
-        }
+        let (result, duration) = await target.pollOnce()
         // Cancelled by stop or reload: the outcome says nothing about the target.
         guard !Task.isCancelled else { return }
-        let elapsed = started.duration(to: .now)
-        let duration = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let changes: [StateChange]
         switch result {
-        case .success(var jobs):
-            if !configuration.jobs.isEmpty {
-                let wanted = Set(configuration.jobs)
-                jobs.removeAll { !wanted.contains($0.id) }
-            }
+        case .success(let jobs):
             changes = await store.pollSucceeded(target: configuration.name, jobs: jobs, duration: duration)
             logger.debug("poll succeeded", metadata: ["target": "\(configuration.name)", "jobs": "\(jobs.count)"])
         case .failure(let error):
@@ -167,7 +159,13 @@ public actor Daemon {
 
     // MARK: STATUS=
 
-    private func updateStatusLine() async {
+    /// Sends `STATUS=` when the summary changed. The summary walks every job, so after a poll it
+    /// is recomputed at most once a second rather than after every poll of every target; a change
+    /// shows with the next poll after that second.
+    private func updateStatusLine(force: Bool = false) async {
+        let now = ContinuousClock.now
+        if !force, let last = lastStatusCheck, last.duration(to: now) < .seconds(1) { return }
+        lastStatusCheck = now
         let line = await statusLine()
         guard line != lastStatusLine else { return }
         lastStatusLine = line
@@ -189,9 +187,7 @@ public actor Daemon {
                 }
             }
         }
-        let line = "\(up)/\(snapshot.targets.count) targets up, \(jobs) jobs (\(running) running, \(failed) failed)"
-        lastStatusLine = line
-        return line
+        return "\(up)/\(snapshot.targets.count) targets up, \(jobs) jobs (\(running) running, \(failed) failed)"
     }
 }
 

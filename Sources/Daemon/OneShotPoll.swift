@@ -17,18 +17,8 @@ public enum OneShotPoll {
         return await withTaskGroup(of: (Int, Outcome).self) { group in
             for (index, target) in targets.enumerated() {
                 group.addTask {
-                    let configuration = target.configuration
-                    let adapter = target.adapter
-                    let started = ContinuousClock.now
-                    var result = await PollDeadline.run(seconds: max(configuration.timeout, configuration.interval)) { () async throws(PollError) in
-                        try await adapter.poll()
-                    }
-                    if case .success(let jobs) = result, !configuration.jobs.isEmpty {
-                        result = .success(jobs.filter { configuration.jobs.contains($0.id) })
-                    }
-                    let elapsed = started.duration(to: .now)
-                    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                    return (index, Outcome(target: configuration, result: result, duration: seconds))
+                    let (result, duration) = await target.pollOnce()
+                    return (index, Outcome(target: target.configuration, result: result, duration: duration))
                 }
             }
             var outcomes: [(Int, Outcome)] = []

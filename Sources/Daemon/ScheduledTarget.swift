@@ -8,4 +8,20 @@ struct ScheduledTarget: Sendable {
     var adapter: any VendorAdapter
 
     var name: String { configuration.name }
+
+    /// One poll under the target's overall deadline, filtered to the configured `jobs:`, and how
+    /// long it took: the step the daemon's timers and `poll-once` share.
+    func pollOnce() async -> (result: Result<[ObservedJob], PollError>, duration: Double) {
+        let adapter = self.adapter
+        let wanted = Set(configuration.jobs)
+        let started = ContinuousClock.now
+        var result = await PollDeadline.run(seconds: max(configuration.timeout, configuration.interval)) { () async throws(PollError) in
+            try await adapter.poll()
+        }
+        if case .success(let jobs) = result, !wanted.isEmpty {
+            result = .success(jobs.filter { wanted.contains($0.id) })
+        }
+        let elapsed = started.duration(to: .now)
+        return (result, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
 }

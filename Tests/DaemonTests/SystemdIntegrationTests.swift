@@ -35,6 +35,8 @@ struct SystemdIntegrationTests {
         #expect(try await httpGet("http://127.0.0.1:\(port)/-/ready") == "Ready.\n")
         let readyLine = messages.first { $0.hasPrefix("READY=1") } ?? ""
         #expect(readyLine.contains("STATUS="))
+        // STATUS= follows the polls after READY, so `systemctl status` shows the live summary.
+        #expect(await eventually { drain(); return messages.contains("STATUS=2/2 targets up, 2 jobs (0 running, 0 failed)") }, "\(messages)")
 
         // 400 ms watchdog → a ping every 200 ms; over 1.5 s expect several, not one.
         messages.removeAll()
