@@ -1,3 +1,4 @@
+import Adapters
 import ArgumentParser
 import Daemon
 import ExporterConfig
@@ -11,7 +12,7 @@ struct CheckConfigCommand: AsyncParsableCommand {
     var file: String = "/etc/backup-exporter/config.yaml"
 
     func run() async throws {
-        let client = DaemonRunner.makeHTTPClient()
+        let client = VendorHTTPClient.make()
         let loader = ConfigurationLoader(path: file, environment: ProcessInfo.processInfo.environment)
         let result = Result { () throws(ConfigError) in try loader.check(client: client) }
         try? await client.shutdown()

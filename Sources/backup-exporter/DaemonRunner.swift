@@ -9,13 +9,12 @@ import Systemd
 
 /// Builds the daemon's parts and runs them in a `ServiceGroup` until SIGTERM or SIGINT.
 enum DaemonRunner {
-    static func makeHTTPClient() -> HTTPClient { VendorHTTPClient.make() }
 
     /// Runs until a graceful shutdown; returns normally then. Start-up failures (config, store
     /// lock, listen address) are thrown with a message naming what is wrong.
     static func run(options: DaemonOptions, environment: [String: String], logger: Logger,
                     beforeReady: (@Sendable (Daemon) async -> Void)? = nil) async throws {
-        let client = makeHTTPClient()
+        let client = VendorHTTPClient.make()
         let notifier = SystemdNotifier()
         do {
             let daemon = try Daemon(options: options, environment: environment, client: client, notifier: notifier, logger: logger)

@@ -1,3 +1,4 @@
+import Adapters
 import ArgumentParser
 import BackupModel
 import Daemon
@@ -12,7 +13,7 @@ struct PollOnceCommand: AsyncParsableCommand {
     var configFile: String = "/etc/backup-exporter/config.yaml"
 
     func run() async throws {
-        let client = DaemonRunner.makeHTTPClient()
+        let client = VendorHTTPClient.make()
         let loader = ConfigurationLoader(path: configFile, environment: ProcessInfo.processInfo.environment)
         let logger = Logger(label: "poll-once", factory: { _ in SwiftLogNoOpLogHandler() })
         let outcomes: [OneShotPoll.Outcome]

@@ -172,3 +172,29 @@ struct MetricsPage: Sendable {
         return (name, labels, value)
     }
 }
+
+/// A temp directory holding a token and a config for a simulated i-net server: what a test needs
+/// to run the daemon binary as a child process.
+struct ChildDaemonWorkspace {
+    let directory: String
+    let simulator: VendorSimulator
+
+    static func make(clock: SimulatorClock, interval: String) async throws -> ChildDaemonWorkspace {
+        let directory = try makeTemporaryDirectory()
+        let simulator = try await DaemonFixture.startSimulator(jobs: [DaemonFixture.nightly], clock: clock)
+        try Data(DaemonFixture.token.utf8).write(to: URL(fileURLWithPath: directory + "/token"))
+        try DaemonFixture.config(url: simulator.baseURL, interval: interval)
+            .write(toFile: directory + "/config.yaml", atomically: true, encoding: .utf8)
+        return ChildDaemonWorkspace(directory: directory, simulator: simulator)
+    }
+
+    func arguments(port: Int) -> [String] {
+        ["--config.file", directory + "/config.yaml", "--storage.path", directory + "/state",
+         "--web.listen-address", "127.0.0.1:\(port)"]
+    }
+
+    func tearDown() async {
+        await simulator.stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}

@@ -9,22 +9,16 @@ import Testing
 struct SystemdIntegrationTests {
     @Test("READY=1 once listening, WATCHDOG=1 at half of WATCHDOG_USEC, RELOADING=1 then READY=1 on SIGHUP, STOPPING=1 and exit 0 on SIGTERM")
     func notifyProtocol() async throws {
-        let directory = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let clock = SimulatorClock.manual(at: DaemonFixture.epoch + 1)
-        let simulator = try await DaemonFixture.startSimulator(jobs: [DaemonFixture.nightly], clock: clock)
-        defer { Task { await simulator.stop() } }
-        try Data(DaemonFixture.token.utf8).write(to: URL(fileURLWithPath: directory + "/token"))
-        try DaemonFixture.config(url: simulator.baseURL, interval: "1s")
-            .write(toFile: directory + "/config.yaml", atomically: true, encoding: .utf8)
+        let workspace = try await ChildDaemonWorkspace.make(clock: .manual(at: DaemonFixture.epoch + 1), interval: "1s")
+        defer { Task { await workspace.tearDown() } }
+        let directory = workspace.directory
         let notify = try DatagramSocket(bindingTo: directory + "/notify")
         defer { notify.closeAndUnlink() }
         let port = try freePort()
 
         let daemon = try ChildProcess(
             executable: "backup-exporter",
-            arguments: ["--config.file", directory + "/config.yaml", "--storage.path", directory + "/state",
-                        "--web.listen-address", "127.0.0.1:\(port)", "--log.format", "logfmt"],
+            arguments: workspace.arguments(port: port) + ["--log.format", "logfmt"],
             environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "400000", "INET_PASSWORD": DaemonFixture.password],
             directory: directory)
         var messages: [String] = []
@@ -62,19 +56,12 @@ struct SystemdIntegrationTests {
 
     @Test("without NOTIFY_SOCKET nothing is sent and the daemon still starts and stops cleanly on SIGINT")
     func silentWithoutNotifySocket() async throws {
-        let directory = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let simulator = try await DaemonFixture.startSimulator(jobs: [DaemonFixture.nightly], clock: .manual(at: DaemonFixture.epoch))
-        defer { Task { await simulator.stop() } }
-        try Data(DaemonFixture.token.utf8).write(to: URL(fileURLWithPath: directory + "/token"))
-        try DaemonFixture.config(url: simulator.baseURL, interval: "1s")
-            .write(toFile: directory + "/config.yaml", atomically: true, encoding: .utf8)
+        let workspace = try await ChildDaemonWorkspace.make(clock: .manual(at: DaemonFixture.epoch), interval: "1s")
+        defer { Task { await workspace.tearDown() } }
         let port = try freePort()
         let daemon = try ChildProcess(
-            executable: "backup-exporter",
-            arguments: ["--config.file", directory + "/config.yaml", "--storage.path", directory + "/state",
-                        "--web.listen-address", "127.0.0.1:\(port)"],
-            environment: ["INET_PASSWORD": DaemonFixture.password], directory: directory)
+            executable: "backup-exporter", arguments: workspace.arguments(port: port),
+            environment: ["INET_PASSWORD": DaemonFixture.password], directory: workspace.directory)
         #expect(await eventually { (try? await httpGet("http://127.0.0.1:\(port)/-/healthy")) == "Healthy.\n" }, "\(daemon.output)")
         daemon.signal(SIGINT)
         #expect(await daemon.waitForExit(timeout: 5) == 0, "\(daemon.output)")
@@ -115,22 +102,15 @@ struct WatchdogStopTests {
     /// (systemd's TimeoutStopSec would SIGKILL the daemon first).
     @Test("SIGTERM stops the daemon within 5 s even when the watchdog interval is 15 s")
     func stopIsNotDelayedByWatchdogSleep() async throws {
-        let directory = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let simulator = try await DaemonFixture.startSimulator(jobs: [DaemonFixture.nightly], clock: .manual(at: DaemonFixture.epoch))
-        defer { Task { await simulator.stop() } }
-        try Data(DaemonFixture.token.utf8).write(to: URL(fileURLWithPath: directory + "/token"))
-        try DaemonFixture.config(url: simulator.baseURL, interval: "1s")
-            .write(toFile: directory + "/config.yaml", atomically: true, encoding: .utf8)
-        let notify = try DatagramSocket(bindingTo: directory + "/notify")
+        let workspace = try await ChildDaemonWorkspace.make(clock: .manual(at: DaemonFixture.epoch), interval: "1s")
+        defer { Task { await workspace.tearDown() } }
+        let notify = try DatagramSocket(bindingTo: workspace.directory + "/notify")
         defer { notify.closeAndUnlink() }
         let port = try freePort()
         let daemon = try ChildProcess(
-            executable: "backup-exporter",
-            arguments: ["--config.file", directory + "/config.yaml", "--storage.path", directory + "/state",
-                        "--web.listen-address", "127.0.0.1:\(port)"],
+            executable: "backup-exporter", arguments: workspace.arguments(port: port),
             environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "30000000", "INET_PASSWORD": DaemonFixture.password],
-            directory: directory)
+            directory: workspace.directory)
         var messages: [String] = []
         #expect(await eventually {
             while let datagram = notify.receiveQueued() { messages.append(String(decoding: datagram, as: UTF8.self)) }
