@@ -4,14 +4,15 @@
 #   build:  libsystemd-dev (sd_notify, sd_journal), libsqlite3-dev (the state store),
 #           libcrypt-dev (bcrypt for the web config's basic auth users)
 #   test:   prometheus (promtool), python3-venv (fidelity tests against the vendors' real clients),
-#           openssl (test certificates)
+#           openssl (test certificates), e2fsprogs (an ext4 image the state directory test forces
+#           read-only)
 #   system: dpkg-dev (dpkg-shlibdeps for the .deb), systemd-container + mmdebstrap (the harness's
 #           Debian container), prometheus, curl, python3 (tests/system/run.sh)
 set -euo pipefail
 want=(libsystemd-dev libsqlite3-dev libcrypt-dev pkg-config)
 for flag in "$@"; do
     case "$flag" in
-        --test) want+=(prometheus python3-venv openssl);;
+        --test) want+=(prometheus python3-venv openssl e2fsprogs);;
         --system) want+=(dpkg-dev systemd-container mmdebstrap prometheus curl python3);;
         *) echo "unknown flag $flag (--test, --system)" >&2; exit 2;;
     esac

@@ -152,8 +152,13 @@ public actor Daemon {
             logger.debug("poll failed", metadata: ["target": "\(configuration.name)", "reason": "\(error.reason.rawValue)", "error": "\(error.message)"])
         }
         for change in changes { events.record(change) }
-        if let writeError = await store.lastWriteError {
-            logger.error("cannot write the state store", metadata: ["error": "\(writeError)"])
+        for change in await store.takeWriteHealthChanges() {
+            switch change {
+            case .failing(let message):
+                logger.error("cannot write the state store", metadata: ["error": "\(message)"])
+            case .resumed:
+                logger.notice("state store writes resumed")
+            }
         }
     }
 

@@ -41,6 +41,15 @@ final class InstanceLock {
         }
     }
 
+    /// False once `path` no longer names the file this lock holds (the file or its directory was
+    /// deleted or replaced): from then on the lock keeps no one else out.
+    var isStillAtPath: Bool {
+        var held = stat()
+        var current = stat()
+        guard fstat(descriptor, &held) == 0, stat(path, &current) == 0 else { return false }
+        return held.st_dev == current.st_dev && held.st_ino == current.st_ino
+    }
+
     deinit {
         // Closing the descriptor releases the flock.
         close(descriptor)

@@ -65,6 +65,14 @@ struct JobRecord {
         return sequence
     }
 
+    /// Every counted run id still kept, with its sequence, oldest first: what a rewrite of the
+    /// whole store inserts. Sequences are handed out one by one and pruned from the oldest, so the
+    /// kept ones are the last `countedOrder.count` before `nextSequence`.
+    var countedRuns: [PendingWrites.CountedRun] {
+        let first = nextSequence - Int64(countedOrder.count)
+        return countedOrder.enumerated().map { PendingWrites.CountedRun(runID: $1, sequence: first + Int64($0)) }
+    }
+
     /// Counted runs with a sequence below this are pruned from the database.
     var oldestKeptSequence: Int64 { nextSequence - Int64(Self.countedRunLimit) }
 }

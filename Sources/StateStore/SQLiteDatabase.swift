@@ -99,6 +99,12 @@ final class SQLiteDatabase {
         return code == SQLITE_OK && moved != 0
     }
 
+    /// True when SQLite opened the file read-only: it does so silently when a read-write open
+    /// fails (a read-only file system, or a file the user may not write).
+    var isReadOnly: Bool {
+        sqlite3_db_readonly(handle, "main") == 1
+    }
+
     func currentMessage(_ code: Int32) -> String {
         let message = String(cString: sqlite3_errmsg(handle))
         // sqlite3_errmsg can lag behind the code for errors raised outside a statement.

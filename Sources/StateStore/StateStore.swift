@@ -11,14 +11,22 @@ import Foundation
 /// poll per target buys an operator nothing, so a power cut can cost up to a minute of it.
 ///
 /// A failed write never throws out of a poll method: the change stays in memory, is retried with
-/// the next write, and is counted in `ExporterSnapshot.stateWriteErrors`.
+/// the next write, and is counted in `ExporterSnapshot.stateWriteErrors`. A connection that failed
+/// a write is not trusted: at most every `reopenInterval` the store closes it and opens the path
+/// again, and a database file or directory deleted while open is recreated at once. Either way the
+/// next write after a reopen rewrites everything held in memory, so a file system that went
+/// read-only and was replaced, or a deleted file, ends up with the full state again.
 ///
 /// Poll results for a target that is not configured (a reload removed it while its poll ran) are
 /// ignored.
 public actor StateStore {
     /// How long a target's last success time may wait in memory before it is written.
     static let targetWriteInterval: Double = 60
+    /// How often a connection that failed a write is replaced by a fresh one while writes fail.
+    /// Opening runs `PRAGMA quick_check`, which reads the whole file: not on every poll.
+    static let reopenInterval: Double = 5
 
+    let directory: String
     let databasePath: String
     private let now: @Sendable () -> Double
     private let build: BuildInfo
@@ -31,6 +39,10 @@ public actor StateStore {
     private var pending = PendingWrites()
     private var config = ConfigStatus(lastReloadSuccessful: false, lastReloadSuccessTime: nil)
     private var stateWriteErrors: UInt64 = 0
+    private var isClosed = false
+    private var reopenDue = false
+    private var lastReopenAttempt: Double?
+    private var writeHealthChanges: [WriteHealthChange] = []
     /// Each target's jobs as `snapshot()` shows them, kept until a poll of that target succeeds
     /// or a reload (which may change max ages): sorting every target's jobs on every snapshot
     /// cost, at 10,000 jobs, more than the poll that changed one target's.
@@ -52,20 +64,28 @@ public actor StateStore {
         directory: String, build: BuildInfo,
         clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
     ) throws(StoreError) {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw StoreError(path: directory, message: "cannot create the state directory: \(error.localizedDescription)")
-        }
         let base = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
-        let lock = try InstanceLock(path: base + "/lock")
-        let database = try SQLiteDatabase(path: base + "/state.sqlite")
-        try Self.prepare(database)
+        let (lock, database) = try Self.openFiles(in: base, keeping: nil)
+        self.directory = base
         self.databasePath = database.path
         self.lock = lock
         self.database = database
         self.build = build
         self.now = clock
+    }
+
+    /// Creates the directory if missing, takes its lock unless `lock` still holds it, and opens
+    /// and prepares the database.
+    private static func openFiles(in directory: String, keeping lock: InstanceLock?) throws(StoreError) -> (InstanceLock, SQLiteDatabase) {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError(path: directory, message: "cannot create the state directory: \(error.localizedDescription)")
+        }
+        let lock = if let lock, lock.isStillAtPath { lock } else { try InstanceLock(path: directory + "/lock") }
+        let database = try SQLiteDatabase(path: directory + "/state.sqlite")
+        try Self.prepare(database)
+        return (lock, database)
     }
 
     /// Checks the file before anything writes to it, then sets the durability the store promises.
@@ -74,6 +94,9 @@ public actor StateStore {
         let check = try database.query("PRAGMA quick_check").compactMap { $0.first?.text }
         guard check == ["ok"] else {
             throw StoreError(path: database.path, message: "integrity check failed: " + check.prefix(5).joined(separator: "; "))
+        }
+        guard !database.isReadOnly else {
+            throw StoreError(path: database.path, message: "the file or its directory is read-only")
         }
         let mode = try database.query("PRAGMA journal_mode = WAL").first?.first?.text
         guard mode == "wal" else {
@@ -223,27 +246,54 @@ public actor StateStore {
     /// database and releases the lock. Later poll results stay in memory only and count as
     /// failed writes.
     public func close() {
-        guard database != nil else { return }
+        guard !isClosed else { return }
         version += 1
         flush(at: now(), includingThrottled: true)
+        isClosed = true
         database = nil
         lock = nil
+    }
+
+    /// Changes in whether writes work since the last call, oldest first: for the daemon to log a
+    /// failure once (and again if its cause changes) and its end, not every failed poll.
+    public func takeWriteHealthChanges() -> [WriteHealthChange] {
+        defer { writeHealthChanges.removeAll() }
+        return writeHealthChanges
     }
 
     /// Writes what is pending in one transaction. Target rows wait for `targetWriteInterval`
     /// unless `includingThrottled`. On failure everything stays pending for the next call.
     private func flush(at time: Double, includingThrottled: Bool) {
-        let dueTargets = pending.targets.filter { name in
-            guard !includingThrottled, let written = records[name]?.lastSuccessWrittenAt else { return true }
-            return time - written >= Self.targetWriteInterval
-        }
-        guard !pending.jobs.isEmpty || !dueTargets.isEmpty else { return }
-        guard let database else {
+        guard !pending.jobs.isEmpty || !dueTargets(at: time, includingThrottled: includingThrottled).isEmpty else { return }
+        guard !isClosed else {
             recordWriteFailure("\(databasePath): the store is closed; the change is kept in memory only")
             return
         }
-        guard !database.fileHasMoved() else {
-            recordWriteFailure("\(databasePath): the database file was deleted or replaced while open; restart to recreate it")
+        var includingThrottled = includingThrottled
+        if let database, database.fileHasMoved() {
+            // SQLite would go on writing "successfully" into the unlinked file.
+            recordWriteFailure("\(databasePath): the database file was deleted or replaced while open; recreating it from memory")
+            self.database = nil
+            reopenDue = true
+            lastReopenAttempt = nil
+        }
+        if reopenDue, lastReopenAttempt.map({ time - $0 >= Self.reopenInterval }) ?? true {
+            lastReopenAttempt = time
+            // The old connection goes first, so its WAL is checkpointed and removed before a new one starts.
+            database = nil
+            do {
+                (lock, database) = try Self.openFiles(in: directory, keeping: lock)
+            } catch {
+                recordWriteFailure(error.description)
+                return
+            }
+            reopenDue = false
+            markEverythingPending()
+            includingThrottled = true
+        }
+        let dueTargets = dueTargets(at: time, includingThrottled: includingThrottled)
+        guard let database else {
+            recordWriteFailure(lastWriteError ?? "\(databasePath): the database is not open")
             return
         }
         let jobs = pending.jobs
@@ -260,7 +310,9 @@ public actor StateStore {
                 }
             }
         } catch {
-            recordWriteFailure(error.description)
+            let cause = WriteProbe.failure(in: directory).map { "; writing in \(directory) fails: \($0)" } ?? ""
+            recordWriteFailure(error.description + cause)
+            reopenDue = true
             return
         }
         pending.jobs.removeAll()
@@ -269,18 +321,59 @@ public actor StateStore {
             pending.targets.remove(name)
             records[name]?.lastSuccessWrittenAt = time
         }
+        if lastWriteError != nil {
+            noteWriteHealth(.resumed)
+        }
         lastWriteError = nil
+    }
+
+    private func dueTargets(at time: Double, includingThrottled: Bool) -> Set<String> {
+        pending.targets.filter { name in
+            guard !includingThrottled, let written = records[name]?.lastSuccessWrittenAt else { return true }
+            return time - written >= Self.targetWriteInterval
+        }
+    }
+
+    /// After a reopen the file may be a new, empty one: everything in memory is written again.
+    /// Rewriting rows that are already there changes nothing (rows are replaced, run ids ignored).
+    private func markEverythingPending() {
+        for (name, record) in records where !record.persistenceDisabled {
+            if record.health.lastSuccessTime != nil {
+                pending.targets.insert(name)
+            }
+            for (id, job) in record.jobs {
+                let key = PendingWrites.JobKey(target: name, job: id)
+                pending.jobs.insert(key)
+                pending.countedRuns[key] = job.countedRuns
+            }
+        }
     }
 
     private func recordWriteFailure(_ message: String) {
         stateWriteErrors += 1
+        if message != lastWriteError {
+            noteWriteHealth(.failing(message))
+        }
         lastWriteError = message
+    }
+
+    private func noteWriteHealth(_ change: WriteHealthChange) {
+        // Nobody may be reading them (tests, poll-once): keep the newest few.
+        if writeHealthChanges.count >= 16 {
+            writeHealthChanges.removeFirst()
+        }
+        writeHealthChanges.append(change)
     }
 
     /// A target's persisted rows, or an empty record that is never written when they cannot be
     /// read (writing it would replace the history on disk with nothing).
     private func loadTarget(_ name: String) -> TargetRecord {
-        guard let database else { return TargetRecord() }
+        guard let database else {
+            // Closed, or dropped while writes fail: what is on disk is unknown, so never write over it.
+            var record = TargetRecord()
+            record.persistenceDisabled = !isClosed
+            return record
+        }
         do {
             return try PersistedRows.loadTarget(name, from: database)
         } catch {
