@@ -25,6 +25,9 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("write-config"), help: "Benchmark: write the daemon config for the scenario to this file.")
     var configPath: String?
 
+    @Option(help: "Benchmark: how often the written daemon config polls every target (load test: 2s).")
+    var interval: String = "10s"
+
     @Option(name: .customLong("write-targets"), help: "Benchmark: write the targets as JSON (for the Python baseline) to this file.")
     var targetsPath: String?
 
@@ -48,7 +51,7 @@ struct SimulatorCommand: AsyncParsableCommand {
     private func runScenario(jobs: Int) async throws {
         let scenario = try await BenchmarkScenario.start(jobs: jobs, targets: targets, host: host, basePort: port)
         if let configPath {
-            try scenario.daemonConfig().write(toFile: configPath, atomically: true, encoding: .utf8)
+            try scenario.daemonConfig(interval: interval).write(toFile: configPath, atomically: true, encoding: .utf8)
         }
         if let targetsPath {
             try scenario.targetsJSON().write(toFile: targetsPath, atomically: true, encoding: .utf8)
