@@ -4,21 +4,31 @@ import Daemon
 import ExporterConfig
 import Foundation
 
-/// `check-config FILE`: the same validation start-up and reload use, with the targets printed.
+/// `check-config FILE [--web.config.file WEB]`: the same validation start-up and reload use, with
+/// the targets printed. The web config is checked the same way too (certificates and keys loaded,
+/// hashes recognised), because a broken one stops the daemon from starting just the same.
 struct CheckConfigCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "check-config", abstract: "Validate a config file and print its targets.")
+    static let configuration = CommandConfiguration(commandName: "check-config", abstract: "Validate a config file (and a web config file) and print its targets.")
 
     @Argument(help: "The YAML config to check.")
     var file: String = "/etc/backup-exporter/config.yaml"
 
+    @Option(name: .customLong("web.config.file"), help: "Also check this exporter-toolkit web config, as `run` would load it.")
+    var webConfigFile: String?
+
     func run() async throws {
         let client = VendorHTTPClient.make()
         let loader = ConfigurationLoader(path: file, environment: ProcessInfo.processInfo.environment)
-        let result = Result { () throws(ConfigError) in try loader.check(client: client) }
+        let result = Result { () throws(ConfigError) in
+            (try loader.check(client: client), try WebConfiguration.load(path: webConfigFile))
+        }
         try? await client.shutdown()
         switch result {
-        case .success(let configuration):
+        case .success(let (configuration, web)):
             print("\(file): OK, \(configuration.targets.count) targets")
+            if let path = web.path {
+                print("\(path): OK, TLS \(web.tls == nil ? "off" : "on"), basic auth \(web.authenticator == nil ? "off" : "on")")
+            }
             print(ConfigurationSummary.table(for: configuration), terminator: "")
         case .failure(let error):
             FileHandle.standardError.write(Data("\(error.description)\n".utf8))

@@ -84,4 +84,26 @@ struct ReloadTests {
         #expect(check.output == reloadError.description + "\n")
         #expect(check.output.contains(":6: targets[0].auth.password_file:"))
     }
+
+    @Test("check-config checks --web.config.file too: a broken one fails with file, line and key, a good one is summarised")
+    func checkConfigWebConfigFile() async throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let config = directory + "/config.yaml"
+        try "targets:\n  - { name: a, vendor: inet, url: \"http://127.0.0.1:1\", auth: { token: t } }\n"
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let web = directory + "/web.yml"
+        try "tls_server_config:\n  cert_file: missing.crt\n  key_file: missing.key\n".write(toFile: web, atomically: true, encoding: .utf8)
+        let broken = try ChildProcess(
+            executable: "backup-exporter", arguments: ["check-config", config, "--web.config.file", web], directory: directory)
+        #expect(await broken.waitForExit(timeout: 10) == 1)
+        #expect(broken.output.contains(web + ":2: tls_server_config.cert_file:"), "\(broken.output)")
+
+        try "basic_auth_users:\n  prometheus: \"\(WebConfigFileTests.vectorHash)\"\n".write(toFile: web, atomically: true, encoding: .utf8)
+        let good = try ChildProcess(
+            executable: "backup-exporter", arguments: ["check-config", config, "--web.config.file", web], directory: directory)
+        #expect(await good.waitForExit(timeout: 10) == 0)
+        #expect(good.output.contains(web + ": OK, TLS off, basic auth on"), "\(good.output)")
+        #expect(!good.output.contains(WebConfigFileTests.vectorHash))
+    }
 }
