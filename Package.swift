@@ -29,6 +29,8 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // libxcrypt from libcrypt-dev: bcrypt verification for the web config's basic_auth_users.
         .systemLibrary(name: "CCrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"])]),
+        // glibc's allocator tuning (mallopt): part of libc6-dev, no pkg-config.
+        .systemLibrary(name: "CMalloc"),
 
         // sd_notify, the watchdog and the journald log handler.
         .target(name: "Systemd", dependencies: [
@@ -89,7 +91,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "backup-exporter", dependencies: [
-            "Daemon", "Adapters", "Simulator", "ExporterConfig", "Systemd",
+            "Daemon", "Adapters", "Simulator", "ExporterConfig", "Systemd", "CMalloc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

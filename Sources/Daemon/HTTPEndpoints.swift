@@ -50,11 +50,10 @@ struct HTTPEndpoints: Sendable {
         let format = ExpositionFormat.negotiate(accept: request.headers.first(name: "Accept"))
         let kept = await pageCache.storeFamilies(format: format, store: store, now: Date().timeIntervalSince1970)
         let process = MetricsRenderer.renderProcessFamilies(ProcessStats.current(), format: format)
-        var body = ByteBuffer()
-        body.reserveCapacity(kept.readableBytes + process.count)
-        body.writeImmutableBuffer(kept)
-        body.writeBytes(process)
-        return HTTPResponse(status: .ok, headers: ["Content-Type": format.contentType], body: body)
+        // The kept page goes out as is (shared, not copied: a copy per scrape was most of a
+        // scrape's CPU at 1,000 jobs), followed by the fresh process families.
+        return HTTPResponse(
+            status: .ok, headers: ["Content-Type": format.contentType], body: kept, tail: ByteBuffer(bytes: process))
     }
 
     private func status() async -> HTTPResponse {

@@ -15,16 +15,22 @@ import StateStore
 /// - The `process_*` families are not in here: the endpoint appends them fresh on every scrape.
 /// - Being an actor, a miss renders once while concurrent scrapes wait and then hit, instead of
 ///   every scrape rendering the same page at once.
+/// - A kept page is released `maxAge` seconds after its render: it could not be served after
+///   that anyway, and Prometheus scrapes every 15 s or more, so holding it between scrapes
+///   only kept about 2 KiB per job (20 MiB at 10,000 jobs) resident for nothing.
 actor MetricsPageCache {
     private struct Entry {
         var version: UInt64
         var renderedAt: Double
         var bytes: ByteBuffer
+        /// Tells a release timer whether the entry it was started for is still the kept one.
+        var generation: UInt64
     }
 
     let maxAge: Double
     private var text: Entry?
     private var openMetrics: Entry?
+    private var generations: UInt64 = 0
 
     init(maxAge: Double = 1) {
         self.maxAge = maxAge
@@ -41,10 +47,26 @@ actor MetricsPageCache {
         // Read after the version: a change in between makes the page newer than its key, and the
         // next scrape renders again, which is harmless; the reverse cannot happen.
         let snapshot = await store.snapshot()
+        generations += 1
         let entry = Entry(
             version: version, renderedAt: now,
-            bytes: ByteBuffer(bytes: MetricsRenderer.renderStoreFamilies(snapshot, now: now, format: format)))
+            bytes: ByteBuffer(bytes: MetricsRenderer.renderStoreFamilies(snapshot, now: now, format: format)),
+            generation: generations)
         if format == .openMetrics { openMetrics = entry } else { text = entry }
+        Task { [weak self, maxAge, generation = entry.generation] in
+            try? await Task.sleep(for: .seconds(maxAge))
+            await self?.release(format: format, generation: generation)
+        }
         return entry.bytes
+    }
+
+    /// Drops the kept page for `format` if it is still the one rendered as `generation`. Responses
+    /// being written keep their own reference to the bytes.
+    private func release(format: ExpositionFormat, generation: UInt64) {
+        if format == .openMetrics {
+            if openMetrics?.generation == generation { openMetrics = nil }
+        } else if text?.generation == generation {
+            text = nil
+        }
     }
 }

@@ -63,12 +63,15 @@ public struct ProcessStats: Sendable, Equatable {
         procSelfStat: String, procStat: String, procSelfLimits: String, openFDs: Int,
         clockTicksPerSecond: Double, pageSizeBytes: Double
     ) {
-        guard let close = procSelfStat.lastIndex(of: ")") else { return nil }
+        // Bytes, not Characters, here and in `value(after:in:)`: this runs on every scrape, and
+        // splitting by Character cost as much CPU as rendering the 1,000-job page.
+        let stat = procSelfStat.utf8
+        guard let close = stat.lastIndex(of: UInt8(ascii: ")")) else { return nil }
         // Field 3 (state) is index 0 here, so field n of proc(5) is index n - 3.
-        let fields = procSelfStat[procSelfStat.index(after: close)...].split(whereSeparator: { $0 == " " || $0 == "\n" })
+        let fields = stat[stat.index(after: close)...].split(whereSeparator: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") })
         func field(_ number: Int) -> Double? {
             let index = number - 3
-            return index < fields.count ? Double(fields[index]) : nil
+            return index < fields.count ? Double(String(decoding: fields[index], as: UTF8.self)) : nil
         }
         guard
             let userTicks = field(14), let systemTicks = field(15), let startTicks = field(22),
@@ -95,8 +98,10 @@ public struct ProcessStats: Sendable, Equatable {
 
     /// The first whitespace-separated word after `prefix` on the line that starts with it.
     private static func value(after prefix: String, in text: String) -> String? {
-        for line in text.split(separator: "\n") where line.hasPrefix(prefix) {
-            return line.dropFirst(prefix.count).split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map(String.init)
+        for line in text.utf8.split(separator: UInt8(ascii: "\n")) where line.starts(with: prefix.utf8) {
+            return line.dropFirst(prefix.utf8.count)
+                .split(whereSeparator: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") })
+                .first.map { String(decoding: $0, as: UTF8.self) }
         }
         return nil
     }

@@ -21,12 +21,21 @@ public struct HTTPResponse: Sendable {
     public var status: HTTPResponseStatus
     public var headers: HTTPHeaders
     public var body: ByteBuffer
+    /// Sent right after `body` as a separate write, and counted in `Content-Length`: lets a caller
+    /// answer with a large shared buffer (a cached page) plus a small fresh part without copying
+    /// the large one into a new buffer on every request. Only `.normal` delivery sends it apart;
+    /// the misbehaving deliveries treat `body + tail` as one body.
+    public var tail: ByteBuffer
     public var delivery: Delivery
 
-    public init(status: HTTPResponseStatus = .ok, headers: HTTPHeaders = [:], body: ByteBuffer = ByteBuffer(), delivery: Delivery = .normal) {
+    public init(
+        status: HTTPResponseStatus = .ok, headers: HTTPHeaders = [:], body: ByteBuffer = ByteBuffer(),
+        tail: ByteBuffer = ByteBuffer(), delivery: Delivery = .normal
+    ) {
         self.status = status
         self.headers = headers
         self.body = body
+        self.tail = tail
         self.delivery = delivery
     }
 

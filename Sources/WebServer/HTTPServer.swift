@@ -177,10 +177,14 @@ private final class RequestHandler: ChannelInboundHandler {
             return
         }
         var headers = response.headers
-        let fullLength = response.body.readableBytes
+        let fullLength = response.body.readableBytes + response.tail.readableBytes
         headers.replaceOrAdd(name: "Content-Length", value: String(fullLength))
         var keepAlive = keepAlive
         var body = response.body
+        var tail = response.tail
+        if response.delivery != .normal, tail.readableBytes > 0 {
+            body.writeBuffer(&tail)
+        }
         switch response.delivery {
         case .truncated(let bytes), .reset(let bytes):
             keepAlive = false
@@ -195,6 +199,9 @@ private final class RequestHandler: ChannelInboundHandler {
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         if body.readableBytes > 0, !response.delivery.isDrip {
             context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        }
+        if tail.readableBytes > 0, response.delivery == .normal {
+            context.write(wrapOutboundOut(.body(.byteBuffer(tail))), promise: nil)
         }
         switch response.delivery {
         case .truncated:

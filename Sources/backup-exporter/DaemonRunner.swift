@@ -14,6 +14,7 @@ enum DaemonRunner {
     /// lock, listen address) are thrown with a message naming what is wrong.
     static func run(options: DaemonOptions, environment: [String: String], logger: Logger,
                     beforeReady: (@Sendable (Daemon) async -> Void)? = nil) async throws {
+        MallocTuning.apply()
         let client = VendorHTTPClient.make()
         let notifier = SystemdNotifier()
         do {

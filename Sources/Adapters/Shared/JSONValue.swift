@@ -32,11 +32,10 @@ public enum JSONValue: Sendable, Equatable, Decodable {
     /// Parses a response body. `context` (a URL path) goes into the error so an operator knows
     /// which call returned garbage; the body itself never does.
     public static func parse(_ bytes: some Collection<UInt8>, context: String) throws(PollError) -> JSONValue {
-        do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
-        } catch {
+        guard let value = JSONParser.parse(bytes) else {
             throw PollError(.decode, "\(context): response is not valid JSON")
         }
+        return value
     }
 
     public subscript(key: String) -> JSONValue? {
