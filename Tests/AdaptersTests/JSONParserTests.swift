@@ -1,0 +1,63 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import Adapters
+
+/// `JSONParser` replaced `JSONDecoder` for speed and promises to accept what the decoder accepted
+/// and to build the same value. Foundation's decoder is the oracle: hand-picked edge cases, then
+/// every golden vendor answer mutated (seeded; `FUZZ_ITERATIONS`, `FUZZ_SEED`). The one difference
+/// the fuzzer found is allowed below: a bad escape the decoder never looked at.
+@Suite("JSON parser")
+struct JSONParserTests {
+    static func oracle(_ bytes: [UInt8]) -> JSONValue? {
+        try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+    }
+
+    @Test("agrees with JSONDecoder on edge cases", arguments: [
+        #"{"a":1,"b":[true,false,null],"c":"x"}"#, " \n\t[] ", "{}", "0", "-0", "-0.5e-3", "1E+2", "1e400", "-1e400",
+        "01", "1.", ".5", "-", "+1", "1e", "0x10", "NaN", "Infinity", "tru", "nul", "[1,]", "{\"a\":1,}", "[1 2]",
+        #""\u00e9\ud83d\ude00""#, #""\ud83d""#, #""\ude00""#, #""\ud83dx""#, #""\u12""#, #""\x""#, "\"a\u{01}b\"",
+        #""\/\b\f\n\r\t\"\\""#, "\"é😀\"", "[1]x", "{\"a\" 1}", "{1:2}", "", " ", "[",
+        String(repeating: "[", count: 511) + String(repeating: "]", count: 511),
+        String(repeating: "[", count: 513) + String(repeating: "]", count: 513),
+        #"{"a":1,"a":2}"#, "[,]", "{,}", "[1,,]", "[1,]]", "123456789012345678901234567890", "1.7976931348623157e308", "5e-324",
+    ])
+    func edgeCases(text: String) {
+        let bytes = Array(text.utf8)
+        #expect(JSONParser.parse(bytes) == Self.oracle(bytes))
+    }
+
+    @Test("invalid UTF-8 inside a string is refused by both")
+    func invalidUTF8() {
+        let bytes: [UInt8] = [0x22, 0x61, 0xFF, 0x62, 0x22]
+        #expect(JSONParser.parse(bytes) == nil)
+        #expect(Self.oracle(bytes) == nil)
+    }
+
+    @Test("mutated vendor answers: accepted and rejected exactly as JSONDecoder does, with the same value", .timeLimit(.minutes(3)))
+    func mutatedAnswers() throws {
+        let iterations = Int(ProcessInfo.processInfo.environment["FUZZ_ITERATIONS"] ?? "") ?? 3_000
+        let corpus = try DecoderFuzzTests.corpus().filter { $0.0.hasSuffix(".json") }
+        try #require(corpus.count >= 3)
+        var mutator = Mutator(seed: UInt64(ProcessInfo.processInfo.environment["FUZZ_SEED"] ?? "") ?? 0x15_0A_25E)
+        var disagreements: [String] = []
+        var accepted = 0
+        for iteration in 0..<iterations {
+            let (name, original) = corpus[mutator.below(corpus.count)]
+            let input = mutator.mutate(original, alphabet: Mutator.jsonAlphabet)
+            let ours = JSONParser.parse(input)
+            // The decoder unescapes strings only when asked for them, so a bad escape in the
+            // ignored value of a duplicate key slips through it; the parser refuses that, as
+            // JSONSerialization (which reads every string) does.
+            let refusedByBothStrictParsers = ours == nil
+                && (try? JSONSerialization.jsonObject(with: Data(input), options: [.fragmentsAllowed])) == nil
+            if ours != Self.oracle(input), !refusedByBothStrictParsers {
+                disagreements.append("iteration \(iteration) (\(name)): \(String(decoding: input.prefix(120), as: UTF8.self))")
+            }
+            if ours != nil { accepted += 1 }
+        }
+        #expect(disagreements == [])
+        #expect(accepted > 0, "some mutated answers must still parse")
+    }
+}
