@@ -53,11 +53,7 @@ public final class UnitrendsSimulator: Sendable {
     }
 
     private struct State {
-        /// Token → API calls left before it is refused (nil: no limit).
-        var tokens: [String: Int?] = [:]
-        var expireAfterCalls: Int?
         var omitComma = false
-        var issued = 0
         var counters = Counters()
     }
 
@@ -72,6 +68,7 @@ public final class UnitrendsSimulator: Sendable {
     /// Cycles per asset the appliance remembers: "years" when no filter bounds the listing.
     public let historyLimit: Int
     private let state = NIOLockedValueBox(State())
+    private let tokens = SimulatedAccessTokens(prefix: "ut")
 
     public init(assets: [Asset], credentials: Credentials, clock: SimulatorClock, epoch: Double,
                 timeZone: TimeZone = .gmt, tokenField: String = "auth_token", historyLimit: Int = 500) {
@@ -103,11 +100,11 @@ public final class UnitrendsSimulator: Sendable {
 
     /// Tokens issued from now on are refused (401) after `calls` API calls; nil: no limit.
     public func expireTokens(afterCalls calls: Int?) {
-        state.withLockedValue { $0.expireAfterCalls = calls }
+        tokens.expireAfterCalls = calls
     }
 
     public func revokeAllTokens() {
-        state.withLockedValue { $0.tokens.removeAll() }
+        tokens.revokeAll()
     }
 
     /// Sends the backups listing with the seed's missing comma after `"size"`.
@@ -116,7 +113,11 @@ public final class UnitrendsSimulator: Sendable {
         set { state.withLockedValue { $0.omitComma = newValue } }
     }
 
-    public var counters: Counters { state.withLockedValue { $0.counters } }
+    public var counters: Counters {
+        var counters = state.withLockedValue { $0.counters }
+        counters.rejectedTokens = tokens.rejected
+        return counters
+    }
 
     // MARK: - Routing
 
@@ -150,27 +151,13 @@ public final class UnitrendsSimulator: Sendable {
             state.withLockedValue { $0.counters.refusedLogins += 1 }
             return .json(#"{"result":[{"code":401,"message":"Authentication failure: invalid username or password."}]}"#, status: .unauthorized)
         }
-        let token = state.withLockedValue { state -> String in
-            state.issued += 1
-            state.counters.logins += 1
-            let token = "ut-\(state.issued)-\(UUID().uuidString.lowercased())"
-            // updateValue: assigning a nil `Int?` through the subscript would remove the token.
-            state.tokens.updateValue(state.expireAfterCalls, forKey: token)
-            return token
-        }
+        state.withLockedValue { $0.counters.logins += 1 }
+        let token = tokens.issue(now: clock.now())
         return .json(#"{"\#(tokenField)":"\#(token)","superuser":false,"administrator":false}"#, status: .created)
     }
 
     private func authorise(_ headers: HTTPHeaders) -> Bool {
-        let presented = headers.first(name: "AuthToken") ?? ""
-        return state.withLockedValue { state in
-            guard let entry = state.tokens[presented], entry.map({ $0 > 0 }) ?? true else {
-                state.counters.rejectedTokens += 1
-                return false
-            }
-            state.tokens.updateValue(entry.map { $0 - 1 }, forKey: presented)
-            return true
-        }
+        tokens.authorise(headers.first(name: "AuthToken"), now: clock.now())
     }
 
     // MARK: - Data

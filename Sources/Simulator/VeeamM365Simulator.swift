@@ -43,18 +43,9 @@ public final class VeeamM365Simulator: Sendable {
         public var calls: [String] = []
     }
 
-    private struct Token {
-        var expiresAt: Double
-        /// API calls left before this token is refused; nil for no limit.
-        var callsLeft: Int?
-    }
-
     private struct State {
-        var accessTokens: [String: Token] = [:]
         var refreshTokens: Set<String> = []
-        var expireAfterCalls: Int?
         var rejectRefresh = false
-        var issued = 0
         var counters = Counters()
     }
 
@@ -70,6 +61,7 @@ public final class VeeamM365Simulator: Sendable {
     /// Sessions kept per job (the newest ones).
     public let historyLimit: Int
     private let state = NIOLockedValueBox(State())
+    private let accessTokens = SimulatedAccessTokens(prefix: "vbo-access")
 
     public init(jobs: [ScriptedJob], credentials: Credentials, clock: SimulatorClock, epoch: Double,
                 servedVersions: Set<String> = ["v6", "v7", "v8"], tokenLifetime: Double = 3600, historyLimit: Int = 50) {
@@ -98,12 +90,12 @@ public final class VeeamM365Simulator: Sendable {
 
     /// Every access token issued from now on is refused after `calls` API calls (nil: no limit).
     public func expireTokens(afterCalls calls: Int?) {
-        state.withLockedValue { $0.expireAfterCalls = calls }
+        accessTokens.expireAfterCalls = calls
     }
 
     /// Forgets every access token, as a server restart or an administrator would.
     public func revokeAllTokens() {
-        state.withLockedValue { $0.accessTokens.removeAll() }
+        accessTokens.revokeAll()
     }
 
     /// Makes the refresh grant answer 400 `invalid_grant`, as an expired refresh token does.
@@ -112,7 +104,11 @@ public final class VeeamM365Simulator: Sendable {
         set { state.withLockedValue { $0.rejectRefresh = newValue } }
     }
 
-    public var counters: Counters { state.withLockedValue { $0.counters } }
+    public var counters: Counters {
+        var counters = state.withLockedValue { $0.counters }
+        counters.rejectedTokens = accessTokens.rejected
+        return counters
+    }
 
     // MARK: - Routing
 
@@ -191,33 +187,16 @@ public final class VeeamM365Simulator: Sendable {
         guard accepted else {
             return .json(#"{"error":"invalid_grant","error_description":"The user name or password is incorrect."}"#, status: .badRequest)
         }
-        let (access, refresh) = state.withLockedValue { state -> (String, String) in
-            state.issued += 1
-            let access = "vbo-access-\(state.issued)-\(UUID().uuidString.lowercased())"
-            let refresh = "vbo-refresh-\(state.issued)-\(UUID().uuidString.lowercased())"
-            state.accessTokens[access] = Token(expiresAt: now + tokenLifetime, callsLeft: state.expireAfterCalls)
-            state.refreshTokens.insert(refresh)
-            return (access, refresh)
-        }
+        let access = accessTokens.issue(now: now, lifetime: tokenLifetime)
+        let refresh = "vbo-refresh-\(UUID().uuidString.lowercased())"
+        state.withLockedValue { _ = $0.refreshTokens.insert(refresh) }
         let body = #"{"access_token":"\#(access)","token_type":"bearer","expires_in":\#(Int(tokenLifetime)),"refresh_token":"\#(refresh)","userName":\#(JSONText.quote(credentials.username)),".issued":"\#(Self.iso(now))",".expires":"\#(Self.iso(now + tokenLifetime))"}"#
         return .json(body)
     }
 
     private func authorise(_ headers: HTTPHeaders, now: Double) -> Bool {
-        guard let value = headers.first(name: "Authorization"), value.hasPrefix("Bearer ") else {
-            state.withLockedValue { $0.counters.rejectedTokens += 1 }
-            return false
-        }
-        let presented = String(value.dropFirst("Bearer ".count))
-        return state.withLockedValue { state in
-            guard var token = state.accessTokens[presented], token.expiresAt > now, token.callsLeft.map({ $0 > 0 }) ?? true else {
-                state.counters.rejectedTokens += 1
-                return false
-            }
-            token.callsLeft = token.callsLeft.map { $0 - 1 }
-            state.accessTokens[presented] = token
-            return true
-        }
+        let bearer = headers.first(name: "Authorization").flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst("Bearer ".count)) : nil }
+        return accessTokens.authorise(bearer, now: now)
     }
 
     // MARK: - Data
