@@ -264,12 +264,12 @@ public actor StateStore {
     /// Writes what is pending in one transaction. Target rows wait for `targetWriteInterval`
     /// unless `includingThrottled`. On failure everything stays pending for the next call.
     private func flush(at time: Double, includingThrottled: Bool) {
-        guard !pending.jobs.isEmpty || !dueTargets(at: time, includingThrottled: includingThrottled).isEmpty else { return }
+        var dueTargets = dueTargets(at: time, includingThrottled: includingThrottled)
+        guard !pending.jobs.isEmpty || !dueTargets.isEmpty else { return }
         guard !isClosed else {
             recordWriteFailure("\(databasePath): the store is closed; the change is kept in memory only")
             return
         }
-        var includingThrottled = includingThrottled
         if let database, database.fileHasMoved() {
             // SQLite would go on writing "successfully" into the unlinked file.
             recordWriteFailure("\(databasePath): the database file was deleted or replaced while open; recreating it from memory")
@@ -289,9 +289,8 @@ public actor StateStore {
             }
             reopenDue = false
             markEverythingPending()
-            includingThrottled = true
+            dueTargets = pending.targets
         }
-        let dueTargets = dueTargets(at: time, includingThrottled: includingThrottled)
         guard let database else {
             recordWriteFailure(lastWriteError ?? "\(databasePath): the database is not open")
             return

@@ -20,23 +20,12 @@ struct CrashLoopTests {
     @Test("kill -9 during state changes never loses or double-counts a run")
     func killNineLoop() async throws {
         let targetChanges = ProcessInfo.processInfo.environment["RELIABILITY_FULL"] == "1" ? 500.0 : 150.0
-        let directory = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
         let clock = SimulatorClock.manual(at: DaemonFixture.epoch)
-        let simulator = try await DaemonFixture.startSimulator(jobs: Self.jobs, clock: clock)
-        defer { Task { await simulator.stop() } }
-        try Data(DaemonFixture.token.utf8).write(to: URL(fileURLWithPath: directory + "/token"))
-        try """
-            defaults: { interval: 100ms, timeout: 1s, jitter: 0% }
-            targets:
-              - name: pdfc
-                vendor: inet
-                url: \(simulator.baseURL)
-                auth: { token_file: token }
-            """.write(toFile: directory + "/config.yaml", atomically: true, encoding: .utf8)
+        let workspace = try await ChildDaemonWorkspace.make(clock: clock, jobs: Self.jobs, config: ChildDaemonWorkspace.oneTarget)
+        defer { Task { await workspace.tearDown() } }
+        let directory = workspace.directory
         let port = try freePort()
-        let arguments = ["--config.file", directory + "/config.yaml", "--storage.path", directory + "/state",
-                         "--web.listen-address", "127.0.0.1:\(port)", "--log.format", "logfmt"]
+        let arguments = workspace.arguments(port: port) + ["--log.format", "logfmt"]
         let page = { () async -> MetricsPage in MetricsPage((try? await httpGet("http://127.0.0.1:\(port)/metrics")) ?? "") }
 
         var generator = SystemRandomNumberGenerator()

@@ -179,17 +179,36 @@ struct ChildDaemonWorkspace {
     let directory: String
     let simulator: VendorSimulator
 
+    /// The fixture's two targets (the second needs `INET_PASSWORD` in the child's environment).
     static func make(clock: SimulatorClock, interval: String) async throws -> ChildDaemonWorkspace {
+        try await make(clock: clock, jobs: [DaemonFixture.nightly]) { DaemonFixture.config(url: $0, interval: interval) }
+    }
+
+    /// `config` gets the simulator's base URL; a token file named `token` is next to it.
+    static func make(clock: SimulatorClock, jobs: [ScriptedJob], config: (String) -> String) async throws -> ChildDaemonWorkspace {
         let directory = try makeTemporaryDirectory()
-        let simulator = try await DaemonFixture.startSimulator(jobs: [DaemonFixture.nightly], clock: clock)
+        let simulator = try await DaemonFixture.startSimulator(jobs: jobs, clock: clock)
         try Data(DaemonFixture.token.utf8).write(to: URL(fileURLWithPath: directory + "/token"))
-        try DaemonFixture.config(url: simulator.baseURL, interval: interval)
-            .write(toFile: directory + "/config.yaml", atomically: true, encoding: .utf8)
+        try config(simulator.baseURL).write(toFile: directory + "/config.yaml", atomically: true, encoding: .utf8)
         return ChildDaemonWorkspace(directory: directory, simulator: simulator)
     }
 
+    /// One i-net target with the token file, polled every 100 ms: the crash and storage tests.
+    static func oneTarget(url: String) -> String {
+        """
+        defaults: { interval: 100ms, timeout: 1s, jitter: 0% }
+        targets:
+          - name: pdfc
+            vendor: inet
+            url: \(url)
+            auth: { token_file: token }
+        """
+    }
+
+    var stateDirectory: String { directory + "/state" }
+
     func arguments(port: Int) -> [String] {
-        ["--config.file", directory + "/config.yaml", "--storage.path", directory + "/state",
+        ["--config.file", directory + "/config.yaml", "--storage.path", stateDirectory,
          "--web.listen-address", "127.0.0.1:\(port)"]
     }
 

@@ -94,31 +94,20 @@ final class StateDirectoryRig: @unchecked Sendable {
         case stopped
     }
 
-    let directory: String
-    let stateDirectory: String
+    let workspace: ChildDaemonWorkspace
     let clock = SimulatorClock.manual(at: DaemonFixture.epoch + 125)  // run 0 finished
-    let simulator: VendorSimulator
     let port: Int
+    var directory: String { workspace.directory }
+    var stateDirectory: String { workspace.stateDirectory }
     private var daemon: ChildProcess?
     private var mounted = false
     private var runsFinished = 1
     private let job = DaemonFixture.nightly.id
 
     init() async throws {
-        directory = try makeTemporaryDirectory()
-        stateDirectory = directory + "/state"
-        try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
-        simulator = try await DaemonFixture.startSimulator(jobs: [DaemonFixture.nightly], clock: clock)
+        workspace = try await ChildDaemonWorkspace.make(clock: clock, jobs: [DaemonFixture.nightly], config: ChildDaemonWorkspace.oneTarget)
+        try FileManager.default.createDirectory(atPath: workspace.stateDirectory, withIntermediateDirectories: true)
         port = try freePort()
-        try Data(DaemonFixture.token.utf8).write(to: URL(fileURLWithPath: directory + "/token"))
-        try """
-            defaults: { interval: 100ms, timeout: 1s, jitter: 0% }
-            targets:
-              - name: pdfc
-                vendor: inet
-                url: \(simulator.baseURL)
-                auth: { token_file: token }
-            """.write(toFile: directory + "/config.yaml", atomically: true, encoding: .utf8)
     }
 
     func tearDown() {
@@ -126,9 +115,8 @@ final class StateDirectoryRig: @unchecked Sendable {
         if mounted {
             _ = Self.run("/bin/umount", ["-l", stateDirectory])
         }
-        let simulator = simulator
-        Task { await simulator.stop() }
-        try? FileManager.default.removeItem(atPath: directory)
+        let workspace = workspace
+        Task { await workspace.tearDown() }
     }
 
     /// Mounts `arguments` (type/options and source) on the state directory.
@@ -140,8 +128,7 @@ final class StateDirectoryRig: @unchecked Sendable {
     func startDaemon() async throws {
         daemon = try ChildProcess(
             executable: "backup-exporter",
-            arguments: ["--config.file", directory + "/config.yaml", "--storage.path", stateDirectory,
-                        "--web.listen-address", "127.0.0.1:\(port)", "--log.format", "logfmt"],
+            arguments: workspace.arguments(port: port) + ["--log.format", "logfmt"],
             directory: directory)
         _ = await eventually { await self.page().value("backup_exporter_build_info") == 1 }
     }
@@ -201,7 +188,7 @@ final class StateDirectoryRig: @unchecked Sendable {
     func expectRestartFinds(succeeded count: Int) async throws {
         daemon?.signal(SIGTERM)
         #expect(await daemon?.waitForExit(timeout: 5) == 0, "\(output.suffix(2000))")
-        simulator.faults.set(.status(503))
+        workspace.simulator.faults.set(.status(503))
         try await startDaemon()
         let seen = await page()
         #expect(succeeded(seen) == Double(count), "\(output.suffix(2000))")
