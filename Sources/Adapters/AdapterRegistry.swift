@@ -16,6 +16,25 @@ public enum AdapterRegistry {
         .eclypse: { context throws(ConfigError) in try EclypseAdapter(context: context) },
     ]
 
+    /// Which `jobs:` words name a job, per vendor (`JobFilter` applies them):
+    /// - Commvault: the id triple `clientId/backupsetId/subclientId` or the name
+    ///   `clientName/backupsetName/subclientName`;
+    /// - Veeam: the job GUID, in any case;
+    /// - Unitrends: `client_id/instance_id` or the name `client_name/instance_name`;
+    /// - i-net: the definition id; ECLYPSE: the job id.
+    static let jobKeys: [Vendor: JobKeys] = [
+        .inet: .id,
+        .veeamM365: JobKeys(anyCase: true),
+        .unitrends: JobKeys(name: true),
+        .commvault: JobKeys(name: true),
+        .eclypse: .id,
+    ]
+
+    /// The target's `jobs:` with its vendor's rule.
+    public static func jobFilter(for target: TargetConfiguration) -> JobFilter {
+        JobFilter(entries: target.jobs, keys: jobKeys[target.vendor] ?? .id)
+    }
+
     /// Vendors this build can poll.
     public static var supportedVendors: [Vendor] { Vendor.allCases.filter { factories[$0] != nil } }
 
@@ -31,6 +50,6 @@ public enum AdapterRegistry {
         logger[metadataKey: "target"] = "\(target.name)"
         logger[metadataKey: "vendor"] = "\(target.vendor.rawValue)"
         let connection = try TargetConnection(target: target, client: client)
-        return try factory(AdapterContext(target: target, connection: connection, logger: logger))
+        return try factory(AdapterContext(target: target, connection: connection, logger: logger, jobFilter: jobFilter(for: target)))
     }
 }

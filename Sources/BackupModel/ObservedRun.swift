@@ -18,11 +18,16 @@ public struct ObservedRun: Sendable, Equatable, Hashable, Codable {
     /// The vendor's raw status word, kept for `/status` and for the one log line an `unknown`
     /// state deserves. It is not a label.
     public var vendorStatus: String?
+    /// The vendor's own words about why a run failed or warned (i-net task errors, a Commvault
+    /// failure reason, a Veeam session's details, Unitrends output), already bounded by
+    /// `VendorMessage.bounded` and free of the target's secrets. Free text: it goes to the journal
+    /// and `/status`, never into a metric label.
+    public var vendorMessage: String?
 
     public init(
         id: String, state: JobState, progressPercent: Double? = nil, startTime: Double? = nil,
         endTime: Double? = nil, durationSeconds: Double? = nil, sizeBytes: Double? = nil,
-        objectCount: Double? = nil, vendorStatus: String? = nil
+        objectCount: Double? = nil, vendorStatus: String? = nil, vendorMessage: String? = nil
     ) {
         self.id = id
         self.state = state
@@ -33,6 +38,7 @@ public struct ObservedRun: Sendable, Equatable, Hashable, Codable {
         self.sizeBytes = sizeBytes
         self.objectCount = objectCount
         self.vendorStatus = vendorStatus
+        self.vendorMessage = vendorMessage
     }
 
     /// Progress as the model defines it: a finished successful run always reads 100, and a
@@ -63,10 +69,27 @@ public struct ObservedJob: Sendable, Equatable, Codable {
     public var id: String
     public var name: String
     public var runs: [ObservedRun]
+    /// Whether the vendor will start the job on its schedule; nil where the vendor does not say.
+    /// A disabled job is not overdue, however old its last success.
+    public var enabled: Bool?
+    /// When the vendor will start the job next (Unix seconds); nil where the vendor does not say.
+    public var nextRunTime: Double?
+    /// The last run as the job's own definition summarises it (Veeam's `lastStatus` and
+    /// `lastRun`), for a job listed with no run in the answer because its sessions were purged or
+    /// fell out of the window. Shown and used for the last success or failure time when `runs`
+    /// is empty and the store holds no run of the job; never counted, since its id is not the
+    /// vendor's run id and counting it could count a run twice.
+    public var summaryRun: ObservedRun?
 
-    public init(id: String, name: String, runs: [ObservedRun]) {
+    public init(
+        id: String, name: String, runs: [ObservedRun], enabled: Bool? = nil, nextRunTime: Double? = nil,
+        summaryRun: ObservedRun? = nil
+    ) {
         self.id = id
         self.name = name
         self.runs = runs
+        self.enabled = enabled
+        self.nextRunTime = nextRunTime
+        self.summaryRun = summaryRun
     }
 }

@@ -96,13 +96,21 @@ public struct JobSnapshot: Sendable, Equatable {
     public var history: JobHistory
     /// How long the job may go without a successful run (from the config); nil when not set.
     public var maxAgeSeconds: Double?
+    /// As of the last poll; nil where the vendor does not say (see `ObservedJob`).
+    public var enabled: Bool?
+    public var nextRunTime: Double?
 
-    public init(id: String, name: String, lastRun: ObservedRun?, history: JobHistory, maxAgeSeconds: Double? = nil) {
+    public init(
+        id: String, name: String, lastRun: ObservedRun?, history: JobHistory, maxAgeSeconds: Double? = nil,
+        enabled: Bool? = nil, nextRunTime: Double? = nil
+    ) {
         self.id = id
         self.name = name
         self.lastRun = lastRun
         self.history = history
         self.maxAgeSeconds = maxAgeSeconds
+        self.enabled = enabled
+        self.nextRunTime = nextRunTime
     }
 }
 
@@ -112,10 +120,17 @@ public struct JobHistory: Sendable, Equatable, Codable {
     public var lastSuccessTime: Double?
     public var lastFailureTime: Double?
     public var runsByResult: [RunResult: UInt64]
+    /// When this daemon first saw the job listed: "never succeeded since it appeared" is
+    /// measured from here, not from a fixed wait after start.
+    public var firstSeenTime: Double?
 
-    public init(lastSuccessTime: Double? = nil, lastFailureTime: Double? = nil, runsByResult: [RunResult: UInt64] = [:]) {
+    public init(
+        lastSuccessTime: Double? = nil, lastFailureTime: Double? = nil, runsByResult: [RunResult: UInt64] = [:],
+        firstSeenTime: Double? = nil
+    ) {
         self.lastSuccessTime = lastSuccessTime
         self.lastFailureTime = lastFailureTime
         self.runsByResult = runsByResult
+        self.firstSeenTime = firstSeenTime
     }
 }

@@ -6,5 +6,5 @@ public enum StateChange: Sendable, Equatable {
     /// A target's poll succeeded after it was down.
     case targetUp(target: String, vendor: Vendor)
     /// A job's last run moved to another state, or a new run started.
-    case jobState(target: String, vendor: Vendor, jobID: String, jobName: String, runID: String, from: JobState?, to: JobState, vendorStatus: String?)
+    case jobState(target: String, vendor: Vendor, jobID: String, jobName: String, runID: String, from: JobState?, to: JobState, vendorStatus: String?, vendorMessage: String? = nil)
 }

@@ -23,7 +23,9 @@ public struct ConfigurationLoader: Sendable {
         for target in configuration.targets {
             do {
                 let adapter = try AdapterRegistry.makeAdapter(for: target, client: client, logger: logger)
-                targets.append(ScheduledTarget(configuration: target, adapter: adapter))
+                targets.append(ScheduledTarget(
+                    configuration: target, adapter: adapter, jobFilter: AdapterRegistry.jobFilter(for: target),
+                    unmatchedEntries: UnmatchedJobEntries(target: target.name, logger: logger)))
             } catch {
                 var error = error
                 if error.file.isEmpty { error.file = path }

@@ -3,7 +3,7 @@ import Logging
 
 /// Writes state changes as structured log entries: one entry per change, with the metadata keys
 /// the journald handler turns into fields (`TARGET`, `VENDOR`, `JOB_ID`, `JOB_NAME`, `RUN_ID`,
-/// `STATE`, `REASON`, `MESSAGE_ID`) and the same keys in logfmt/json when not under journald.
+/// `STATE`, `REASON`, `MESSAGE_ID`, `VENDOR_MESSAGE`) and the same keys in logfmt/json when not under journald.
 public struct EventLog: Sendable {
     public var logger: Logger
 
@@ -19,13 +19,18 @@ public struct EventLog: Sendable {
             ])
         case .targetUp(let target, let vendor):
             emit(.targetUp, "target \(target) is up again", ["target": "\(target)", "vendor": "\(vendor.rawValue)"])
-        case .jobState(let target, let vendor, let jobID, let jobName, let runID, let from, let to, let vendorStatus):
+        case .jobState(let target, let vendor, let jobID, let jobName, let runID, let from, let to, let vendorStatus, let vendorMessage):
             var metadata: Logger.Metadata = [
                 "target": "\(target)", "vendor": "\(vendor.rawValue)", "job_id": "\(jobID)", "job_name": "\(jobName)",
                 "run_id": "\(runID)", "state": "\(to.rawValue)",
             ]
             if let from { metadata["previous_state"] = "\(from.rawValue)" }
             if let vendorStatus { metadata["vendor_status"] = "\(vendorStatus)" }
+            // The vendor's own words, for the finished states an operator acts on; journald
+            // carries them as VENDOR_MESSAGE=, never as a metric label.
+            if let vendorMessage, to == .failed || to == .warning || to == .cancelled || to == .unknown {
+                metadata["vendor_message"] = "\(vendorMessage)"
+            }
             let label = jobName.isEmpty ? jobID : jobName
             let text: String
             switch to {

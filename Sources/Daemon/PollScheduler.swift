@@ -49,8 +49,12 @@ final class PollScheduler: @unchecked Sendable {
                 entries[name] = nil
                 retired.append(entry)
             }
-            for target in targets where entries[target.name] == nil {
-                entries[target.name] = start(target)
+            for target in targets {
+                if let kept = entries[target.name] {
+                    kept.target.unmatchedEntries.reset()
+                } else {
+                    entries[target.name] = start(target)
+                }
             }
             return retired
         }

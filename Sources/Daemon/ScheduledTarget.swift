@@ -6,6 +6,8 @@ import ExporterConfig
 struct ScheduledTarget: Sendable {
     var configuration: TargetConfiguration
     var adapter: any VendorAdapter
+    var jobFilter: JobFilter
+    var unmatchedEntries: UnmatchedJobEntries
 
     var name: String { configuration.name }
 
@@ -13,13 +15,14 @@ struct ScheduledTarget: Sendable {
     /// long it took: the step the daemon's timers and `poll-once` share.
     func pollOnce() async -> (result: Result<[ObservedJob], PollError>, duration: Double) {
         let adapter = self.adapter
-        let wanted = Set(configuration.jobs)
         let started = ContinuousClock.now
         var result = await PollDeadline.run(seconds: max(configuration.timeout, configuration.interval)) { () async throws(PollError) in
             try await adapter.poll()
         }
-        if case .success(let jobs) = result, !wanted.isEmpty {
-            result = .success(jobs.filter { wanted.contains($0.id) })
+        if case .success(let jobs) = result, !jobFilter.selectsEverything {
+            let (selected, unmatched) = jobFilter.apply(jobs)
+            result = .success(selected)
+            unmatchedEntries.report(unmatched)
         }
         let elapsed = started.duration(to: .now)
         return (result, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)

@@ -76,6 +76,15 @@ extension MetricFamily {
     static let jobRuns = MetricFamily(
         name: "backup_job_runs_total", kind: .counter,
         help: "Finished runs of this job by result, each counted once ever (persisted), as of the last poll.")
+    static let jobEnabled = MetricFamily(
+        name: "backup_job_enabled", kind: .gauge,
+        help: "1 if the vendor says this job is enabled on its schedule, 0 if disabled; absent where the vendor does not say, as of the last poll.")
+    static let jobNextRun = MetricFamily(
+        name: "backup_job_next_run_timestamp_seconds", kind: .gauge,
+        help: "Unix time the vendor will start this job next; absent where the vendor does not say, as of the last poll.")
+    static let jobFirstSeen = MetricFamily(
+        name: "backup_job_first_seen_timestamp_seconds", kind: .gauge,
+        help: "Unix time this exporter first saw this job (persisted), as of the last poll.")
 
     // The exporter itself.
     static let buildInfo = MetricFamily(

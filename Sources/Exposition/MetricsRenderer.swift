@@ -148,6 +148,21 @@ public enum MetricsRenderer {
                             count: row.job.history.runsByResult[result.result] ?? 0)
             }
         }
+        page.header(.jobEnabled)
+        for row in jobs {
+            guard let enabled = row.job.enabled else { continue }
+            page.sample(.jobEnabled, labels: row.labels, value: enabled ? 1 : 0)
+        }
+        page.header(.jobNextRun)
+        for row in jobs {
+            guard let time = row.job.nextRunTime else { continue }
+            page.sample(.jobNextRun, labels: row.labels, value: time)
+        }
+        page.header(.jobFirstSeen)
+        for row in jobs {
+            guard let time = row.job.history.firstSeenTime else { continue }
+            page.sample(.jobFirstSeen, labels: row.labels, value: time)
+        }
     }
 
     private static func writeExporter(_ snapshot: ExporterSnapshot, to page: inout PageWriter) {

@@ -9,6 +9,8 @@ struct JobRecord {
         var history: JobHistory
         /// False once the vendor stopped listing the job: hidden from snapshots, kept for its history.
         var listed: Bool
+        var enabled: Bool? = nil
+        var nextRunTime: Double? = nil
     }
 
     /// How many counted run ids are kept per job, newest by counting order. Vendors list far fewer
@@ -31,8 +33,10 @@ struct JobRecord {
         self.nextSequence = (counted.last?.sequence ?? -1) + 1
     }
 
-    init(name: String) {
-        self.init(row: Row(name: name, lastRun: nil, history: JobRecord.emptyHistory, listed: true))
+    init(name: String, firstSeen: Double) {
+        var history = JobRecord.emptyHistory
+        history.firstSeenTime = firstSeen
+        self.init(row: Row(name: name, lastRun: nil, history: history, listed: true))
     }
 
     /// Every result present with zero, so `backup_job_runs_total` exists for every result before
@@ -45,13 +49,7 @@ struct JobRecord {
     /// failure time forward (never back). Returns the sequence to persist when the run was new.
     mutating func observe(_ run: ObservedRun) -> Int64? {
         guard let result = run.state.result else { return nil }
-        if let time = run.endTime ?? run.startTime {
-            if result.protectedData {
-                row.history.lastSuccessTime = max(row.history.lastSuccessTime ?? time, time)
-            } else if result == .failed {
-                row.history.lastFailureTime = max(row.history.lastFailureTime ?? time, time)
-            }
-        }
+        moveHistoryTimes(for: run, result: result)
         guard countedRunIDs.insert(run.id).inserted else { return nil }
         row.history.runsByResult[result, default: 0] += 1
         countedOrder.append(run.id)
@@ -64,6 +62,19 @@ struct JobRecord {
         }
         return sequence
     }
+
+    /// Moves the last success or failure time forward (never back) for a finished run.
+    mutating func moveHistoryTimes(for run: ObservedRun, result: RunResult) {
+        guard let time = run.endTime ?? run.startTime else { return }
+        if result.protectedData {
+            row.history.lastSuccessTime = max(row.history.lastSuccessTime ?? time, time)
+        } else if result == .failed {
+            row.history.lastFailureTime = max(row.history.lastFailureTime ?? time, time)
+        }
+    }
+
+    /// Whether `id` was counted already (and is still remembered).
+    func hasCounted(_ id: String) -> Bool { countedRunIDs.contains(id) }
 
     /// Every counted run id still kept, with its sequence, oldest first: what a rewrite of the
     /// whole store inserts. Sequences are handed out one by one and pruned from the oldest, so the

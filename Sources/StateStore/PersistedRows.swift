@@ -16,7 +16,8 @@ enum PersistedRows {
             """
             SELECT job_id, name, listed, run_id, run_state, run_progress, run_start, run_end, run_duration,
                    run_size, run_vendor_status, last_success_time, last_failure_time,
-                   runs_succeeded, runs_warning, runs_failed, runs_cancelled
+                   runs_succeeded, runs_warning, runs_failed, runs_cancelled,
+                   first_seen_time, enabled, next_run_time, run_vendor_message, run_objects
             FROM job WHERE target = ?
             """, [.text(name)])
         var jobs: [String: JobRecord] = [:]
@@ -28,7 +29,8 @@ enum PersistedRows {
                     // A state word from a newer build reads as unknown rather than being guessed.
                     id: runID, state: row[4].text.flatMap(JobState.init(rawValue:)) ?? .unknown,
                     progressPercent: row[5].double, startTime: row[6].double, endTime: row[7].double,
-                    durationSeconds: row[8].double, sizeBytes: row[9].double, vendorStatus: row[10].text)
+                    durationSeconds: row[8].double, sizeBytes: row[9].double, objectCount: row[21].double,
+                    vendorStatus: row[10].text, vendorMessage: row[20].text)
             }
             var history = JobRecord.emptyHistory
             history.lastSuccessTime = row[11].double
@@ -36,7 +38,10 @@ enum PersistedRows {
             for (offset, result) in countColumns.enumerated() {
                 history.runsByResult[result] = UInt64(max(0, row[13 + offset].integer ?? 0))
             }
-            let jobRow = JobRecord.Row(name: row[1].text ?? "", lastRun: lastRun, history: history, listed: row[2].integer != 0)
+            history.firstSeenTime = row[17].double
+            let jobRow = JobRecord.Row(
+                name: row[1].text ?? "", lastRun: lastRun, history: history, listed: row[2].integer != 0,
+                enabled: row[18].integer.map { $0 != 0 }, nextRunTime: row[19].double)
             jobs[id] = JobRecord(row: jobRow, counted: counted[id] ?? [])
         }
         return TargetRecord(lastSuccessTime: lastSuccess, jobs: jobs)
@@ -63,8 +68,9 @@ enum PersistedRows {
             INSERT OR REPLACE INTO job (
                 target, job_id, name, listed, run_id, run_state, run_progress, run_start, run_end, run_duration,
                 run_size, run_vendor_status, last_success_time, last_failure_time,
-                runs_succeeded, runs_warning, runs_failed, runs_cancelled)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                runs_succeeded, runs_warning, runs_failed, runs_cancelled,
+                first_seen_time, enabled, next_run_time, run_vendor_message, run_objects)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 .text(target), .text(id), .text(row.name), .integer(row.listed ? 1 : 0),
@@ -72,7 +78,10 @@ enum PersistedRows {
                 SQLiteValue(run?.startTime), SQLiteValue(run?.endTime), SQLiteValue(run?.durationSeconds),
                 SQLiteValue(run?.sizeBytes), SQLiteValue(run?.vendorStatus),
                 SQLiteValue(row.history.lastSuccessTime), SQLiteValue(row.history.lastFailureTime),
-            ] + counts)
+            ] + counts + [
+                SQLiteValue(row.history.firstSeenTime), SQLiteValue(row.enabled.map { Int64($0 ? 1 : 0) }),
+                SQLiteValue(row.nextRunTime), SQLiteValue(run?.vendorMessage), SQLiteValue(run?.objectCount),
+            ])
         guard !newlyCounted.isEmpty else { return }
         let insert = try database.prepare(
             "INSERT OR IGNORE INTO counted_run (target, job_id, run_id, sequence) VALUES (?, ?, ?, ?)")

@@ -9,6 +9,10 @@ enum SQLiteValue: Equatable {
         self = value.map { .real($0) } ?? .null
     }
 
+    init(_ value: Int64?) {
+        self = value.map { .integer($0) } ?? .null
+    }
+
     init(_ value: String?) {
         self = value.map { .text($0) } ?? .null
     }

@@ -152,24 +152,35 @@ public actor StateStore {
         var listed = Set<String>()
         for job in jobs where listed.insert(job.id).inserted {
             let isNew = record.jobs[job.id] == nil
-            var jobRecord = record.jobs[job.id] ?? JobRecord(name: job.name)
+            var jobRecord = record.jobs[job.id] ?? JobRecord(name: job.name, firstSeen: time)
             let before = jobRecord.row
-            let lastRun = job.runs.first
+            let lastRun = job.runs.first.map { Self.stampEnd(of: $0, held: before.lastRun, at: time) }
             if let lastRun, before.lastRun?.id != lastRun.id || before.lastRun?.state != lastRun.state {
                 changes.append(.jobState(
                     target: target, vendor: identity.vendor, jobID: job.id, jobName: job.name, runID: lastRun.id,
-                    from: before.lastRun?.state, to: lastRun.state, vendorStatus: lastRun.vendorStatus))
+                    from: before.lastRun?.state, to: lastRun.state, vendorStatus: lastRun.vendorStatus,
+                    vendorMessage: lastRun.vendorMessage))
             }
             jobRecord.row.name = job.name
-            jobRecord.row.lastRun = lastRun
             jobRecord.row.listed = true
+            jobRecord.row.enabled = job.enabled
+            jobRecord.row.nextRunTime = job.nextRunTime
+            // Rows written before first-seen was kept: the job is first seen now.
+            if jobRecord.row.history.firstSeenTime == nil { jobRecord.row.history.firstSeenTime = time }
             let key = PendingWrites.JobKey(target: target, job: job.id)
-            // Oldest first, so counting order follows run age and pruning drops the oldest.
-            for run in job.runs.reversed() {
-                if let sequence = jobRecord.observe(run), !record.persistenceDisabled {
-                    pending.countedRuns[key, default: []].append(.init(runID: run.id, sequence: sequence))
-                    pending.jobs.insert(key)
+            if let lastRun {
+                jobRecord.row.lastRun = lastRun
+                // Oldest first, so counting order follows run age and pruning drops the oldest.
+                for run in job.runs.dropFirst().reversed() + [lastRun] {
+                    if let sequence = jobRecord.observe(run), !record.persistenceDisabled {
+                        pending.countedRuns[key, default: []].append(.init(runID: run.id, sequence: sequence))
+                        pending.jobs.insert(key)
+                    }
                 }
+            } else if let summary = job.summaryRun, before.lastRun == nil {
+                // Sessions purged: the job's own summary is all there is. Shown, never counted.
+                jobRecord.row.lastRun = summary
+                if let result = summary.state.result { jobRecord.moveHistoryTimes(for: summary, result: result) }
             }
             if isNew || jobRecord.row != before, !record.persistenceDisabled {
                 pending.jobs.insert(key)
@@ -186,6 +197,20 @@ public actor StateStore {
         jobSnapshots[target] = nil
         flush(at: time, includingThrottled: false)
         return changes
+    }
+
+    /// A finished run the vendor gives no end time (ECLYPSE sends no times at all) ends when this
+    /// daemon first saw it finished: the time of that poll, kept for as long as the same run
+    /// stays finished, so the last success time stops moving once the run is over.
+    static func stampEnd(of run: ObservedRun, held: ObservedRun?, at time: Double) -> ObservedRun {
+        guard run.state.isFinished, run.endTime == nil else { return run }
+        var run = run
+        if let held, held.id == run.id, held.state.isFinished, let end = held.endTime {
+            run.endTime = end
+        } else {
+            run.endTime = time
+        }
+        return run
     }
 
     /// Records a failed poll. Jobs keep their last values: a failing target is not a vanished job.
@@ -232,7 +257,8 @@ public actor StateStore {
                 .sorted { $0.key < $1.key }
                 .map {
                     JobSnapshot(id: $0.key, name: $0.value.row.name, lastRun: $0.value.row.lastRun, history: $0.value.row.history,
-                                maxAgeSeconds: identity.jobMaxAge[$0.key] ?? identity.maxAge)
+                                maxAgeSeconds: identity.jobMaxAge[$0.key] ?? identity.maxAge,
+                                enabled: $0.value.row.enabled, nextRunTime: $0.value.row.nextRunTime)
                 }
             jobSnapshots[identity.name] = jobs
             targets.append(TargetSnapshot(

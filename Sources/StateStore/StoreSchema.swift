@@ -45,6 +45,15 @@ enum StoreSchema {
         ) WITHOUT ROWID;
         CREATE INDEX counted_run_by_sequence ON counted_run (target, job_id, sequence);
         """,
+        // 1 -> 2: what the vendors say of a job beyond its runs, when the daemon first saw it,
+        // and the vendor's words about the last run.
+        """
+        ALTER TABLE job ADD COLUMN first_seen_time REAL;
+        ALTER TABLE job ADD COLUMN enabled INTEGER;
+        ALTER TABLE job ADD COLUMN next_run_time REAL;
+        ALTER TABLE job ADD COLUMN run_vendor_message TEXT;
+        ALTER TABLE job ADD COLUMN run_objects REAL;
+        """,
     ]
 
     static var currentVersion: Int64 { Int64(migrations.count) }

@@ -24,7 +24,8 @@ import NIOHTTP1
 /// - `POST /Logout` when the adapter is retired.
 ///
 /// `job_id` is `clientId/backupsetId/subclientId` (ids survive renames); `job_name` is
-/// `clientName/backupsetName/subclientName`. The config's `jobs:` list may name either.
+/// `clientName/backupsetName/subclientName`. The config's `jobs:` list may name either
+/// (`AdapterRegistry.jobKeys`); the daemon applies it.
 /// A subclient with no job inside the lookup window is not listed, so its series go away: pick a
 /// window longer than the longest gap between scheduled backups.
 ///
@@ -50,7 +51,6 @@ struct CommvaultAdapter: VendorAdapter {
     let maxJobs: Int
     let pageSize: Int
     let errorsAsFailed: Bool
-    let jobFilter: Set<String>
     let session: LoginSession
     let notices = LogOnce()
     private let username: String
@@ -81,7 +81,6 @@ struct CommvaultAdapter: VendorAdapter {
         }
         self.username = username
         self.password = password
-        jobFilter = Set(target.jobs)
         connection = context.connection
         logger = context.logger
         self.session = session
@@ -92,7 +91,6 @@ struct CommvaultAdapter: VendorAdapter {
         var runsByJob: [String: (name: String, runs: [CommvaultJobSummary])] = [:]
         var seenRuns: Set<String> = []
         for summary in summaries where seenRuns.insert(summary.run.id).inserted {
-            if !jobFilter.isEmpty, !jobFilter.contains(summary.jobID), !jobFilter.contains(summary.jobName) { continue }
             runsByJob[summary.jobID, default: (summary.jobName, [])].runs.append(summary)
         }
         return runsByJob.keys.sorted().compactMap { id in

@@ -28,7 +28,6 @@ struct UnitrendsAdapter: VendorAdapter {
     let historyHours: Int
     let backupsPerJob: Int
     let zone: TimeZone
-    let jobFilter: Set<String>
     let session = LoginSession()
 
     init(context: AdapterContext) throws(ConfigError) {
@@ -55,7 +54,6 @@ struct UnitrendsAdapter: VendorAdapter {
         self.historyHours = Int((history / 3600).rounded(.up))
         self.backupsPerJob = perJob
         self.zone = zone
-        self.jobFilter = Set(target.jobs)
     }
 
     func poll() async throws(PollError) -> [ObservedJob] {
@@ -66,8 +64,7 @@ struct UnitrendsAdapter: VendorAdapter {
         var backups: [UnitrendsBackup] = []
         backups.reserveCapacity(entries.count)
         for entry in entries {
-            let backup = try UnitrendsBackup(json: entry, zone: zone, context: "POST /api/backups")
-            if jobFilter.isEmpty || jobFilter.contains(backup.jobID) { backups.append(backup) }
+            backups.append(try UnitrendsBackup(json: entry, zone: zone, context: "POST /api/backups"))
         }
         if backups.contains(where: { $0.run.state == .running }) {
             let active = try await activeJobs()

@@ -34,7 +34,7 @@ struct VeeamM365Adapter: VendorAdapter {
     let preferredVersion: VeeamM365APIVersion
     let sessionsPerJob: Int
     let pageSize: Int
-    let jobFilter: Set<String>
+    let jobFilter: JobFilter
     let logger: Logger
     let session: LoginSession
     let versions = VeeamM365VersionMemory()
@@ -67,14 +67,15 @@ struct VeeamM365Adapter: VendorAdapter {
         self.preferredVersion = version
         self.sessionsPerJob = perJob
         self.pageSize = page
-        self.jobFilter = Set(target.jobs.map { $0.lowercased() })
+        self.jobFilter = context.jobFilter
         self.logger = context.logger
         self.clock = clock
         self.session = LoginSession(renewalMargin: 60, clock: clock)
     }
 
     func poll() async throws(PollError) -> [ObservedJob] {
-        let jobs = try await listJobs().filter { jobFilter.isEmpty || jobFilter.contains($0.id.lowercased()) }
+        // Sessions are read only for the jobs the daemon will keep: one call per job saved.
+        let jobs = try await listJobs().filter { jobFilter.selects(id: $0.id, name: $0.name) }
         var observed: [ObservedJob] = []
         observed.reserveCapacity(jobs.count)
         for job in jobs {
