@@ -24,10 +24,41 @@ struct StatusDocument: Encodable {
     struct Job: Encodable {
         var id: String
         var name: String
-        var last_run: ObservedRun?
+        var enabled: Bool?
+        var next_run_timestamp_seconds: Double?
+        var first_seen_timestamp_seconds: Double?
+        var last_run: Run?
         var last_success_timestamp_seconds: Double?
         var last_failure_timestamp_seconds: Double?
         var runs_total: [String: UInt64]
+    }
+
+    /// A run in the words of the metrics (snake_case, base units), not the model's Swift names.
+    struct Run: Encodable {
+        var id: String
+        var state: String
+        var progress_percent: Double?
+        var start_timestamp_seconds: Double?
+        var end_timestamp_seconds: Double?
+        var duration_seconds: Double?
+        var size_bytes: Double?
+        var objects: Double?
+        var vendor_status: String?
+        /// The vendor's own words about a failed or warned run (bounded, secrets redacted).
+        var vendor_message: String?
+
+        init(_ run: ObservedRun) {
+            id = run.id
+            state = run.state.rawValue
+            progress_percent = run.normalisedProgress
+            start_timestamp_seconds = run.startTime
+            end_timestamp_seconds = run.endTime
+            duration_seconds = run.durationSeconds
+            size_bytes = run.sizeBytes
+            objects = run.objectCount
+            vendor_status = run.vendorStatus
+            vendor_message = run.vendorMessage
+        }
     }
 
     var build: [String: String]
@@ -56,7 +87,8 @@ struct StatusDocument: Encodable {
                 last_success_timestamp_seconds: target.health.lastSuccessTime,
                 polls_total: target.pollsTotal,
                 jobs: target.jobs.map { job in
-                    Job(id: job.id, name: job.name, last_run: job.lastRun,
+                    Job(id: job.id, name: job.name, enabled: job.enabled, next_run_timestamp_seconds: job.nextRunTime,
+                        first_seen_timestamp_seconds: job.history.firstSeenTime, last_run: job.lastRun.map(Run.init),
                         last_success_timestamp_seconds: job.history.lastSuccessTime,
                         last_failure_timestamp_seconds: job.history.lastFailureTime,
                         runs_total: Dictionary(uniqueKeysWithValues: RunResult.allCases.map { ($0.rawValue, job.history.runsByResult[$0] ?? 0) }))

@@ -35,14 +35,14 @@ struct PollOnceCommand: AsyncParsableCommand {
 /// The table `poll-once` prints: one line per job, one line per failed target.
 enum PollTable {
     static func render(_ outcomes: [OneShotPoll.Outcome]) -> String {
-        var rows: [[String]] = [["TARGET", "VENDOR", "UP", "JOB_ID", "JOB_NAME", "STATE", "PROGRESS", "STARTED", "ENDED", "SIZE"]]
+        var rows: [[String]] = [["TARGET", "VENDOR", "UP", "JOB_ID", "JOB_NAME", "STATE", "PROGRESS", "STARTED", "ENDED", "SIZE", "VENDOR_MESSAGE"]]
         for outcome in outcomes {
             let target = outcome.target
             switch outcome.result {
             case .failure(let error):
-                rows.append([target.name, target.vendor.rawValue, "0", "-", "(\(error.reason.rawValue): \(error.message))", "", "", "", "", ""])
+                rows.append([target.name, target.vendor.rawValue, "0", "-", "(\(error.reason.rawValue): \(error.message))", "", "", "", "", "", ""])
             case .success(let jobs):
-                if jobs.isEmpty { rows.append([target.name, target.vendor.rawValue, "1", "-", "(no jobs)", "", "", "", "", ""]) }
+                if jobs.isEmpty { rows.append([target.name, target.vendor.rawValue, "1", "-", "(no jobs)", "", "", "", "", "", ""]) }
                 for job in jobs {
                     let run = job.runs.first
                     rows.append([
@@ -52,6 +52,7 @@ enum PollTable {
                         run?.startTime.map(time) ?? "-",
                         run?.endTime.map(time) ?? "-",
                         run?.sizeBytes.map(size) ?? "-",
+                        run?.vendorMessage ?? "",
                     ])
                 }
             }

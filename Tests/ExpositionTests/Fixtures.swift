@@ -29,7 +29,8 @@ enum Fixtures {
                                              startTime: 1_699_990_000, endTime: 1_699_993_600.75,
                                              sizeBytes: 123_456_789_012, objectCount: 1_234, vendorStatus: "Done"),
                         history: JobHistory(lastSuccessTime: 1_699_993_600.75, lastFailureTime: 1_699_900_000,
-                                            runsByResult: [.succeeded: 10, .warning: 2, .failed: 1]),
+                                            runsByResult: [.succeeded: 10, .warning: 2, .failed: 1],
+                                            firstSeenTime: 1_699_000_000),
                         maxAgeSeconds: 93_600),
                     JobSnapshot(
                         id: "102", name: "Fileserver",
@@ -52,11 +53,13 @@ enum Fixtures {
                                              startTime: 1_699_950_000, endTime: 1_699_950_600,
                                              durationSeconds: 598.5),
                         history: JobHistory(lastSuccessTime: 1_699_860_000, lastFailureTime: 1_699_950_600,
-                                            runsByResult: [.succeeded: 4, .failed: 3, .cancelled: 1])),
+                                            runsByResult: [.succeeded: 4, .failed: 3, .cancelled: 1],
+                                            firstSeenTime: 1_699_500_000.25),
+                        enabled: true, nextRunTime: 1_700_006_400),
                     JobSnapshot(
                         id: "c3d4", name: "",
                         lastRun: ObservedRun(id: "s-78", state: .waiting),
-                        history: JobHistory()),
+                        history: JobHistory(), enabled: false),
                     JobSnapshot(
                         id: "e5f6", name: "OneDrive",
                         lastRun: ObservedRun(id: "s-79", state: .warning, startTime: 1_699_940_000,

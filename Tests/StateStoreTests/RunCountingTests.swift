@@ -36,14 +36,14 @@ struct RunCountingTests {
         for state in [JobState.waiting, .running, .running, .unknown] {
             _ = await store.pollSucceeded(
                 target: "nas", jobs: [ObservedJob(id: "j", name: "J", runs: [run("r1", state, start: 5)])], duration: 1)
-            #expect(await store.snapshot().job("nas", "j")?.history == JobHistory(runsByResult: counts()))
+            #expect(await store.snapshot().job("nas", "j")?.history == JobHistory(runsByResult: counts(), firstSeenTime: 1_700_000_000))
         }
         for _ in 0..<2 {
             _ = await store.pollSucceeded(
                 target: "nas", jobs: [ObservedJob(id: "j", name: "J", runs: [run("r1", .cancelled, start: 5, end: 9)])],
                 duration: 1)
         }
-        #expect(await store.snapshot().job("nas", "j")?.history == JobHistory(runsByResult: counts(cancelled: 1)))
+        #expect(await store.snapshot().job("nas", "j")?.history == JobHistory(runsByResult: counts(cancelled: 1), firstSeenTime: 1_700_000_000))
     }
 
     @Test("an older run listed later does not move last success or last failure back")
@@ -70,7 +70,8 @@ struct RunCountingTests {
             run("c", .cancelled, start: 5_000, end: 6_000), run("s", .succeeded, start: 300),
         ])], duration: 1)
         let history = await store.snapshot().job("nas", "j")?.history
-        #expect(history == JobHistory(lastSuccessTime: 300, lastFailureTime: nil, runsByResult: counts(succeeded: 1, cancelled: 1)))
+        #expect(history == JobHistory(
+            lastSuccessTime: 300, lastFailureTime: nil, runsByResult: counts(succeeded: 1, cancelled: 1), firstSeenTime: 1_700_000_000))
     }
 
     @Test("only the newest 2,000 counted run ids are kept per job")

@@ -42,7 +42,9 @@ struct StoreRoundTripTests {
             id: "b", name: "Exchange",
             lastRun: ObservedRun(id: "r3", state: .running, progressPercent: 42.5, startTime: 300, sizeBytes: 1024,
                                  vendorStatus: "Running"),
-            history: JobHistory(lastSuccessTime: 150, lastFailureTime: 250, runsByResult: counts(succeeded: 1, failed: 1))))
+            history: JobHistory(
+                lastSuccessTime: 150, lastFailureTime: 250, runsByResult: counts(succeeded: 1, failed: 1),
+                firstSeenTime: 1_700_000_000)))
         #expect(after.target("nas")?.jobs.map(\.id) == ["a", "b", "c"])
         #expect(after.job("nas", "c")?.lastRun == nil)
         #expect(after.job("m365", "mail")?.history.runsByResult == counts(cancelled: 1))

@@ -23,7 +23,7 @@ struct WriteFailureTests {
         #expect(changes.count == 1)
         var snapshot = await store.snapshot()
         #expect(snapshot.stateWriteErrors == 1)
-        #expect(snapshot.job("nas", "j")?.history == JobHistory(lastSuccessTime: 20, runsByResult: counts(succeeded: 1)))
+        #expect(snapshot.job("nas", "j")?.history == JobHistory(lastSuccessTime: 20, runsByResult: counts(succeeded: 1), firstSeenTime: 1_000))
         #expect(await store.lastWriteError == "state store \(directory.databasePath): database is locked")
 
         _ = await store.pollFailed(target: "nas", error: PollError(.timeout, "slow"), duration: 9)
