@@ -15,17 +15,17 @@ public struct ConfigurationLoader: Sendable {
         self.environment = environment
     }
 
+    /// A target's configuration and the adapter built from it.
+    typealias Target = (configuration: TargetConfiguration, adapter: any VendorAdapter)
+
     /// The parsed configuration (adapters validate their `options:` as they are built).
-    func load(client: HTTPClient, logger: Logger) throws(ConfigError) -> (ExporterConfiguration, [ScheduledTarget]) {
+    func load(client: HTTPClient, logger: Logger) throws(ConfigError) -> (ExporterConfiguration, [Target]) {
         let configuration = try ConfigLoader.load(path: path, environment: environment)
         for warning in configuration.warnings { logger.log(warning) }
-        var targets: [ScheduledTarget] = []
+        var targets: [Target] = []
         for target in configuration.targets {
             do {
-                let adapter = try AdapterRegistry.makeAdapter(for: target, client: client, logger: logger)
-                targets.append(ScheduledTarget(
-                    configuration: target, adapter: adapter, jobFilter: AdapterRegistry.jobFilter(for: target),
-                    unmatchedEntries: UnmatchedJobEntries(target: target.name, logger: logger)))
+                targets.append((target, try AdapterRegistry.makeAdapter(for: target, client: client, logger: logger)))
             } catch {
                 var error = error
                 if error.file.isEmpty { error.file = path }

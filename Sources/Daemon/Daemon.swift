@@ -9,8 +9,9 @@ import StateStore
 import Systemd
 import WebServer
 
-/// The running exporter: config, store, scheduler and HTTP server, and the transitions between
-/// them (start, reload, stop). Lifecycle services call into it; nothing else holds these parts.
+/// The running exporter: config, store, one `TargetPoller` per target and the HTTP server, and the
+/// transitions between them (start, reload, stop). Lifecycle services call into it; nothing else
+/// holds these parts. `DaemonMain` builds it.
 public actor Daemon {
     public let options: DaemonOptions
     public let store: StateStore
@@ -19,7 +20,7 @@ public actor Daemon {
     private let notifier: SystemdNotifier
     private let logger: Logger
     private let events: EventLog
-    private var scheduler: PollScheduler?
+    private var pollers: [String: TargetPoller] = [:]
     private var server: HTTPServer?
     private var configuration: ExporterConfiguration?
     private var lastStatusLine = ""
@@ -27,16 +28,16 @@ public actor Daemon {
     private let webAccess = WebAccess()
     private(set) public var isReady = false
 
-    /// Opens the state store (which takes the directory's lock); throws when it cannot.
-    public init(options: DaemonOptions, environment: [String: String], client: HTTPClient,
-                notifier: SystemdNotifier = SystemdNotifier(), logger: Logger) throws(StoreError) {
+    /// The parts are built by `DaemonMain.run` (or a test); the daemon owns them from here on.
+    public init(options: DaemonOptions, environment: [String: String], store: StateStore, client: HTTPClient,
+                notifier: SystemdNotifier = SystemdNotifier(), logger: Logger) {
         self.options = options
         self.loader = ConfigurationLoader(path: options.configPath, environment: environment)
+        self.store = store
         self.client = client
         self.notifier = notifier
         self.logger = logger
         self.events = EventLog(logger: logger)
-        self.store = try StateStore(directory: options.storagePath, build: options.build)
     }
 
     /// Loads the config, starts polling and the HTTP listener, then tells systemd we are ready.
@@ -48,15 +49,7 @@ public actor Daemon {
         self.configuration = configuration
         await store.configure(targets: configuration.targets.map { TargetIdentity(name: $0.name, vendor: $0.vendor, maxAge: $0.maxAge, jobMaxAge: $0.jobMaxAge) })
         await store.setConfigStatus(successful: true)
-        let store = self.store
-        let events = self.events
-        let logger = self.logger
-        let scheduler = PollScheduler(logger: logger) { [weak self] target in
-            await Self.poll(target, store: store, events: events, logger: logger)
-            await self?.updateStatusLine()
-        }
-        self.scheduler = scheduler
-        scheduler.replace(with: targets)
+        replacePollers(with: targets)
         let endpoints = HTTPEndpoints(daemon: self, store: store, telemetryPath: options.telemetryPath)
         let address = options.listenAddress
         let webAccess = self.webAccess
@@ -65,7 +58,7 @@ public actor Daemon {
                 await webAccess.respond(to: request) { await endpoints.respond(to: $0) }
             }
         } catch {
-            await scheduler.stop(timeout: 0)
+            await stopPollers(grace: 0)
             throw DaemonError.listen(address: address.description, underlying: "\(error)")
         }
         isReady = true
@@ -91,7 +84,7 @@ public actor Daemon {
             applyWebConfiguration(web)
             self.configuration = configuration
             await store.configure(targets: configuration.targets.map { TargetIdentity(name: $0.name, vendor: $0.vendor, maxAge: $0.maxAge, jobMaxAge: $0.jobMaxAge) })
-            scheduler?.replace(with: targets)
+            replacePollers(with: targets)
             await store.setConfigStatus(successful: true)
             events.configReloaded(targets: configuration.targets.count)
             await updateStatusLine(force: true)
@@ -112,52 +105,80 @@ public actor Daemon {
     public func stop() async {
         notifier.stopping()
         isReady = false
-        await scheduler?.stop(timeout: options.shutdownGrace)
-        scheduler = nil
+        await stopPollers(grace: options.shutdownGrace)
         await server?.shutdown()
         server = nil
         await store.close()
         logger.info("stopped")
     }
 
-    /// The watchdog's question: can timers still fire and can the server still answer?
+    /// The watchdog's question: does every target's timer still tick, and can the server still
+    /// answer?
     public func isHealthy() async -> Bool {
-        guard let scheduler, let server else { return false }
-        async let schedulerOK = scheduler.isResponsive()
-        async let serverOK = server.isResponsive()
-        let (a, b) = await (schedulerOK, serverOK)
-        return a && b
+        guard let server else { return false }
+        let now = TargetPoller.now()
+        guard pollers.values.allSatisfy({ $0.isTicking(now: now) }) else { return false }
+        return await server.isResponsive()
     }
 
     /// Target names and their configuration as `/status` shows them (no secrets).
     var configuredTargets: [TargetConfiguration] { configuration?.targets ?? [] }
 
-    // MARK: polling
+    // MARK: pollers
 
-    /// One poll of one target, end to end: counts it, runs the adapter under a deadline, filters
-    /// jobs, records the outcome and logs every state change it caused.
-    static func poll(_ target: ScheduledTarget, store: StateStore, events: EventLog, logger: Logger) async {
-        let configuration = target.configuration
-        await store.pollStarted(target: configuration.name)
-        let (result, duration) = await target.pollOnce()
-        // Cancelled by stop or reload: the outcome says nothing about the target.
-        guard !Task.isCancelled else { return }
-        let changes: [StateChange]
-        switch result {
-        case .success(let jobs):
-            changes = await store.pollSucceeded(target: configuration.name, jobs: jobs, duration: duration)
-            logger.debug("poll succeeded", metadata: ["target": "\(configuration.name)", "jobs": "\(jobs.count)"])
-        case .failure(let error):
-            changes = await store.pollFailed(target: configuration.name, error: error, duration: duration)
-            logger.debug("poll failed", metadata: ["target": "\(configuration.name)", "reason": "\(error.reason.rawValue)", "error": "\(error.message)"])
+    /// Makes the running pollers match `targets`: a target whose configuration changed, or that
+    /// is gone, has its poller stopped (in the background, so a slow logout never holds up a
+    /// reload); a new or changed one gets a new poller; an unchanged one keeps its timer and its
+    /// vendor session.
+    private func replacePollers(with targets: [ConfigurationLoader.Target]) {
+        let wanted = Dictionary(targets.map { ($0.configuration.name, $0.configuration) }, uniquingKeysWith: { first, _ in first })
+        var retired: [TargetPoller] = []
+        for (name, poller) in pollers where wanted[name] != poller.configuration {
+            retired.append(poller)
+            pollers[name] = nil
         }
-        for change in changes { events.record(change) }
-        for change in await store.takeWriteHealthChanges() {
-            switch change {
-            case .failing(let message):
-                logger.error("cannot write the state store", metadata: ["error": "\(message)"])
-            case .resumed:
-                logger.notice("state store writes resumed")
+        for target in targets {
+            if let kept = pollers[target.configuration.name] {
+                kept.configurationReapplied()
+                continue
+            }
+            let poller = TargetPoller(
+                configuration: target.configuration, adapter: target.adapter, store: store, events: events, logger: logger,
+                afterCycle: { [weak self] in await self?.updateStatusLine() })
+            pollers[target.configuration.name] = poller
+            poller.start()
+        }
+        for poller in retired {
+            Task { await poller.stop() }
+        }
+    }
+
+    /// Stops every poller and waits up to `grace` seconds for their polls to unwind and their
+    /// adapters to log out, so the store is not written after shutdown begins.
+    private func stopPollers(grace: Double) async {
+        let stopping = Array(pollers.values)
+        pollers.removeAll()
+        let stops = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for poller in stopping { group.addTask { await poller.stop() } }
+            }
+        }
+        await Self.wait(for: stops, atMost: grace)
+    }
+
+    /// Returns when `task` ends or `seconds` pass, whichever is first. A task group would not
+    /// do: its scope waits for every child, the slow logout included.
+    private static func wait(for task: Task<Void, Never>, atMost seconds: Double) async {
+        let once = ResumeOnce()
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            once.set(continuation)
+            Task {
+                await task.value
+                once.resume()
+            }
+            Task {
+                try? await Task.sleep(for: .seconds(seconds))
+                once.resume()
             }
         }
     }
@@ -193,6 +214,25 @@ public actor Daemon {
             }
         }
         return "\(up)/\(snapshot.targets.count) targets up, \(jobs) jobs (\(running) running, \(failed) failed)"
+    }
+}
+
+/// Resumes a continuation once, whichever of two racing tasks comes first. `set` runs before
+/// either task is started.
+private final class ResumeOnce: @unchecked Sendable {
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<Void, Never>?
+
+    func set(_ continuation: CheckedContinuation<Void, Never>) {
+        lock.withLock { self.continuation = continuation }
+    }
+
+    func resume() {
+        let pending: CheckedContinuation<Void, Never>? = lock.withLock {
+            defer { continuation = nil }
+            return continuation
+        }
+        pending?.resume()
     }
 }
 

@@ -3,7 +3,7 @@ import ServiceLifecycle
 import Systemd
 
 /// Pings systemd's watchdog at half its timeout, but only while the daemon can still do its job
-/// (the scheduler's queue runs and the HTTP server answers). A daemon that hangs therefore stops
+/// (every target's timer still ticks and the HTTP server answers). A daemon that hangs therefore stops
 /// pinging and systemd restarts it, instead of an idle thread pinging for ever.
 public struct WatchdogService: Service {
     let daemon: Daemon

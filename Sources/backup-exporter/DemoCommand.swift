@@ -61,7 +61,8 @@ struct DemoCommand: AsyncParsableCommand {
         }
         defer { outages.cancel() }
         do {
-            try await DaemonRunner.run(options: options, environment: environment, logger: logger)
+            MallocTuning.apply()
+            try await DaemonMain.run(options: options, environment: environment, logger: logger)
         } catch {
             await suite.stop()
             FileHandle.standardError.write(Data("backup-exporter demo: \(error)\n".utf8))

@@ -21,7 +21,7 @@ struct PollOnceCommand: AsyncParsableCommand {
             outcomes = try await OneShotPoll.run(loader: loader, client: client, logger: logger)
         } catch {
             try? await client.shutdown()
-            FileHandle.standardError.write(Data("\(error.description)\n".utf8))
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode.failure
         }
         try? await client.shutdown()

@@ -24,7 +24,8 @@ struct RunCommand: AsyncParsableCommand {
             build: BuildVersion.buildInfo,
             webConfigPath: flags.webConfigFile)
         do {
-            try await DaemonRunner.run(options: options, environment: environment, logger: logger)
+            MallocTuning.apply()
+            try await DaemonMain.run(options: options, environment: environment, logger: logger)
         } catch {
             logger.critical("cannot start: \(error)")
             FileHandle.standardError.write(Data("backup-exporter: \(error)\n".utf8))

@@ -7,6 +7,8 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import Simulator
+import StateStore
+import Systemd
 import TestSupport
 
 /// A daemon in this process polling a simulated i-net server on loopback, both on ephemeral
@@ -36,9 +38,16 @@ final class DaemonFixture: @unchecked Sendable {
         client = VendorHTTPClient.make()
         try Data((Self.token + "\n").utf8).write(to: URL(fileURLWithPath: directory + "/token"))
         try Self.config(url: simulator.baseURL, interval: interval).write(toFile: directory + "/config.yaml", atomically: true, encoding: .utf8)
-        daemon = try Daemon(options: Self.options(directory: directory), environment: ["INET_PASSWORD": Self.password],
+        daemon = try DaemonFixture.makeDaemon(options: Self.options(directory: directory), environment: ["INET_PASSWORD": Self.password],
                             client: client, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         try await daemon.start()
+    }
+
+    /// A daemon as `DaemonMain` builds one, minus the service group: the test starts and stops it.
+    static func makeDaemon(options: DaemonOptions, environment: [String: String], client: HTTPClient,
+                           notifier: SystemdNotifier = SystemdNotifier(), logger: Logger) throws -> Daemon {
+        let store = try StateStore(directory: options.storagePath, build: options.build)
+        return Daemon(options: options, environment: environment, store: store, client: client, notifier: notifier, logger: logger)
     }
 
     static func startSimulator(jobs: [ScriptedJob], clock: SimulatorClock, port: Int = 0) async throws -> VendorSimulator {
@@ -109,7 +118,7 @@ final class DaemonFixture: @unchecked Sendable {
     /// Stops the current daemon and starts a new one on the same state directory.
     func restartDaemon() async throws {
         await daemon.stop()
-        daemon = try Daemon(options: Self.options(directory: directory), environment: ["INET_PASSWORD": Self.password],
+        daemon = try DaemonFixture.makeDaemon(options: Self.options(directory: directory), environment: ["INET_PASSWORD": Self.password],
                             client: client, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         try await daemon.start()
     }

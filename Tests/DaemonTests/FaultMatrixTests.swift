@@ -174,7 +174,7 @@ final class SuiteDaemon: @unchecked Sendable {
         try Data(SimulatorSuite.inetToken.utf8).write(to: URL(fileURLWithPath: tokenFile))
         let config = suite.demoConfig(tokenFile: tokenFile, interval: "300ms", timeout: "1s", jitter: "0%") + extraTargets
         try config.write(toFile: directory + "/config.yaml", atomically: true, encoding: .utf8)
-        daemon = try Daemon(options: DaemonFixture.options(directory: directory),
+        daemon = try DaemonFixture.makeDaemon(options: DaemonFixture.options(directory: directory),
                             environment: ["DEMO_INET_PASSWORD": SimulatorSuite.inetPassword],
                             client: client, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         try await daemon.start()

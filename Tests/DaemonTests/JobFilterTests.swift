@@ -30,7 +30,7 @@ struct JobFilterTests {
         }
         let eclypseIDs = EclypseSimulator.demoJobs().map(\.id)
         try Self.config(suite, eclypse: eclypseIDs, filters: [:]).write(toFile: configPath, atomically: true, encoding: .utf8)
-        let daemon = try Daemon(options: options, environment: [:], client: client, logger: logs.logger)
+        let daemon = try DaemonFixture.makeDaemon(options: options, environment: [:], client: client, logger: logs.logger)
         try await daemon.start()
         let base = "http://127.0.0.1:\(await daemon.boundPort ?? 0)"
 

@@ -32,7 +32,7 @@ private final class WebDaemon: @unchecked Sendable {
             configPath: directory + "/config.yaml", listenAddress: ListenAddress(host: "127.0.0.1", port: 0),
             storagePath: directory + "/state", build: BuildInfo(version: "test", swiftVersion: "6"), shutdownGrace: 1,
             webConfigPath: directory + "/web.yml")
-        daemon = try Daemon(options: options, environment: [:], client: client,
+        daemon = try DaemonFixture.makeDaemon(options: options, environment: [:], client: client,
                             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         do {
             try await daemon.start()

@@ -38,7 +38,7 @@ struct TLSVendorTests {
             + target("self-signed-skip", selfSigned.baseURL, tls: "      insecure_skip_verify: true\n")
             + target("self-signed-pinned", selfSigned.baseURL, tls: "      ca_file: \(certificates.selfSignedCertificate)\n")
         try config.write(toFile: directory + "/config.yaml", atomically: true, encoding: .utf8)
-        let daemon = try Daemon(options: DaemonFixture.options(directory: directory), environment: [:], client: client,
+        let daemon = try DaemonFixture.makeDaemon(options: DaemonFixture.options(directory: directory), environment: [:], client: client,
                                 logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         try await daemon.start()
         defer {
