@@ -34,9 +34,8 @@ public actor StateStore {
     private var database: SQLiteDatabase?
     private var lock: InstanceLock?
 
-    private var configured: [TargetIdentity] = []
-    private var records: [String: TargetRecord] = [:]
-    private var pending = PendingWrites()
+    /// The held state and its rules; this actor adds the database and the snapshot cache.
+    private var ledger = StateLedger()
     private var config = ConfigStatus(lastReloadSuccessful: false, lastReloadSuccessTime: nil)
     private var stateWriteErrors: UInt64 = 0
     private var isClosed = false
@@ -114,127 +113,34 @@ public actor StateStore {
         version += 1
         jobSnapshots.removeAll()
         var names = Set<String>()
-        configured = targets.filter { names.insert($0.name).inserted }
-        for identity in configured where records[identity.name] == nil {
-            records[identity.name] = loadTarget(identity.name)
+        ledger.configured = targets.filter { names.insert($0.name).inserted }
+        for identity in ledger.configured where ledger.records[identity.name] == nil {
+            ledger.records[identity.name] = loadTarget(identity.name)
         }
     }
 
     public func pollStarted(target: String) {
-        guard records[target] != nil, isConfigured(target) else { return }
+        guard ledger.pollStarted(target: target) else { return }
         version += 1
-        records[target]?.pollsTotal += 1
     }
 
-    /// Records a successful poll and returns what an operator should hear about.
-    ///
-    /// No `.targetUp` for the first success since start: after a restart the store cannot know
-    /// whether the target had been down, and a restart must not announce recoveries. Jobs the
-    /// vendor did not list disappear from the snapshot; their rows stay. A job id listed twice is
-    /// taken from its first occurrence.
+    /// Records a successful poll and returns what an operator should hear about (the rules are
+    /// `StateLedger.pollSucceeded`'s), then writes what changed.
     public func pollSucceeded(target: String, jobs: [ObservedJob], duration: Double) -> [StateChange] {
-        guard var record = records[target], let identity = configured.first(where: { $0.name == target }) else {
-            return []
-        }
-        version += 1
         let time = now()
-        var changes: [StateChange] = []
-        if record.lastOutcome == .failed {
-            changes.append(.targetUp(target: target, vendor: identity.vendor))
-        }
-        record.lastOutcome = .succeeded
-        record.health = TargetHealth(
-            up: true, reason: nil, message: nil, lastPollDuration: duration, lastPollTime: time, lastSuccessTime: time)
-        if !record.persistenceDisabled {
-            pending.targets.insert(target)
-        }
-
-        var listed = Set<String>()
-        for job in jobs where listed.insert(job.id).inserted {
-            let isNew = record.jobs[job.id] == nil
-            var jobRecord = record.jobs[job.id] ?? JobRecord(name: job.name, firstSeen: time)
-            let before = jobRecord.row
-            let lastRun = job.runs.first.map { Self.stampEnd(of: $0, held: before.lastRun, at: time) }
-            if let lastRun, before.lastRun?.id != lastRun.id || before.lastRun?.state != lastRun.state {
-                changes.append(.jobState(
-                    target: target, vendor: identity.vendor, jobID: job.id, jobName: job.name, runID: lastRun.id,
-                    from: before.lastRun?.state, to: lastRun.state, vendorStatus: lastRun.vendorStatus,
-                    vendorMessage: lastRun.vendorMessage))
-            }
-            jobRecord.row.name = job.name
-            jobRecord.row.listed = true
-            jobRecord.row.enabled = job.enabled
-            jobRecord.row.nextRunTime = job.nextRunTime
-            // Rows written before first-seen was kept: the job is first seen now.
-            if jobRecord.row.history.firstSeenTime == nil { jobRecord.row.history.firstSeenTime = time }
-            let key = PendingWrites.JobKey(target: target, job: job.id)
-            if let lastRun {
-                jobRecord.row.lastRun = lastRun
-                // Oldest first, so counting order follows run age and pruning drops the oldest.
-                for run in job.runs.dropFirst().reversed() + [lastRun] {
-                    if let sequence = jobRecord.observe(run), !record.persistenceDisabled {
-                        pending.countedRuns[key, default: []].append(.init(runID: run.id, sequence: sequence))
-                        pending.jobs.insert(key)
-                    }
-                }
-            } else if let summary = job.summaryRun, before.lastRun == nil {
-                // Sessions purged: the job's own summary is all there is. Shown, never counted.
-                jobRecord.row.lastRun = summary
-                if let result = summary.state.result { jobRecord.moveHistoryTimes(for: summary, result: result) }
-            }
-            if isNew || jobRecord.row != before, !record.persistenceDisabled {
-                pending.jobs.insert(key)
-            }
-            record.jobs[job.id] = jobRecord
-        }
-        for (id, jobRecord) in record.jobs where jobRecord.row.listed && !listed.contains(id) {
-            record.jobs[id]?.row.listed = false
-            if !record.persistenceDisabled {
-                pending.jobs.insert(.init(target: target, job: id))
-            }
-        }
-        records[target] = record
+        guard let changes = ledger.pollSucceeded(target: target, jobs: jobs, duration: duration, at: time) else { return [] }
+        version += 1
         jobSnapshots[target] = nil
         flush(at: time, includingThrottled: false)
         return changes
     }
 
-    /// A finished run the vendor gives no end time (ECLYPSE sends no times at all) ends when this
-    /// daemon first saw it finished: the time of that poll, kept for as long as the same run
-    /// stays finished, so the last success time stops moving once the run is over.
-    static func stampEnd(of run: ObservedRun, held: ObservedRun?, at time: Double) -> ObservedRun {
-        guard run.state.isFinished, run.endTime == nil else { return run }
-        var run = run
-        if let held, held.id == run.id, held.state.isFinished, let end = held.endTime {
-            run.endTime = end
-        } else {
-            run.endTime = time
-        }
-        return run
-    }
-
-    /// Records a failed poll. Jobs keep their last values: a failing target is not a vanished job.
-    /// Returns `.targetDown` only on the transition (or the first poll since start), not on every
-    /// failed poll.
+    /// Records a failed poll (`StateLedger.pollFailed`). Nothing new to write, but a throttled
+    /// or failed earlier write may be due.
     public func pollFailed(target: String, error: PollError, duration: Double) -> [StateChange] {
-        guard var record = records[target], let identity = configured.first(where: { $0.name == target }) else {
-            return []
-        }
-        version += 1
         let time = now()
-        var changes: [StateChange] = []
-        if record.lastOutcome != .failed {
-            changes.append(.targetDown(target: target, vendor: identity.vendor, reason: error.reason, message: error.message))
-        }
-        record.lastOutcome = .failed
-        record.health.up = false
-        record.health.reason = error.reason
-        record.health.message = error.message
-        record.health.lastPollDuration = duration
-        record.health.lastPollTime = time
-        record.pollErrors[error.reason, default: 0] += 1
-        records[target] = record
-        // Nothing new to write, but a throttled or failed earlier write may be due.
+        guard let changes = ledger.pollFailed(target: target, error: error, duration: duration, at: time) else { return [] }
+        version += 1
         flush(at: time, includingThrottled: false)
         return changes
     }
@@ -249,9 +155,9 @@ public actor StateStore {
 
     public func snapshot() -> ExporterSnapshot {
         var targets: [TargetSnapshot] = []
-        targets.reserveCapacity(configured.count)
-        for identity in configured {
-            guard let record = records[identity.name] else { continue }
+        targets.reserveCapacity(ledger.configured.count)
+        for identity in ledger.configured {
+            guard let record = ledger.records[identity.name] else { continue }
             let jobs = jobSnapshots[identity.name] ?? record.jobs
                 .filter { $0.value.row.listed }
                 .sorted { $0.key < $1.key }
@@ -291,7 +197,7 @@ public actor StateStore {
     /// unless `includingThrottled`. On failure everything stays pending for the next call.
     private func flush(at time: Double, includingThrottled: Bool) {
         var dueTargets = dueTargets(at: time, includingThrottled: includingThrottled)
-        guard !pending.jobs.isEmpty || !dueTargets.isEmpty else { return }
+        guard !ledger.pending.jobs.isEmpty || !dueTargets.isEmpty else { return }
         guard !isClosed else {
             recordWriteFailure("\(databasePath): the store is closed; the change is kept in memory only")
             return
@@ -315,22 +221,22 @@ public actor StateStore {
             }
             reopenDue = false
             markEverythingPending()
-            dueTargets = pending.targets
+            dueTargets = ledger.pending.targets
         }
         guard let database else {
             recordWriteFailure(lastWriteError ?? "\(databasePath): the database is not open")
             return
         }
-        let jobs = pending.jobs
+        let jobs = ledger.pending.jobs
         do {
             try database.transaction { () throws(StoreError) in
                 for name in dueTargets {
-                    try PersistedRows.writeTarget(name, lastSuccessTime: records[name]?.health.lastSuccessTime, to: database)
+                    try PersistedRows.writeTarget(name, lastSuccessTime: ledger.records[name]?.health.lastSuccessTime, to: database)
                 }
                 for key in jobs {
-                    guard let record = records[key.target]?.jobs[key.job] else { continue }
+                    guard let record = ledger.records[key.target]?.jobs[key.job] else { continue }
                     try PersistedRows.writeJob(
-                        target: key.target, id: key.job, record: record, newlyCounted: pending.countedRuns[key] ?? [],
+                        target: key.target, id: key.job, record: record, newlyCounted: ledger.pending.countedRuns[key] ?? [],
                         to: database)
                 }
             }
@@ -340,11 +246,11 @@ public actor StateStore {
             reopenDue = true
             return
         }
-        pending.jobs.removeAll()
-        pending.countedRuns.removeAll()
+        ledger.pending.jobs.removeAll()
+        ledger.pending.countedRuns.removeAll()
         for name in dueTargets {
-            pending.targets.remove(name)
-            records[name]?.lastSuccessWrittenAt = time
+            ledger.pending.targets.remove(name)
+            ledger.records[name]?.lastSuccessWrittenAt = time
         }
         if lastWriteError != nil {
             noteWriteHealth(.resumed)
@@ -353,8 +259,8 @@ public actor StateStore {
     }
 
     private func dueTargets(at time: Double, includingThrottled: Bool) -> Set<String> {
-        pending.targets.filter { name in
-            guard !includingThrottled, let written = records[name]?.lastSuccessWrittenAt else { return true }
+        ledger.pending.targets.filter { name in
+            guard !includingThrottled, let written = ledger.records[name]?.lastSuccessWrittenAt else { return true }
             return time - written >= Self.targetWriteInterval
         }
     }
@@ -362,14 +268,14 @@ public actor StateStore {
     /// After a reopen the file may be a new, empty one: everything in memory is written again.
     /// Rewriting rows that are already there changes nothing (rows are replaced, run ids ignored).
     private func markEverythingPending() {
-        for (name, record) in records where !record.persistenceDisabled {
+        for (name, record) in ledger.records where !record.persistenceDisabled {
             if record.health.lastSuccessTime != nil {
-                pending.targets.insert(name)
+                ledger.pending.targets.insert(name)
             }
             for (id, job) in record.jobs {
                 let key = PendingWrites.JobKey(target: name, job: id)
-                pending.jobs.insert(key)
-                pending.countedRuns[key] = job.countedRuns
+                ledger.pending.jobs.insert(key)
+                ledger.pending.countedRuns[key] = job.countedRuns
             }
         }
     }
@@ -407,9 +313,5 @@ public actor StateStore {
             record.persistenceDisabled = true
             return record
         }
-    }
-
-    private func isConfigured(_ target: String) -> Bool {
-        configured.contains { $0.name == target }
     }
 }
