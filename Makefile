@@ -11,6 +11,7 @@
 .PHONY: demo test build release deb system-test load-test bench deps test-deps system-deps clean
 
 demo: deps
+	swift build --product backup-simulator
 	swift run backup-exporter demo
 
 test: test-deps

@@ -91,7 +91,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "backup-exporter", dependencies: [
-            "Daemon", "Adapters", "Simulator", "ExporterConfig", "Systemd", "CMalloc",
+            "Daemon", "Adapters", "ExporterConfig", "Systemd", "CMalloc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

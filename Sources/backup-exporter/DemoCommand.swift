@@ -2,10 +2,13 @@ import ArgumentParser
 import Daemon
 import Foundation
 import Logging
-import Simulator
 
-/// `demo`: the bundled vendor simulator and the daemon against it, on loopback, so a newcomer sees
-/// real numbers move within seconds.
+/// `demo`: the vendor simulator and the daemon against it, on loopback, so a newcomer sees real
+/// numbers move within seconds.
+///
+/// The simulator is its own program (`backup-simulator`, built beside this one), started here as
+/// a child process: the daemon binary that ships carries no simulated vendor. The child writes
+/// the daemon's config into a temporary folder and serves until the demo ends.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "demo", abstract: "Run the vendor simulator and the daemon against it on loopback.")
 
@@ -22,21 +25,28 @@ struct DemoCommand: AsyncParsableCommand {
         let logger = Logger(label: "backup-exporter")
         guard let address = ListenAddress(listenAddress) else { throw ValidationError("bad --web.listen-address") }
 
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("backup-exporter-demo-\(getpid())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("backup-exporter-demo-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
 
-        let suite = try await SimulatorSuite.start()
-        let tokenFile = directory.appendingPathComponent("inet.token").path
-        try Data((SimulatorSuite.inetToken + "\n").utf8).write(to: URL(fileURLWithPath: tokenFile))
-        let configPath = directory.appendingPathComponent("config.yaml").path
-        try Data(suite.demoConfig(tokenFile: tokenFile).utf8).write(to: URL(fileURLWithPath: configPath))
-        environment["DEMO_INET_PASSWORD"] = SimulatorSuite.inetPassword
-
+        let simulator = try Self.startSimulator(writingInto: directory)
+        defer {
+            simulator.terminate()
+            simulator.waitUntilExit()
+        }
+        guard let inetURL = await Self.waitForReady(in: directory, simulator: simulator) else {
+            FileHandle.standardError.write(Data("backup-exporter demo: backup-simulator did not start\n".utf8))
+            throw ExitCode.failure
+        }
+        for line in (try? String(contentsOfFile: directory + "/environment", encoding: .utf8))?.split(separator: "\n") ?? [] {
+            let parts = line.split(separator: "=", maxSplits: 1)
+            if parts.count == 2 { environment[String(parts[0])] = String(parts[1]) }
+        }
+        let configPath = directory + "/config.yaml"
         let base = "http://\(address)"
         print("""
             backup-exporter demo
-              simulated i-net server  \(suite.inet.baseURL)
+              simulated i-net server  \(inetURL)
               config                  \(configPath)
               metrics                 \(base)/metrics
               status (JSON)           \(base)/status
@@ -46,28 +56,44 @@ struct DemoCommand: AsyncParsableCommand {
 
             """)
         let options = DaemonOptions(
-            configPath: configPath, listenAddress: address,
-            storagePath: directory.appendingPathComponent("state").path, build: BuildVersion.buildInfo)
-        // One appliance goes away for 20 s of every minute, so the demo shows a target going down
-        // (reason http) and coming back, with its jobs keeping their last values meanwhile.
-        let outages = Task {
-            let unitrends = suite.unitrends.faults
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(40))
-                unitrends.set(.status(503))
-                try? await Task.sleep(for: .seconds(20))
-                unitrends.set(nil)
-            }
-        }
-        defer { outages.cancel() }
+            configPath: configPath, listenAddress: address, storagePath: directory + "/state", build: BuildVersion.buildInfo)
         do {
             MallocTuning.apply()
             try await DaemonMain.run(options: options, environment: environment, logger: logger)
         } catch {
-            await suite.stop()
             FileHandle.standardError.write(Data("backup-exporter demo: \(error)\n".utf8))
             throw ExitCode.failure
         }
-        await suite.stop()
+    }
+
+    /// `backup-simulator` from beside this executable (a build folder, or the package's
+    /// `/usr/lib/backup-exporter`), else from `PATH`.
+    static func startSimulator(writingInto directory: String) throws -> Process {
+        let me = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+        let candidates = [
+            me.deletingLastPathComponent().appendingPathComponent("backup-simulator").path,
+            "/usr/lib/backup-exporter/backup-simulator",
+        ] + (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/backup-simulator" }
+        guard let path = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw ValidationError("the demo needs backup-simulator beside backup-exporter or on PATH; from a checkout, run `make demo`")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = ["--port", "0", "--demo", directory]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// The inet URL from the `ready` file, or nil if the simulator exits or 30 s pass first.
+    static func waitForReady(in directory: String, simulator: Process) async -> String? {
+        for _ in 0..<300 {
+            if let text = try? String(contentsOfFile: directory + "/ready", encoding: .utf8) {
+                return text.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            guard simulator.isRunning else { return nil }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return nil
     }
 }
