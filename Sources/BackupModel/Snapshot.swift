@@ -7,12 +7,33 @@ public struct ExporterSnapshot: Sendable, Equatable {
     /// Writes to the state database that failed (read-only, full or vanished directory).
     /// Metrics keep being served from memory; this makes the condition visible.
     public var stateWriteErrors: UInt64
+    public var shard: ShardStatus
 
-    public init(targets: [TargetSnapshot], config: ConfigStatus, build: BuildInfo, stateWriteErrors: UInt64 = 0) {
+    public init(targets: [TargetSnapshot], config: ConfigStatus, build: BuildInfo, stateWriteErrors: UInt64 = 0,
+                shard: ShardStatus? = nil) {
         self.targets = targets
         self.config = config
         self.build = build
         self.stateWriteErrors = stateWriteErrors
+        self.shard = shard ?? ShardStatus(index: 0, count: 1, ownedTargets: targets.count, otherTargets: 0)
+    }
+}
+
+/// This instance's share of the config: `backup_exporter_shard_info` and
+/// `backup_exporter_targets{owned}`.
+public struct ShardStatus: Sendable, Equatable {
+    public var index: Int
+    public var count: Int
+    /// Targets of the config this instance polls, exports and stores.
+    public var ownedTargets: Int
+    /// Targets of the config other shards own.
+    public var otherTargets: Int
+
+    public init(index: Int, count: Int, ownedTargets: Int, otherTargets: Int) {
+        self.index = index
+        self.count = count
+        self.ownedTargets = ownedTargets
+        self.otherTargets = otherTargets
     }
 }
 

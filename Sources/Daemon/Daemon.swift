@@ -47,9 +47,8 @@ public actor Daemon {
         let (configuration, targets) = try loader.load(client: client, logger: logger)
         applyWebConfiguration(web)
         self.configuration = configuration
-        await store.configure(targets: configuration.targets.map { TargetIdentity(name: $0.name, vendor: $0.vendor, maxAge: $0.maxAge, jobMaxAge: $0.jobMaxAge) })
+        await applyTargets(targets)
         await store.setConfigStatus(successful: true)
-        replacePollers(with: targets)
         let endpoints = HTTPEndpoints(daemon: self, store: store, telemetryPath: options.telemetryPath)
         let address = options.listenAddress
         let webAccess = self.webAccess
@@ -83,8 +82,7 @@ public actor Daemon {
             let (configuration, targets) = try loader.load(client: client, logger: logger)
             applyWebConfiguration(web)
             self.configuration = configuration
-            await store.configure(targets: configuration.targets.map { TargetIdentity(name: $0.name, vendor: $0.vendor, maxAge: $0.maxAge, jobMaxAge: $0.jobMaxAge) })
-            replacePollers(with: targets)
+            await applyTargets(targets)
             await store.setConfigStatus(successful: true)
             events.configReloaded(targets: configuration.targets.count)
             await updateStatusLine(force: true)
@@ -125,6 +123,23 @@ public actor Daemon {
     var configuredTargets: [TargetConfiguration] { configuration?.targets ?? [] }
 
     // MARK: pollers
+
+    /// Makes the store and the pollers follow this instance's share of `targets`: the targets
+    /// another shard owns are neither polled, nor exported, nor stored here.
+    private func applyTargets(_ targets: [ConfigurationLoader.Target]) async {
+        let shard = options.shard
+        let owned = targets.filter { shard.owns($0.configuration.name) }
+        await store.configure(targets: owned.map(\.configuration).map {
+            TargetIdentity(name: $0.name, vendor: $0.vendor, maxAge: $0.maxAge, jobMaxAge: $0.jobMaxAge)
+        })
+        await store.setShard(ShardStatus(
+            index: shard.index, count: shard.count, ownedTargets: owned.count, otherTargets: targets.count - owned.count))
+        if shard.count > 1 {
+            logger.info("shard \(shard.index) of \(shard.count) owns \(owned.count) of \(targets.count) targets",
+                        metadata: ["shard_index": "\(shard.index)", "shard_count": "\(shard.count)"])
+        }
+        replacePollers(with: owned)
+    }
 
     /// Makes the running pollers match `targets`: a target whose configuration changed, or that
     /// is gone, has its poller stopped (in the background, so a slow logout never holds up a

@@ -13,9 +13,12 @@ public struct DaemonOptions: Sendable {
     /// `--web.config.file`: TLS and basic auth for the HTTP server. Its contents reload with the
     /// config; the path itself, like the listen address, needs a restart.
     public var webConfigPath: String?
+    /// This instance's share of the config's targets (`--shard.index`, `--shard.count`).
+    public var shard: ShardAssignment
 
     public init(configPath: String, listenAddress: ListenAddress, telemetryPath: String = "/metrics",
-                storagePath: String, build: BuildInfo, shutdownGrace: Double = 3, webConfigPath: String? = nil) {
+                storagePath: String, build: BuildInfo, shutdownGrace: Double = 3, webConfigPath: String? = nil,
+                shard: ShardAssignment = .single) {
         self.configPath = configPath
         self.listenAddress = listenAddress
         self.telemetryPath = telemetryPath
@@ -23,5 +26,6 @@ public struct DaemonOptions: Sendable {
         self.build = build
         self.shutdownGrace = shutdownGrace
         self.webConfigPath = webConfigPath
+        self.shard = shard
     }
 }

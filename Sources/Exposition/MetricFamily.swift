@@ -96,6 +96,12 @@ extension MetricFamily {
     static let configReloadSuccessTime = MetricFamily(
         name: "backup_exporter_config_last_reload_success_timestamp_seconds", kind: .gauge,
         help: "Unix time the configuration was last loaded or reloaded successfully.")
+    static let shardInfo = MetricFamily(
+        name: "backup_exporter_shard_info", kind: .gauge,
+        help: "Always 1, labelled with this instance's shard index and the shard count (0 of 1 when not sharded).")
+    static let targets = MetricFamily(
+        name: "backup_exporter_targets", kind: .gauge,
+        help: "Targets in the configuration, by whether this instance owns them (polls, exports and stores them).")
     static let stateWriteErrors = MetricFamily(
         name: "backup_exporter_state_write_errors_total", kind: .counter,
         help: "Writes to the state database that failed; metrics are still served from memory.")

@@ -176,6 +176,13 @@ public enum MetricsRenderer {
         if let time = snapshot.config.lastReloadSuccessTime {
             page.sample(.configReloadSuccessTime, labels: [], value: time)
         }
+        page.header(.shardInfo)
+        page.sample(.shardInfo, labels: PageWriter.encodeLabels([
+            "index": String(snapshot.shard.index), "count": String(snapshot.shard.count),
+        ]), value: 1)
+        page.header(.targets)
+        page.sample(.targets, labels: PageWriter.encodeLabels(["owned": "true"]), value: Double(snapshot.shard.ownedTargets))
+        page.sample(.targets, labels: PageWriter.encodeLabels(["owned": "false"]), value: Double(snapshot.shard.otherTargets))
         page.header(.stateWriteErrors)
         page.sample(.stateWriteErrors, labels: [], count: snapshot.stateWriteErrors)
     }

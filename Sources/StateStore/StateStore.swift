@@ -38,6 +38,7 @@ public actor StateStore {
     private var ledger = StateLedger()
     private var config = ConfigStatus(lastReloadSuccessful: false, lastReloadSuccessTime: nil)
     private var stateWriteErrors: UInt64 = 0
+    private var shard: ShardStatus?
     private var isClosed = false
     private var reopenDue = false
     private var lastReopenAttempt: Double?
@@ -145,6 +146,12 @@ public actor StateStore {
         return changes
     }
 
+    /// This instance's share of the config, for the exporter's own families.
+    public func setShard(_ shard: ShardStatus) {
+        version += 1
+        self.shard = shard
+    }
+
     public func setConfigStatus(successful: Bool) {
         version += 1
         config.lastReloadSuccessful = successful
@@ -171,7 +178,9 @@ public actor StateStore {
                 name: identity.name, vendor: identity.vendor, health: record.health, pollsTotal: record.pollsTotal,
                 pollErrors: record.pollErrors, jobs: jobs))
         }
-        return ExporterSnapshot(targets: targets, config: config, build: build, stateWriteErrors: stateWriteErrors)
+        return ExporterSnapshot(
+            targets: targets, config: config, build: build, stateWriteErrors: stateWriteErrors,
+            shard: shard ?? ShardStatus(index: 0, count: 1, ownedTargets: targets.count, otherTargets: 0))
     }
 
     /// Writes everything pending, throttled last success times included, then closes the

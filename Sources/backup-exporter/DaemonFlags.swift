@@ -24,7 +24,19 @@ struct DaemonFlags: ParsableArguments {
     @Option(name: .customLong("log.format"), help: "journald, logfmt or json (default: journald when $JOURNAL_STREAM is set, else logfmt).")
     var logFormat: String?
 
+    @Option(name: .customLong("shard.index"), help: "This instance's shard, 0 to --shard.count - 1: it polls and exports only the targets that rendezvous hashing of their name gives it.")
+    var shardIndex: Int = 0
+
+    @Option(name: .customLong("shard.count"), help: "How many instances share the config's targets.")
+    var shardCount: Int = 1
+
+    /// The shard flags as the daemon takes them (checked by `validate()`).
+    var shard: ShardAssignment { ShardAssignment(index: shardIndex, count: shardCount) ?? .single }
+
     func validate() throws {
+        guard ShardAssignment(index: shardIndex, count: shardCount) != nil else {
+            throw ValidationError("--shard.index must be at least 0 and below --shard.count (\(shardCount)), and --shard.count at least 1")
+        }
         guard ListenAddress(listenAddress) != nil else {
             throw ValidationError("--web.listen-address '\(listenAddress)' is not HOST:PORT")
         }

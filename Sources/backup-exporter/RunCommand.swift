@@ -22,7 +22,8 @@ struct RunCommand: AsyncParsableCommand {
             telemetryPath: flags.telemetryPath,
             storagePath: flags.storageDirectory(environment: environment),
             build: BuildVersion.buildInfo,
-            webConfigPath: flags.webConfigFile)
+            webConfigPath: flags.webConfigFile,
+            shard: flags.shard)
         do {
             MallocTuning.apply()
             try await DaemonMain.run(options: options, environment: environment, logger: logger)

@@ -29,6 +29,8 @@ struct PageStructureTests {
         ("backup_exporter_build_info", "gauge"),
         ("backup_exporter_config_last_reload_successful", "gauge"),
         ("backup_exporter_config_last_reload_success_timestamp_seconds", "gauge"),
+        ("backup_exporter_shard_info", "gauge"),
+        ("backup_exporter_targets", "gauge"),
         ("backup_exporter_state_write_errors_total", "counter"),
         ("process_cpu_seconds_total", "counter"),
         ("process_resident_memory_bytes", "gauge"),
