@@ -46,9 +46,11 @@ d=$stage/$name
 install -D -m755 "$binary" "$d/usr/bin/backup-exporter"
 strip --strip-unneeded "$d/usr/bin/backup-exporter"
 install -D -m644 "$pkg/systemd/backup-exporter.service" "$d/lib/systemd/system/backup-exporter.service"
+install -D -m644 "$pkg/systemd/backup-exporter@.service" "$d/lib/systemd/system/backup-exporter@.service"
 install -D -m644 "$pkg/deb/config.yaml" "$d/etc/backup-exporter/config.yaml"
 install -d -m700 "$d/etc/backup-exporter/secrets"
 install -D -m644 "$pkg/deb/default.env" "$d/etc/default/backup-exporter"
+install -D -m644 "$pkg/deb/default-shards.env" "$d/etc/default/backup-exporter-shards"
 install -D -m644 "$pkg/journald/backup-exporter.catalog" "$d/usr/lib/systemd/catalog/backup-exporter.catalog"
 for f in scrape.yml alerts.yml alerts_test.yml; do
   install -D -m644 "$pkg/prometheus/$f" "$d/usr/share/backup-exporter/prometheus/$f"
