@@ -29,6 +29,8 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // libxcrypt from libcrypt-dev: bcrypt verification for the web config's basic_auth_users.
         .systemLibrary(name: "CCrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"])]),
+        // zlib from zlib1g-dev: gzip for /metrics (Accept-Encoding: gzip).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // glibc's allocator tuning (mallopt): part of libc6-dev, no pkg-config.
         .systemLibrary(name: "CMalloc"),
 
@@ -42,7 +44,7 @@ let package = Package(
         .target(name: "StateStore", dependencies: ["BackupModel", "CSQLite"]),
 
         // Prometheus text format 0.0.4 and OpenMetrics 1.0 rendering of a store snapshot.
-        .target(name: "Exposition", dependencies: ["BackupModel"]),
+        .target(name: "Exposition", dependencies: ["BackupModel", "CZlib"]),
 
         // The YAML config: strict keys, file:line errors, secrets, durations.
         .target(name: "ExporterConfig", dependencies: [

@@ -23,6 +23,9 @@ actor MetricsPageCache {
         var version: UInt64
         var renderedAt: Double
         var bytes: ByteBuffer
+        /// The page as the first part of a gzip member, made on the first scrape that asks for
+        /// gzip and kept with the page, so no scrape compresses what an earlier one did.
+        var gzip: GzipPage?
         /// Tells a release timer whether the entry it was started for is still the kept one.
         var generation: UInt64
     }
@@ -39,10 +42,27 @@ actor MetricsPageCache {
     /// The store families for `format` as of `now` (Unix seconds), rendered only when the store
     /// changed or the kept page is older than `maxAge`.
     func storeFamilies(format: ExpositionFormat, store: StateStore, now: Double) async -> ByteBuffer {
+        await entry(format: format, store: store, now: now).bytes
+    }
+
+    /// The same page as the start of a gzip member (`GzipPage`), compressed once per page.
+    func gzippedStoreFamilies(format: ExpositionFormat, store: StateStore, now: Double) async -> GzipPage? {
+        let kept = await entry(format: format, store: store, now: now)
+        if let gzip = kept.gzip { return gzip }
+        let gzip = GzipPage(kept.bytes.readableBytesView)
+        if format == .openMetrics {
+            if openMetrics?.generation == kept.generation { openMetrics?.gzip = gzip }
+        } else if text?.generation == kept.generation {
+            text?.gzip = gzip
+        }
+        return gzip
+    }
+
+    private func entry(format: ExpositionFormat, store: StateStore, now: Double) async -> Entry {
         let version = await store.version
         if let entry = format == .openMetrics ? openMetrics : text,
            entry.version == version, now >= entry.renderedAt, now - entry.renderedAt < maxAge {
-            return entry.bytes
+            return entry
         }
         // Read after the version: a change in between makes the page newer than its key, and the
         // next scrape renders again, which is harmless; the reverse cannot happen.
@@ -51,13 +71,13 @@ actor MetricsPageCache {
         let entry = Entry(
             version: version, renderedAt: now,
             bytes: ByteBuffer(bytes: MetricsRenderer.renderStoreFamilies(snapshot, now: now, format: format)),
-            generation: generations)
+            gzip: nil, generation: generations)
         if format == .openMetrics { openMetrics = entry } else { text = entry }
         Task { [weak self, maxAge, generation = entry.generation] in
             try? await Task.sleep(for: .seconds(maxAge))
             await self?.release(format: format, generation: generation)
         }
-        return entry.bytes
+        return entry
     }
 
     /// Drops the kept page for `format` if it is still the one rendered as `generation`. Responses
