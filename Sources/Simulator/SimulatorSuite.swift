@@ -57,7 +57,10 @@ public final class SimulatorSuite: Sendable {
         let veeam = VeeamM365Simulator(
             jobs: VeeamM365Simulator.demoJobs(),
             credentials: .init(username: veeamUser, password: veeamPassword),
-            clock: clock, epoch: epoch)
+            clock: clock, epoch: epoch,
+            // The session order is undocumented: one job lists its sessions oldest first.
+            oldestFirstJobIDs: [VeeamM365Simulator.demoJobs()[1].id],
+            fixedJobs: VeeamM365Simulator.demoFixedJobs(now: clock.now()))
         let veeamServer = try await VendorSimulator.start(vendor: "veeam_m365", host: host, port: port(basePort, 1)) { request in
             await veeam.handle(request)
         }
