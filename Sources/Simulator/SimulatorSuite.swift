@@ -50,7 +50,9 @@ public final class SimulatorSuite: Sendable {
         let inet = InetSimulator(
             jobs: InetSimulator.demoJobs(),
             credentials: .init(token: inetToken, username: inetUser, password: inetPassword),
-            clock: clock, epoch: epoch)
+            clock: clock, epoch: epoch,
+            // The list order is undocumented: one definition lists its results newest first.
+            newestFirstDefinitions: [InetSimulator.demoJobs()[1].id])
         let inetServer = try await VendorSimulator.start(vendor: "inet", host: host, port: basePort) { request in
             await inet.handle(request)
         }
