@@ -162,6 +162,27 @@ struct VeeamM365TruthTests {
         #expect(runs.first?.startTime == 1_709_856_000)
     }
 
+    @Test("a listing longer than the page cap is read up to the cap and logged once; what was read is ordered by creationTime")
+    func sessionCap() async throws {
+        // 25 sessions listed oldest first, one per page: only the first 20 pages are read.
+        let sessions = (0..<25).map { Self.session(Self.seedJob, day: $0) }
+        let jobs = #"[{"id":"\#(Self.seedJob)","name":"Mail","lastStatus":"Success"}]"#
+        try await Self.withServer(jobs: jobs, sessions: [Self.seedJob: sessions]) { url, calls in
+            let log = CapturedLog()
+            try await SessionVendorHarness.withClient { client in
+                let target = try SessionVendorHarness.target(vendor: "veeam_m365", url: url, username: Self.user,
+                                                             extra: "options:\n  page_size: 1\n  sessions_per_job: 2")
+                let adapter = try CommvaultEclypseHarness.adapter(target, client: client, log: log)
+                for _ in 0..<2 {
+                    let runs = try #require(try await adapter.poll().first).runs
+                    #expect(runs.map(\.id) == [Self.sessionID(day: 19), Self.sessionID(day: 18)])
+                }
+            }
+            #expect(calls.withLockedValue { $0.filter { $0.contains("JobSessions") }.count } == 40)
+            #expect(log.messages(containing: "more sessions than read").map { $0.metadata["job_id"] } == [Self.seedJob])
+        }
+    }
+
     // MARK: - Vendor message
 
     @Test("details (and jobWillBeRetried) are the vendor message of a failed or warned session only")
