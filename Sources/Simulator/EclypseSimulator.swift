@@ -15,9 +15,14 @@ import WebServer
 /// HTTP Basic on every call; without it 401 with `WWW-Authenticate: basic realm="ECLYPSE"`.
 /// A good call also sets the `ECLYPSERESTSESSIONID` cookie, which the exporter ignores.
 ///
-/// Each scripted job is one backup job id. With `repeats` (the demo) the id starts over every
-/// cycle so the demo keeps moving; without it the id runs once and then stays finished, as on a
-/// real controller. `forget(_:)` makes the controller answer 404 for an id, as after a reboot.
+/// As the API page says, "a job ID ... is a unique value created when a backup creation is
+/// started": every backup has its own id, which never restarts. Each scripted job is a backup
+/// the controller makes on a cycle; its first backup's id is the scripted job's id (what a config
+/// follows) and every later cycle's backup gets a new id (`backupID(of:cycle:)`), while the ids of
+/// finished backups keep answering their final state. Without `repeats` only the first backup is
+/// made. `POST /api/rest/v1/system/backup/create` starts a backup now and answers
+/// `{"jobId": "<new id>"}` (it succeeds 20 s later). `forget(_:)` makes the controller answer 404
+/// for an id, as after a reboot.
 public struct EclypseSimulator: Sendable {
     public var jobs: [ScriptedJob]
     public var username: String
@@ -26,6 +31,7 @@ public struct EclypseSimulator: Sendable {
     public var epoch: Double
     /// API revision: 6 and above also serve `/api/rest/v1/jobs/<id>`.
     public var revision: Int
+    /// Whether the controller makes a new backup every cycle (the demo) or only the first.
     public var repeats: Bool
     public let controls: EclypseControls
 
@@ -56,7 +62,9 @@ public struct EclypseSimulator: Sendable {
 
     public func handle(_ request: HTTPRequest) async -> HTTPResponse {
         controls.countRequest()
-        guard request.method == .GET else { return .json(#"{"error":"method not allowed"}"#, status: .methodNotAllowed) }
+        guard request.method == .GET || request.method == .POST else {
+            return .json(#"{"error":"method not allowed"}"#, status: .methodNotAllowed)
+        }
         guard authorised(request.headers) else {
             var response = HTTPResponse.json(#"{"error":"Unauthorized"}"#, status: .unauthorized)
             response.headers.add(name: "WWW-Authenticate", value: #"basic realm="ECLYPSE""#)
@@ -67,13 +75,19 @@ public struct EclypseSimulator: Sendable {
         let xml = Self.wantsXML(format: query["$format"], accept: request.headers.first(name: "Accept"))
         let now = clock.now()
         var response: HTTPResponse
-        switch parts.count {
-        case 7 where parts.starts(with: ["api", "rest", "v1", "system", "backup", "jobs"]):
+        switch (request.method, parts.count) {
+        case (.POST, 6) where parts == ["api", "rest", "v1", "system", "backup", "create"]:
+            let id = UUID().uuidString.lowercased()
+            controls.recordManualBackup(id: id, at: now)
+            response = .json(#"{"jobId":"\#(id)"}"#)
+        case (.GET, 7) where parts.starts(with: ["api", "rest", "v1", "system", "backup", "jobs"]):
             response = job(id: parts[6], now: now, xml: xml, select: query["$select"])
-        case 5 where parts.starts(with: ["api", "rest", "v1", "jobs"]) && revision >= 6:
+        case (.GET, 5) where parts.starts(with: ["api", "rest", "v1", "jobs"]) && revision >= 6:
             response = job(id: parts[4], now: now, xml: xml, select: query["$select"])
-        case 8 where parts == ["api", "rest", "v1", "system", "backup", "targets", "device", "files"]:
+        case (.GET, 8) where parts == ["api", "rest", "v1", "system", "backup", "targets", "device", "files"]:
             response = files(now: now)
+        case (.POST, _):
+            response = .json(#"{"error":"method not allowed"}"#, status: .methodNotAllowed)
         default:
             response = .json(#"{"error":"Resource not found"}"#, status: .notFound)
         }
@@ -93,13 +107,43 @@ public struct EclypseSimulator: Sendable {
         return headers.first(name: "Authorization") == expected
     }
 
-    /// The run a job id stands for at `now`, or nil before it was created.
-    func run(of job: ScriptedJob, now: Double) -> ScriptedJob.Run? {
-        if repeats {
-            return job.runs(now: now, epoch: epoch, limit: 1).last
+    /// The id of `job`'s backup of cycle `cycle`: the job's own id for the first one, then the id
+    /// with its last group replaced by the cycle number (12 hex digits).
+    public static func backupID(of job: ScriptedJob, cycle: Int) -> String {
+        guard cycle > 0 else { return job.id }
+        let groups = job.id.split(separator: "-", omittingEmptySubsequences: false)
+        guard groups.count == 5 else { return "\(job.id)-\(cycle)" }
+        return groups.prefix(4).joined(separator: "-") + "-" + String(format: "%012lx", cycle)
+    }
+
+    /// The backup an id stands for at `now`, or nil when no backup has that id (yet).
+    func run(id: String, now: Double) -> ScriptedJob.Run? {
+        if let created = controls.manualBackup(id: id) {
+            let manual = ScriptedJob(id: id, name: "manual", waitSeconds: 2, runSeconds: 18, restSeconds: 0, outcomes: [.succeeded])
+            return manual.run(cycle: 0, now: now, epoch: created)
         }
-        let run = job.run(cycle: 0, now: now, epoch: epoch)
-        return run.created <= now ? run : nil
+        for job in jobs {
+            guard let cycle = Self.cycle(of: id, job: job), repeats || cycle == 0 else { continue }
+            let run = job.run(cycle: cycle, now: now, epoch: epoch)
+            return run.created <= now ? run : nil
+        }
+        return nil
+    }
+
+    /// The cycle whose backup id `id` is, for `job`; nil when it is not one of `job`'s ids.
+    static func cycle(of id: String, job: ScriptedJob) -> Int? {
+        if id == job.id { return 0 }
+        let groups = id.split(separator: "-", omittingEmptySubsequences: false)
+        guard groups.count == 5, let cycle = Int(groups[4], radix: 16), cycle > 0,
+              backupID(of: job, cycle: cycle) == id else { return nil }
+        return cycle
+    }
+
+    /// The newest `limit` backups of `job` at `now`, oldest first.
+    func backups(of job: ScriptedJob, now: Double, limit: Int) -> [ScriptedJob.Run] {
+        if repeats { return job.runs(now: now, epoch: epoch, limit: limit) }
+        let first = job.run(cycle: 0, now: now, epoch: epoch)
+        return first.created <= now ? [first] : []
     }
 
     /// The two properties as the controller reports them: status "" (every other cycle left out
@@ -121,7 +165,7 @@ public struct EclypseSimulator: Sendable {
     }
 
     private func job(id: String, now: Double, xml: Bool, select: String?) -> HTTPResponse {
-        guard !controls.isForgotten(id), let job = jobs.first(where: { $0.id == id }), let run = run(of: job, now: now) else {
+        guard !controls.isForgotten(id), let run = run(id: id, now: now) else {
             return .json(#"{"error":"Job not found"}"#, status: .notFound)
         }
         let (progress, status) = properties(run)
@@ -142,9 +186,8 @@ public struct EclypseSimulator: Sendable {
 
     private func files(now: Double) -> HTTPResponse {
         var names: [String] = []
-        for job in jobs where !controls.isForgotten(job.id) {
-            let runs = repeats ? job.runs(now: now, epoch: epoch, limit: 5) : [run(of: job, now: now)].compactMap { $0 }
-            for run in runs {
+        for job in jobs {
+            for run in backups(of: job, now: now, limit: 5) where !controls.isForgotten(Self.backupID(of: job, cycle: run.cycle)) {
                 guard case .finished(let outcome) = run.phase, outcome == .succeeded || outcome == .warning else { continue }
                 names.append("\(job.name.replacingOccurrences(of: " ", with: "_"))-\(Int64(run.ended ?? 0)).ecybackup")
             }

@@ -6,6 +6,11 @@ import WebServer
 /// A simulated i-net PDFC / CoWork server: the backup API paths, Bearer and Basic auth, and the
 /// result JSON as the vendor's help page shows it (`definitionid`, epoch-millisecond times,
 /// `runningStatus` booleans, `taskProgress` as numeric strings, `taskErrors`).
+///
+/// The help page does not say in which order a definition's results are listed: they come oldest
+/// first, except for the definitions in `newestFirstDefinitions`, so both orders are served. A
+/// failed run reports the progress its tasks reached (one task stopped part way) with its
+/// `taskErrors`; a successful run reports an empty `taskProgress`, as the page's example does.
 public struct InetSimulator: Sendable {
     public struct Credentials: Sendable {
         public var token: String?
@@ -27,15 +32,18 @@ public struct InetSimulator: Sendable {
     public var historyLimit: Int
     /// List results as full objects instead of ids: the other shape the adapter accepts.
     public var listResultsAsObjects: Bool
+    /// Definitions whose results are listed newest first (the others oldest first).
+    public var newestFirstDefinitions: Set<String>
 
     public init(jobs: [ScriptedJob], credentials: Credentials, clock: SimulatorClock, epoch: Double,
-                historyLimit: Int = 10, listResultsAsObjects: Bool = false) {
+                historyLimit: Int = 10, listResultsAsObjects: Bool = false, newestFirstDefinitions: Set<String> = []) {
         self.jobs = jobs
         self.credentials = credentials
         self.clock = clock
         self.epoch = epoch
         self.historyLimit = historyLimit
         self.listResultsAsObjects = listResultsAsObjects
+        self.newestFirstDefinitions = newestFirstDefinitions
     }
 
     /// The demo's definitions: different rhythms and outcomes, so every state shows within minutes.
@@ -67,7 +75,8 @@ public struct InetSimulator: Sendable {
             return .json("[" + list.joined(separator: ",") + "]")
         case ("definitions", 5) where parts[4] == "results":
             guard let job = jobs.first(where: { $0.id == parts[3] }) else { return .json(#"{"error":"no such definition"}"#, status: .notFound) }
-            let runs = job.runs(now: now, epoch: epoch, limit: historyLimit)
+            let oldestFirst = job.runs(now: now, epoch: epoch, limit: historyLimit)
+            let runs = newestFirstDefinitions.contains(job.id) ? Array(oldestFirst.reversed()) : oldestFirst
             let list = listResultsAsObjects ? runs.map { render(job: job, run: $0) } : runs.map { "\"\($0.id)\"" }
             return .json("[" + list.joined(separator: ",") + "]")
         case ("definitions", 6) where parts[4] == "results":
@@ -117,9 +126,13 @@ public struct InetSimulator: Sendable {
             }
         case .waiting, .running: break
         }
-        let taskProgress = running
+        var taskProgress = running
             ? #"{"database":"\#(String(format: "%.6f", min(100, run.progress * 1.2)))","mail":"\#(String(format: "%.6f", run.progress * 0.8))"}"#
             : "{}"
+        if case .finished(let outcome) = run.phase, outcome == .failed || outcome == .cancelled {
+            // The database task stopped at 37.5 %; the mail task had finished.
+            taskProgress = #"{"database":"37.500000","mail":"100.000000"}"#
+        }
         var content = #""path":\#(JSONText.quote("/backup/\(job.name) \(run.cycle)"))"#
         if let started = run.started { content += #","started":\#(ms(started))"# }
         if let ended = run.ended, let started = run.started {

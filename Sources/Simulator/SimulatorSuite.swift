@@ -50,14 +50,19 @@ public final class SimulatorSuite: Sendable {
         let inet = InetSimulator(
             jobs: InetSimulator.demoJobs(),
             credentials: .init(token: inetToken, username: inetUser, password: inetPassword),
-            clock: clock, epoch: epoch)
+            clock: clock, epoch: epoch,
+            // The list order is undocumented: one definition lists its results newest first.
+            newestFirstDefinitions: [InetSimulator.demoJobs()[1].id])
         let inetServer = try await VendorSimulator.start(vendor: "inet", host: host, port: basePort) { request in
             await inet.handle(request)
         }
         let veeam = VeeamM365Simulator(
             jobs: VeeamM365Simulator.demoJobs(),
             credentials: .init(username: veeamUser, password: veeamPassword),
-            clock: clock, epoch: epoch)
+            clock: clock, epoch: epoch,
+            // The session order is undocumented: one job lists its sessions oldest first.
+            oldestFirstJobIDs: [VeeamM365Simulator.demoJobs()[1].id],
+            fixedJobs: VeeamM365Simulator.demoFixedJobs(now: clock.now()))
         let veeamServer = try await VendorSimulator.start(vendor: "veeam_m365", host: host, port: port(basePort, 1)) { request in
             await veeam.handle(request)
         }

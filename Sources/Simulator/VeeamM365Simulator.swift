@@ -20,6 +20,13 @@ import WebServer
 /// and the cycle number in hex. Times carry 7 fractional digits and `Z`. A rejected bearer token
 /// gets 401 with an empty body, which is what the SDK documents for the real server.
 ///
+/// The order of a sessions listing is not documented, so the simulator serves both: newest
+/// first by default, oldest first for the jobs in `oldestFirstJobIDs`. Jobs carry the fields of
+/// the seed's `/Jobs/{id}` example (`lastRun`, `nextRun`, `isEnabled`, `lastStatus`); a failed or
+/// warned session carries `details` and (v7, v8) `jobWillBeRetried`. `fixedJobs` are jobs that
+/// do not run: a disabled one with old sessions, one whose sessions were purged (only its
+/// `lastStatus` and `lastRun` tell how it last went).
+///
 /// Vendor-specific fault switches: `expireTokens(afterCalls:)`, `revokeAllTokens()`,
 /// `rejectRefreshTokens`, and `servedVersions` at init (a version not served answers 404).
 public final class VeeamM365Simulator: Sendable {
@@ -29,6 +36,51 @@ public final class VeeamM365Simulator: Sendable {
         public init(username: String, password: String) {
             self.username = username
             self.password = password
+        }
+    }
+
+    /// A job that does not run on a schedule: what it shows is fixed.
+    public struct FixedJob: Sendable, Equatable {
+        public var id: String
+        public var name: String
+        public var isEnabled: Bool
+        public var lastStatus: String
+        /// When its last run started (Unix seconds), as `lastRun`.
+        public var lastRun: Double?
+        public var nextRun: Double?
+        /// Its sessions still on the server (none once purged).
+        public var sessions: [FixedSession]
+
+        public init(id: String, name: String, isEnabled: Bool, lastStatus: String, lastRun: Double?, nextRun: Double? = nil,
+                    sessions: [FixedSession] = []) {
+            self.id = id
+            self.name = name
+            self.isEnabled = isEnabled
+            self.lastStatus = lastStatus
+            self.lastRun = lastRun
+            self.nextRun = nextRun
+            self.sessions = sessions
+        }
+    }
+
+    /// A finished session of a `FixedJob`.
+    public struct FixedSession: Sendable, Equatable {
+        public var id: String
+        public var status: String
+        public var creationTime: Double
+        public var endTime: Double
+        public var details: String
+        public var objects: Int
+        public var bytes: Int64
+
+        public init(id: String, status: String, creationTime: Double, endTime: Double, details: String = "", objects: Int = 0, bytes: Int64 = 0) {
+            self.id = id
+            self.status = status
+            self.creationTime = creationTime
+            self.endTime = endTime
+            self.details = details
+            self.objects = objects
+            self.bytes = bytes
         }
     }
 
@@ -60,12 +112,18 @@ public final class VeeamM365Simulator: Sendable {
     public let tokenLifetime: Double
     /// Sessions kept per job (the newest ones).
     public let historyLimit: Int
+    /// Jobs whose sessions are listed oldest first (the others newest first).
+    public let oldestFirstJobIDs: Set<String>
+    public let fixedJobs: [FixedJob]
     private let state = NIOLockedValueBox(State())
     private let accessTokens = SimulatedAccessTokens(prefix: "vbo-access")
 
     public init(jobs: [ScriptedJob], credentials: Credentials, clock: SimulatorClock, epoch: Double,
-                servedVersions: Set<String> = ["v6", "v7", "v8"], tokenLifetime: Double = 3600, historyLimit: Int = 50) {
+                servedVersions: Set<String> = ["v6", "v7", "v8"], tokenLifetime: Double = 3600, historyLimit: Int = 50,
+                oldestFirstJobIDs: Set<String> = [], fixedJobs: [FixedJob] = []) {
         self.jobs = jobs
+        self.oldestFirstJobIDs = Set(oldestFirstJobIDs.map { $0.lowercased() })
+        self.fixedJobs = fixedJobs
         self.credentials = credentials
         self.clock = clock
         self.epoch = epoch
@@ -83,6 +141,25 @@ public final class VeeamM365Simulator: Sendable {
                         outcomes: [.succeeded, .failed], sizeBytes: 1_610_612_736, phaseOffset: 9),
             ScriptedJob(id: "c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f", name: "SharePoint \"Teams\" sites", waitSeconds: 8, runSeconds: 25, restSeconds: 25,
                         outcomes: [.succeeded, .cancelled], sizeBytes: 805_306_368, phaseOffset: 21),
+        ]
+    }
+
+    /// The demo's jobs that do not run: a disabled job whose old sessions are still listed, and
+    /// a job whose sessions were purged. `now` is when the demo starts.
+    public static func demoFixedJobs(now: Double) -> [FixedJob] {
+        let day = 86_400.0
+        return [
+            FixedJob(id: "5e0a7c21-4b8d-4f3e-9a61-2d7c8e9f0b13", name: "Former employees (disabled)", isEnabled: false,
+                     lastStatus: "Failed", lastRun: now - 3 * day, sessions: [
+                        FixedSession(id: "5e0a7c21-5e55-4000-8000-00000000f002", status: "Failed", creationTime: now - 3 * day,
+                                     endTime: now - 3 * day + 95,
+                                     details: "Failed to process mailbox archive@contoso.example: the mailbox is not licensed",
+                                     objects: 3),
+                        FixedSession(id: "5e0a7c21-5e55-4000-8000-00000000f001", status: "Success", creationTime: now - 4 * day,
+                                     endTime: now - 4 * day + 610, objects: 40, bytes: 734_003_200),
+                     ]),
+            FixedJob(id: "7d4b2e90-1c3a-4e5f-8b6d-9a0c1e2f3a4b", name: "Legal hold (sessions purged)", isEnabled: true,
+                     lastStatus: "Warning", lastRun: now - 40 * day, nextRun: now + 20 * day),
         ]
     }
 
@@ -132,26 +209,28 @@ public final class VeeamM365Simulator: Sendable {
         let base = "https://localhost:4443/\(version)"
         switch (parts.count, parts.dropFirst().first ?? "") {
         case (2, "jobs"):
-            let rendered = jobs.map { renderJob($0, base: base, now: now) }
+            let rendered = jobs.map { renderJob($0, base: base, now: now) } + fixedJobs.map { renderFixedJob($0, base: base) }
             guard version == "v8" else { return .json("[" + rendered.joined(separator: ",") + "]") }
             return .json(page(rendered, query: query, link: "\(base)/Jobs", defaultLimit: rendered.count))
         case (3, "jobs"):
+            if let fixed = fixedJob(id: parts[2]) { return .json(renderFixedJob(fixed, base: base)) }
             guard let job = job(id: parts[2]) else { return Self.notFound() }
             return .json(renderJob(job, base: base, now: now))
         case (4, "jobs") where parts[3] == "jobsessions" && version == "v6":
-            guard let job = job(id: parts[2]) else { return Self.notFound() }
-            let sessions = newestFirst(of: [job], now: now).map { renderSession(job: job, run: $0, version: version, base: base) }
-            return .json(page(sessions, query: query, link: "\(base)/Jobs/\(job.id)/JobSessions", defaultLimit: 30))
+            guard let id = jobIDs.first(where: { $0.lowercased() == parts[2] }) else { return Self.notFound() }
+            let sessions = listing(jobIDs: [id], version: version, base: base, now: now)
+            return .json(page(sessions, query: query, link: "\(base)/Jobs/\(id)/JobSessions", defaultLimit: 30))
         case (2, "jobsessions"):
             // v6 has no jobId filter: it lists every job's sessions, which an adapter must cope with.
-            let selected = version == "v6" ? jobs : jobs.filter { job in query["jobId"].map { job.id.lowercased() == $0.lowercased() } ?? true }
-            let runs = newestFirst(of: selected, now: now)
-            let sessions = runs.compactMap { run -> String? in
-                guard let job = selected.first(where: { run.id.hasPrefix($0.id + "-run-") }) else { return nil }
-                return renderSession(job: job, run: run, version: version, base: base)
-            }
+            let selected = version == "v6" ? jobIDs : jobIDs.filter { id in query["jobId"].map { id.lowercased() == $0.lowercased() } ?? true }
+            let sessions = listing(jobIDs: selected, version: version, base: base, now: now)
             return .json(page(sessions, query: query, link: "\(base)/JobSessions", defaultLimit: 30))
         case (3, "jobsessions"):
+            for fixed in fixedJobs {
+                if let session = fixed.sessions.first(where: { $0.id.lowercased() == parts[2] }) {
+                    return .json(renderFixedSession(session, job: fixed, version: version, base: base))
+                }
+            }
             guard let (job, cycle) = session(id: parts[2]) else { return Self.notFound() }
             let run = job.run(cycle: cycle, now: now, epoch: epoch)
             guard run.created <= now else { return Self.notFound() }
@@ -205,6 +284,33 @@ public final class VeeamM365Simulator: Sendable {
         jobs.first { $0.id.lowercased() == id.lowercased() }
     }
 
+    private func fixedJob(id: String) -> FixedJob? {
+        fixedJobs.first { $0.id.lowercased() == id.lowercased() }
+    }
+
+    /// Every job's id, scripted ones first, as `GET /Jobs` lists them.
+    private var jobIDs: [String] { jobs.map(\.id) + fixedJobs.map(\.id) }
+
+    /// The sessions of `jobIDs`, rendered: newest first by creation time, or oldest first when
+    /// the listing is of one job and that job is listed so.
+    private func listing(jobIDs: [String], version: String, base: String, now: Double) -> [String] {
+        var entries: [(created: Double, id: String, json: String)] = []
+        for id in jobIDs {
+            if let job = job(id: id) {
+                for run in job.runs(now: now, epoch: epoch, limit: historyLimit) {
+                    entries.append((run.created, sessionID(job: job, cycle: run.cycle), renderSession(job: job, run: run, version: version, base: base)))
+                }
+            } else if let fixed = fixedJob(id: id) {
+                for session in fixed.sessions {
+                    entries.append((session.creationTime, session.id, renderFixedSession(session, job: fixed, version: version, base: base)))
+                }
+            }
+        }
+        entries.sort { $0.created != $1.created ? $0.created > $1.created : $0.id > $1.id }
+        if jobIDs.count == 1, let only = jobIDs.first, oldestFirstJobIDs.contains(only.lowercased()) { entries.reverse() }
+        return entries.map(\.json)
+    }
+
     /// `<first group of the job id>-5e55-4000-8000-<cycle as 12 hex digits>`.
     func sessionID(job: ScriptedJob, cycle: Int) -> String {
         let prefix = job.id.split(separator: "-").first.map(String.init) ?? "00000000"
@@ -217,12 +323,6 @@ public final class VeeamM365Simulator: Sendable {
         guard groups.count == 5, let cycle = Int(groups[4], radix: 16),
               let job = jobs.first(where: { $0.id.lowercased().hasPrefix(groups[0] + "-") }) else { return nil }
         return (job, cycle)
-    }
-
-    /// Runs that have started or are queued, newest first across `jobs`.
-    private func newestFirst(of jobs: [ScriptedJob], now: Double) -> [ScriptedJob.Run] {
-        jobs.flatMap { $0.runs(now: now, epoch: epoch, limit: historyLimit) }
-            .sorted { $0.created != $1.created ? $0.created > $1.created : $0.id > $1.id }
     }
 
     private func page(_ items: [String], query: [String: String], link: String, defaultLimit: Int) -> String {
@@ -257,10 +357,13 @@ public final class VeeamM365Simulator: Sendable {
         var fields = [#""id":"\#(id)""#]
         // Only v8's schema has `jobId` on a session (v7 filters by it but does not return it).
         if version == "v8" { fields.append(#""jobId":"\#(job.id)""#) }
-        fields.append(#""details":"""#)
+        let (details, retried) = Self.details(run.phase, objects: objects, cycle: run.cycle)
+        fields.append(#""details":\#(JSONText.quote(details))"#)
         fields.append(#""creationTime":"\#(Self.iso(run.created))""#)
         if let ended = run.ended { fields.append(#""endTime":"\#(Self.iso(ended))""#) }
         fields.append(#""retryCount":0"#)
+        // `jobWillBeRetried` is in the v7 and v8 schemas only.
+        if version != "v6", case .finished = run.phase { fields.append(#""jobWillBeRetried":\#(retried)"#) }
         fields.append(#""progress":\#(objects)"#)
         if version != "v6" { fields.append(#""jobType":"Backup""#) }
         fields.append(#""status":"\#(Self.statusWord(run.phase, cycle: run.cycle))""#)
@@ -268,6 +371,47 @@ public final class VeeamM365Simulator: Sendable {
         let bytes = Int64(run.sizeBytes)
         fields.append(#""statistics":{"processingRateBytesPS":\#(Int64(Double(bytes) / elapsed)),"processingRateItemsPS":\#(Int(Double(objects) / elapsed)),"readRateBytesPS":\#(Int64(Double(bytes) / elapsed)),"writeRateBytesPS":\#(Int64(Double(bytes) / elapsed / 2)),"transferredDataBytes":\#(bytes),"processedObjects":\#(objects * 37),"bottleneck":"\#(run.phase == .running ? "Detecting" : "Source")"}"#)
         fields.append(#""_links":{"self":{"href":"\#(base)/JobSessions/\#(id)"},"job":{"href":"\#(base)/Jobs/\#(job.id)"},"log":{"href":"\#(base)/JobSessions/\#(id)/LogItems"}}"#)
+        return "{" + fields.joined(separator: ",") + "}"
+    }
+
+    /// `details` and `jobWillBeRetried` of a session: the vendor's words for a failed or warned
+    /// one (every other failure is retried), empty otherwise.
+    static func details(_ phase: ScriptedJob.Run.Phase, objects: Int, cycle: Int) -> (String, Bool) {
+        switch phase {
+        case .finished(.failed):
+            return ("Failed to process mailbox user\(cycle % 7)@contoso.example: the remote server returned an error: (503) Server Unavailable.\nProcessed \(objects) of 120 objects.", cycle % 2 == 0)
+        case .finished(.warning):
+            return ("Processing completed with warnings: 3 items were skipped (item size exceeds the limit).", false)
+        default:
+            return ("", false)
+        }
+    }
+
+    func renderFixedSession(_ session: FixedSession, job: FixedJob, version: String, base: String) -> String {
+        var fields = [#""id":"\#(session.id)""#]
+        if version == "v8" { fields.append(#""jobId":"\#(job.id)""#) }
+        fields.append(#""details":\#(JSONText.quote(session.details))"#)
+        fields.append(#""creationTime":"\#(Self.iso(session.creationTime))""#)
+        fields.append(#""endTime":"\#(Self.iso(session.endTime))""#)
+        fields.append(#""retryCount":0"#)
+        if version != "v6" { fields.append(#""jobWillBeRetried":false"#) }
+        fields.append(#""progress":\#(session.objects)"#)
+        if version != "v6" { fields.append(#""jobType":"Backup""#) }
+        fields.append(#""status":"\#(session.status)""#)
+        let elapsed = max(1, session.endTime - session.creationTime)
+        fields.append(#""statistics":{"processingRateBytesPS":\#(Int64(Double(session.bytes) / elapsed)),"processingRateItemsPS":\#(Int(Double(session.objects) / elapsed)),"readRateBytesPS":\#(Int64(Double(session.bytes) / elapsed)),"writeRateBytesPS":\#(Int64(Double(session.bytes) / elapsed / 2)),"transferredDataBytes":\#(session.bytes),"processedObjects":\#(session.objects * 37),"bottleneck":"Source"}"#)
+        fields.append(#""_links":{"self":{"href":"\#(base)/JobSessions/\#(session.id)"},"job":{"href":"\#(base)/Jobs/\#(job.id)"}}"#)
+        return "{" + fields.joined(separator: ",") + "}"
+    }
+
+    func renderFixedJob(_ job: FixedJob, base: String) -> String {
+        var fields = [#""id":"\#(job.id)""#, #""name":\#(JSONText.quote(job.name))"#, #""description":"""#]
+        fields.append(#""lastRun":\#(job.lastRun.map { "\"\(Self.iso($0))\"" } ?? "null")"#)
+        fields.append(#""nextRun":\#(job.nextRun.map { "\"\(Self.iso($0))\"" } ?? "null")"#)
+        fields.append(#""isEnabled":\#(job.isEnabled)"#)
+        fields.append(#""backupType":"SelectedItems""#)
+        fields.append(#""lastStatus":"\#(job.lastStatus)""#)
+        fields.append(#""_links":{"self":{"href":"\#(base)/Jobs/\#(job.id)"},"jobsessions":{"href":"\#(base)/Jobs/\#(job.id)/JobSessions"}}"#)
         return "{" + fields.joined(separator: ",") + "}"
     }
 

@@ -104,9 +104,11 @@ struct InetAdapterTests {
                 sim.clock.set(epoch + 245)
                 let third = ObservedRun(id: "def-nightly-run-2", state: .waiting, progressPercent: 0, startTime: epoch + 240,
                                         vendorStatus: "waiting")
-                let warned = ObservedRun(id: "def-nightly-run-1", state: .warning, progressPercent: 100, startTime: epoch + 130,
+                // A warned run reports no task progress, so it has none of its own (the model reads
+                // 100 for a warned run); its task error is the vendor message.
+                let warned = ObservedRun(id: "def-nightly-run-1", state: .warning, progressPercent: nil, startTime: epoch + 130,
                                          endTime: epoch + 230, durationSeconds: 100, sizeBytes: 500_000,
-                                         vendorStatus: "finished+errors")
+                                         vendorStatus: "finished+errors", vendorMessage: "mail: 3 items could not be read")
                 #expect(try await adapter.poll() == [ObservedJob(id: "def-nightly", name: "Nightly files", runs: [third, warned, succeeded])])
             }
         }
@@ -117,9 +119,11 @@ struct InetAdapterTests {
         try await Sim.run(jobs: [Sim.mail], at: 70) { sim in
             try await withHTTPClient { client in
                 let jobs = try await TestTargets.adapter(TestTargets.target(url: sim.baseURL), client: client).poll()
-                // created at epoch+5, started +20, ended +40 later.
-                let failed = ObservedRun(id: "def-mail-run-0", state: .failed, progressPercent: 100, startTime: Self.epoch + 25,
-                                         endTime: Self.epoch + 65, durationSeconds: 40, sizeBytes: 0, vendorStatus: "finished+errors")
+                // created at epoch+5, started +20, ended +40 later. The database task stopped at 37.5 %,
+                // the mail task finished: the failed run reached (37.5 + 100) / 2, not 100.
+                let failed = ObservedRun(id: "def-mail-run-0", state: .failed, progressPercent: 68.75, startTime: Self.epoch + 25,
+                                         endTime: Self.epoch + 65, durationSeconds: 40, sizeBytes: 0, vendorStatus: "finished+errors",
+                                         vendorMessage: "database: target volume not writable")
                 #expect(jobs == [ObservedJob(id: "def-mail", name: "Mail \"archive\"", runs: [failed])])
             }
         }
@@ -170,21 +174,48 @@ struct InetAdapterTests {
         }
     }
 
-    @Test("results_per_definition reads only the newest results")
+    @Test("results_per_definition reports the newest results; created is read once per result, then remembered")
     func resultsPerDefinition() async throws {
         // Five cycles of the nightly job have begun at epoch + 481.
         try await Sim.run(jobs: [Sim.nightly], at: 481) { sim in
             try await withHTTPClient { client in
                 let options = try TestTargets.options("results_per_definition: 2")
                 let target = TestTargets.target(url: sim.baseURL, options: options)
-                let jobs = try await TestTargets.adapter(target, client: client).poll()
+                let adapter = try TestTargets.adapter(target, client: client)
+                let jobs = try await adapter.poll()
                 #expect(jobs.map { $0.runs.map(\.id) } == [["def-nightly-run-4", "def-nightly-run-3"]])
+                // The list is ids only and its order is undocumented: every result is read once to
+                // learn its created time.
+                #expect(await sim.requests.paths.filter { $0.contains("/results/") } == (0...4).map {
+                    "/api/backup/definitions/def-nightly/results/def-nightly-run-\($0)"
+                })
+                // Next poll: only the newest two are read again (their state may have moved on).
+                await sim.requests.reset()
+                sim.clock.advance(by: 120)
+                #expect(try await adapter.poll().map { $0.runs.map(\.id) } == [["def-nightly-run-5", "def-nightly-run-4"]])
                 #expect(await sim.requests.paths.filter { $0.contains("/results/") } == [
-                    "/api/backup/definitions/def-nightly/results/def-nightly-run-3",
+                    "/api/backup/definitions/def-nightly/results/def-nightly-run-5",
                     "/api/backup/definitions/def-nightly/results/def-nightly-run-4",
                 ])
             }
         }
+    }
+
+    @Test("a definition listing its results newest first gives the same jobs as one listing them oldest first",
+          arguments: [false, true])
+    func listOrder(asObjects: Bool) async throws {
+        var seen: [[ObservedJob]] = []
+        for newestFirst: Set<String> in [[], [Sim.nightly.id]] {
+            seen.append(try await Sim.run(jobs: [Sim.nightly], at: 7 * 120 + 1, listResultsAsObjects: asObjects,
+                                          newestFirstDefinitions: newestFirst) { sim in
+                try await withHTTPClient { client in
+                    let options = try TestTargets.options("results_per_definition: 3")
+                    return try await TestTargets.adapter(TestTargets.target(url: sim.baseURL, options: options), client: client).poll()
+                }
+            })
+        }
+        #expect(seen[0].map { $0.runs.map(\.id) } == [(5...7).reversed().map { "def-nightly-run-\($0)" }])
+        #expect(seen[1] == seen[0])
     }
 
     @Test("five results are read per definition by default")

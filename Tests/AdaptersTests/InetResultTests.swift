@@ -230,7 +230,8 @@ struct InetResultTests {
     @Test("a null contentInformation reads as absent")
     func nullContent() throws {
         let run = try Self.result(#"{"jobid":"r1","created":1700000000000,"runningStatus":{"finished":true,"taskErrors":{"db":"x"}},"contentInformation":null}"#).run
-        #expect(run == ObservedRun(id: "r1", state: .failed, progressPercent: 100, startTime: 1_700_000_000,
+        // Failed, and its tasks report no progress: none (only a successful run reads 100).
+        #expect(run == ObservedRun(id: "r1", state: .failed, progressPercent: nil, startTime: 1_700_000_000,
                                    vendorStatus: "finished+errors"))
     }
 

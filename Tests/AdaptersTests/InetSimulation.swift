@@ -28,11 +28,13 @@ struct InetSimulation: Sendable {
     /// Starts with the clock at `epoch + offset`; `body` runs before the server stops, also when it throws.
     static func run<Result: Sendable>(
         jobs: [ScriptedJob] = [nightly, mail], at offset: Double = 1, historyLimit: Int = 10,
-        listResultsAsObjects: Bool = false, _ body: (InetSimulation) async throws -> Result
+        listResultsAsObjects: Bool = false, newestFirstDefinitions: Set<String> = [],
+        _ body: (InetSimulation) async throws -> Result
     ) async throws -> Result {
         let clock = SimulatorClock.manual(at: epoch + offset)
         let inet = InetSimulator(jobs: jobs, credentials: credentials, clock: clock, epoch: epoch,
-                                 historyLimit: historyLimit, listResultsAsObjects: listResultsAsObjects)
+                                 historyLimit: historyLimit, listResultsAsObjects: listResultsAsObjects,
+                                 newestFirstDefinitions: newestFirstDefinitions)
         let requests = RequestLog()
         let server = try await VendorSimulator.start(vendor: "inet", host: "127.0.0.1", port: 0) { request in
             await requests.append(String(request.path))

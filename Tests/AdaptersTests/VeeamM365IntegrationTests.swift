@@ -64,23 +64,28 @@ struct VeeamM365IntegrationTests {
                 let jobs = try await adapter.poll()
                 let e = Self.epoch
                 #expect(jobs == [
+                    // The job fields: enabled, the next cycle as next run, the current cycle as last
+                    // run and status; a warned session's details are its vendor message.
                     ObservedJob(id: Self.mailboxes, name: "Mailboxes", runs: [
                         ObservedRun(id: Self.session(Self.mailboxes, 2), state: .running, startTime: e + 400, sizeBytes: 0, objectCount: 0, vendorStatus: "Running"),
-                        ObservedRun(id: Self.session(Self.mailboxes, 1), state: .warning, startTime: e + 200, endTime: e + 310, sizeBytes: 600_000, objectCount: 60, vendorStatus: "Warning"),
+                        ObservedRun(id: Self.session(Self.mailboxes, 1), state: .warning, startTime: e + 200, endTime: e + 310, sizeBytes: 600_000, objectCount: 60, vendorStatus: "Warning",
+                                    vendorMessage: "Processing completed with warnings: 3 items were skipped (item size exceeds the limit)."),
                         ObservedRun(id: Self.session(Self.mailboxes, 0), state: .succeeded, startTime: e, endTime: e + 110, sizeBytes: 1_200_000, objectCount: 120, vendorStatus: "Success"),
-                    ]),
+                    ], enabled: true, nextRunTime: e + 600,
+                    summaryRun: ObservedRun(id: Self.mailboxes + "#lastRun", state: .running, startTime: e + 400, vendorStatus: "Running")),
                     ObservedJob(id: Self.oneDrive, name: "OneDrive", runs: [
                         ObservedRun(id: Self.session(Self.oneDrive, 2), state: .waiting, startTime: e + 450, sizeBytes: 0, objectCount: 0, vendorStatus: "Queued"),
                         ObservedRun(id: Self.session(Self.oneDrive, 1), state: .succeeded, startTime: e + 250, endTime: e + 360, sizeBytes: 2_400_000, objectCount: 120, vendorStatus: "Success"),
                         ObservedRun(id: Self.session(Self.oneDrive, 0), state: .succeeded, startTime: e + 50, endTime: e + 160, sizeBytes: 2_400_000, objectCount: 120, vendorStatus: "Success"),
-                    ]),
+                    ], enabled: true, nextRunTime: e + 650,
+                    summaryRun: ObservedRun(id: Self.oneDrive + "#lastRun", state: .waiting, startTime: e + 450, vendorStatus: "Queued")),
                 ])
                 let counters = fixture.simulator.counters
                 #expect(counters.passwordLogins == 1)
                 #expect(counters.calls == [
                     "GET /v8/Jobs?limit=100&offset=0",
-                    "GET /v8/JobSessions?jobId=\(Self.mailboxes)&limit=5&offset=0",
-                    "GET /v8/JobSessions?jobId=\(Self.oneDrive)&limit=5&offset=0",
+                    "GET /v8/JobSessions?jobId=\(Self.mailboxes)&limit=100&offset=0",
+                    "GET /v8/JobSessions?jobId=\(Self.oneDrive)&limit=100&offset=0",
                 ])
             }
         }
@@ -98,7 +103,7 @@ struct VeeamM365IntegrationTests {
         }
     }
 
-    @Test("jobs and sessions are read in pages of page_size, never more than sessions_per_job")
+    @Test("jobs and sessions are read in pages of page_size; every session page, then the newest sessions_per_job")
     func paging() async throws {
         try await Self.withSimulator(at: 200 * 12 + 5) { fixture in
             try await SessionVendorHarness.withClient { client in
@@ -108,16 +113,13 @@ struct VeeamM365IntegrationTests {
                 #expect(jobs[0].runs.map(\.id) == (8...12).reversed().map { Self.session(Self.mailboxes, $0) })
                 #expect(jobs[1].runs.map(\.id) == (7...11).reversed().map { Self.session(Self.oneDrive, $0) })
                 let calls = fixture.simulator.counters.calls
+                // The listing's order is undocumented, so every page is read: 13 and 12 sessions,
+                // until a short (or empty) page.
                 #expect(calls == [
                     "GET /v8/Jobs?limit=2&offset=0",
                     "GET /v8/Jobs?limit=2&offset=2",
-                    "GET /v8/JobSessions?jobId=\(Self.mailboxes)&limit=2&offset=0",
-                    "GET /v8/JobSessions?jobId=\(Self.mailboxes)&limit=2&offset=2",
-                    "GET /v8/JobSessions?jobId=\(Self.mailboxes)&limit=1&offset=4",
-                    "GET /v8/JobSessions?jobId=\(Self.oneDrive)&limit=2&offset=0",
-                    "GET /v8/JobSessions?jobId=\(Self.oneDrive)&limit=2&offset=2",
-                    "GET /v8/JobSessions?jobId=\(Self.oneDrive)&limit=1&offset=4",
-                ])
+                ] + (0...6).map { "GET /v8/JobSessions?jobId=\(Self.mailboxes)&limit=2&offset=\($0 * 2)" }
+                  + (0...6).map { "GET /v8/JobSessions?jobId=\(Self.oneDrive)&limit=2&offset=\($0 * 2)" })
             }
         }
     }
@@ -138,10 +140,10 @@ struct VeeamM365IntegrationTests {
                         #expect(calls.first == "GET /v8/Jobs?limit=100&offset=0")
                     case 2:
                         #expect(calls.first == "GET /v7/Jobs?limit=100&offset=0")
-                        #expect(calls[1] == "GET /v7/JobSessions?jobId=\(Self.mailboxes)&limit=5&offset=0")
+                        #expect(calls[1] == "GET /v7/JobSessions?jobId=\(Self.mailboxes)&limit=100&offset=0")
                     default:
                         #expect(calls.first == "GET /v6/Jobs?limit=100&offset=0")
-                        #expect(calls[1] == "GET /v6/Jobs/\(Self.mailboxes)/JobSessions?limit=5&offset=0")
+                        #expect(calls[1] == "GET /v6/Jobs/\(Self.mailboxes)/JobSessions?limit=100&offset=0")
                     }
                     #expect(fixture.simulator.counters.passwordLogins == 1)
                 }

@@ -33,7 +33,13 @@ SIMULATOR = os.path.join(ROOT, ".build", "debug", "backup-simulator")
 # Public demo credentials of SimulatorSuite (veeamUser / veeamPassword).
 USER = "monitor@contoso.example"
 PASSWORD = "demo-veeam-password"
-JOB_NAMES = {"Exchange mailboxes", "OneDrive", 'SharePoint "Teams" sites'}
+JOB_NAMES = {"Exchange mailboxes", "OneDrive", 'SharePoint "Teams" sites', "Former employees (disabled)", "Legal hold (sessions purged)"}
+# Jobs that run on the simulator's clock; the other two are fixed (see VeeamM365Simulator.demoFixedJobs).
+RUNNING_JOBS = {"Exchange mailboxes", "OneDrive", 'SharePoint "Teams" sites'}
+DISABLED_JOBS = {"Former employees (disabled)"}
+PURGED_JOBS = {"Legal hold (sessions purged)"}
+# The listing order is undocumented: the simulator serves this job's sessions oldest first.
+OLDEST_FIRST_JOBS = {"OneDrive"}
 STATUSES = {"Queued", "Running", "Success", "Warning", "Failed", "Stopped", "Disconnected", "NotConfigured"}
 
 
@@ -75,6 +81,11 @@ def check_session(session, job_id, version):
     else:
         assert session.end_time >= session.creation_time
     assert isinstance(session.progress, int)
+    assert session.details is None or isinstance(session.details, str)
+    if session.status.value in ("Failed", "Warning"):
+        assert session.details, "a failed or warned session says why in details"
+    if version != "v6" and session.status.value not in ("Queued", "Running"):
+        assert isinstance(session.job_will_be_retried, bool)
     assert isinstance(session.statistics.transferred_data_bytes, int)
     assert session.statistics.bottleneck.value in ("Source", "Detecting")
     if version == "v8":
@@ -99,15 +110,27 @@ def test_jobs_and_sessions_through_typed_models(veeam_url, version):
             assert {job.name for job in jobs} == JOB_NAMES
             for job in jobs:
                 assert isinstance(job.id, uuid.UUID)
-                assert job.is_enabled is True
+                assert job.is_enabled is (job.name not in DISABLED_JOBS)
                 assert job.last_status.value in STATUSES
+                assert isinstance(job.last_run, datetime.datetime) and job.last_run.tzinfo is not None
+                if job.name in RUNNING_JOBS:
+                    assert isinstance(job.next_run, datetime.datetime) and job.next_run > job.last_run
+                elif job.name in DISABLED_JOBS:
+                    assert job.next_run is None
                 single = await vc.call(vc.api("job").job_get_by_id, job.id)
                 assert single.name == job.name
+                assert single.is_enabled == job.is_enabled and single.last_status == job.last_status
                 page = await vc.call(vc.api("job_session").job_session_get, job_id=job.id, limit=3, offset=0)
                 assert page.limit == 3 and page.offset == 0
+                if job.name in PURGED_JOBS:
+                    assert page.results == [], "a job whose sessions were purged lists none"
+                    continue
                 assert 1 <= len(page.results) <= 3
                 times = [session.creation_time for session in page.results]
-                assert times == sorted(times, reverse=True), "sessions are listed newest first"
+                if job.name in OLDEST_FIRST_JOBS:
+                    assert times == sorted(times), "this job's sessions are listed oldest first"
+                else:
+                    assert times == sorted(times, reverse=True), "sessions are listed newest first"
                 for session in page.results:
                     check_session(session, job.id, version)
                 one = await vc.call(vc.api("job_session").job_session_get_by_id, page.results[0].id)
@@ -125,7 +148,8 @@ def test_v6_lists_a_jobs_sessions_under_the_job(veeam_url):
             assert {job.name for job in jobs} == JOB_NAMES
             for job in jobs:
                 page = await vc.call(vc.api("job_session").job_session_get_by_job_id, job.id, limit=5, offset=0)
-                assert 1 <= len(page.results) <= 5
+                assert len(page.results) <= 5
+                assert (len(page.results) == 0) == (job.name in PURGED_JOBS)
                 for session in page.results:
                     check_session(session, job.id, "v6")
 
@@ -140,7 +164,7 @@ def test_refresh_grant_renews_the_session(veeam_url):
             # Pretend the token ran out: the SDK then uses the refresh grant.
             vc._expires_at = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=1)
             jobs = await vc.call(vc.api("job").job_get)
-            assert len(jobs.results) == 3
+            assert len(jobs.results) == len(JOB_NAMES)
             assert vc._access_token != first_access
             assert vc._refresh_token != first_refresh
 

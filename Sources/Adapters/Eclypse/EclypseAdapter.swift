@@ -22,6 +22,11 @@ import NIOHTTP1
 /// Auth is HTTP Basic on every request: the `ECLYPSERESTSESSIONID` cookie the controller sets is
 /// ignored, so a controller restart never leaves us with a dead session. 401/403 → `auth`.
 ///
+/// A job id stands for one backup: the API creates a new id every time a backup is started, so a
+/// followed id goes through one backup and then keeps its final word. The adapter follows only
+/// the configured ids (there is no list to discover new ones) and invents no time: the controller
+/// sends none, and the store stamps a finished run's end with the poll that first saw it finished.
+///
 /// A 404 on a followed id means the controller forgot the job (a reboot or a factory reset
 /// clears it): the job stays listed as `unknown` so its history and last success survive, and
 /// this is logged once until the id answers again.

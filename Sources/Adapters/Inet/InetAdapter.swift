@@ -14,10 +14,18 @@ import NIOHTTP1
 ///
 /// The public help documents only the details call. The list shapes could not be verified, so
 /// both plausible shapes are accepted: an array of ids (strings) or an array of objects (with
-/// `id`/`definitionid`/`definition`/`jobid` and, for results, possibly the full details, which
-/// saves the per-result call). Lists are taken in the order served, oldest first, and only the
-/// newest `options.results_per_definition` (default 5) results are read, so a server with years of
-/// history costs the same on every poll.
+/// `id`/`definitionid`/`definition`/`jobid` and, for results, possibly `created` or the full
+/// details, which saves the per-result call).
+///
+/// The order of the results list is not documented either, so position means nothing: the
+/// newest `options.results_per_definition` (default 5) results by `created` are reported,
+/// newest first. To know `created` of a result listed by id only, its details are read once; the
+/// time is remembered (a result's creation time does not change) for as long as the result is
+/// listed, so a server with years of history costs one details call per result once, then only
+/// the calls for the newest results and for new ones.
+///
+/// A failed or warned result's `taskErrors` (`task: text`, by task name) are its vendor message,
+/// with the target's password and token redacted.
 ///
 /// Auth: `Authorization: Bearer` with the configured token, else HTTP Basic with username and
 /// password; there is no login call.
@@ -28,7 +36,10 @@ struct InetAdapter: VendorAdapter {
     let headers: HTTPHeaders
     let fixedDefinitions: [String]?
     let resultsPerDefinition: Int
+    let auth: AuthConfiguration
     let logger: Logger
+    /// `created` of results read before, by definition and result id.
+    let createdTimes = InetCreatedTimes()
 
     init(context: AdapterContext) throws(ConfigError) {
         let options = context.target.options
@@ -46,6 +57,7 @@ struct InetAdapter: VendorAdapter {
         resultsPerDefinition = perDefinition
         connection = context.connection
         logger = context.logger
+        auth = context.target.auth
         var headers: HTTPHeaders = ["Accept": "application/json"]
         let auth = context.target.auth
         if let token = auth.token {
@@ -68,9 +80,12 @@ struct InetAdapter: VendorAdapter {
         jobs.reserveCapacity(definitions.count)
         for definition in definitions {
             let results = try await readResults(definitionID: definition.id)
-            let runs = results.sorted { ($0.created ?? 0) > ($1.created ?? 0) }
-            let name = definition.name ?? runs.first?.definitionName ?? ""
-            jobs.append(ObservedJob(id: definition.id, name: name, runs: runs.map(\.run)))
+            let name = definition.name ?? results.first?.definitionName ?? ""
+            jobs.append(ObservedJob(id: definition.id, name: name, runs: results.map { result in
+                var run = result.run
+                if !result.messageParts.isEmpty { run.vendorMessage = auth.vendorMessage(result.messageParts) }
+                return run
+            }))
         }
         return jobs
     }
@@ -97,28 +112,86 @@ struct InetAdapter: VendorAdapter {
         return definitions
     }
 
+    /// The newest `resultsPerDefinition` results by `created`, newest first.
     private func readResults(definitionID: String) async throws(PollError) -> [InetResult] {
         let base = "/api/backup/definitions/\(Self.escape(definitionID))/results"
         guard let list = try await get(base).array else {
             throw PollError(.decode, "GET \(base): expected a list of results")
         }
-        var results: [InetResult] = []
-        for entry in list.suffix(resultsPerDefinition) {
+        // Every listed result with what is known of it: the full details, or at least `created`.
+        var read: [String: InetResult] = [:]
+        var listed: [(id: String, created: Double?)] = []
+        var seen = Set<String>()
+        for entry in list {
             if entry["runningStatus"] != nil {
-                results.append(try InetResult(json: entry, context: "GET \(base)"))
+                let result = try InetResult(json: entry, context: "GET \(base)")
+                guard seen.insert(result.run.id).inserted else { continue }
+                read[result.run.id] = result
+                listed.append((result.run.id, result.created))
                 continue
             }
             guard let resultID = entry.string ?? entry["jobid"]?.string ?? entry["id"]?.string else {
                 throw PollError(.decode, "GET \(base): result without an id")
             }
-            let path = "\(base)/\(Self.escape(resultID))"
-            results.append(try InetResult(json: try await get(path), context: "GET \(base)/<id>"))
+            guard seen.insert(resultID).inserted else { continue }
+            listed.append((resultID, entry["created"]?.double.map { $0 / 1000 }))
+        }
+        let remembered = await createdTimes.times(definition: definitionID, keeping: seen)
+        var created: [String: Double] = [:]
+        for (id, time) in listed {
+            if let result = read[id] {
+                created[id] = result.created ?? -.infinity
+            } else if let time {
+                created[id] = time
+            } else if let time = remembered[id] {
+                created[id] = time
+            } else {
+                let result = try await readDetails(base: base, resultID: id)
+                read[id] = result
+                // A result without `created` sorts last, and is not asked again.
+                created[id] = result.created ?? -.infinity
+            }
+        }
+        await createdTimes.remember(definition: definitionID, created)
+        let newest = listed.map(\.id).sorted { lhs, rhs in
+            let left = created[lhs] ?? -.infinity, right = created[rhs] ?? -.infinity
+            return left != right ? left > right : lhs > rhs
+        }.prefix(resultsPerDefinition)
+        var results: [InetResult] = []
+        for id in newest {
+            if let result = read[id] {
+                results.append(result)
+            } else {
+                results.append(try await readDetails(base: base, resultID: id))
+            }
         }
         return results
+    }
+
+    private func readDetails(base: String, resultID: String) async throws(PollError) -> InetResult {
+        try InetResult(json: try await get("\(base)/\(Self.escape(resultID))"), context: "GET \(base)/<id>")
     }
 
     /// Ids are UUIDs in practice; escape anything else so an odd id cannot change the path.
     static func escape(_ id: String) -> String {
         id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? id
+    }
+}
+
+/// `created` of the results an i-net adapter has read, per definition: a result's creation time
+/// never changes, so its details need not be read again only to order it. Only results still
+/// listed are kept.
+actor InetCreatedTimes {
+    private var byDefinition: [String: [String: Double]] = [:]
+
+    /// The remembered times of `definition`, forgetting results no longer listed.
+    func times(definition: String, keeping listed: Set<String>) -> [String: Double] {
+        let kept = (byDefinition[definition] ?? [:]).filter { listed.contains($0.key) }
+        byDefinition[definition] = kept
+        return kept
+    }
+
+    func remember(definition: String, _ times: [String: Double]) {
+        byDefinition[definition] = times
     }
 }

@@ -1,4 +1,5 @@
 import BackupModel
+import Foundation
 
 /// One i-net PDFC / CoWork backup result, normalised (`vendors/inet.md`).
 ///
@@ -10,12 +11,18 @@ import BackupModel
 ///   `size` is bytes.
 /// - `runningStatus` has the booleans `waiting`, `running`, `finished` plus `taskProgress`
 ///   (task → percent, number or numeric string) and `taskErrors` (task → message).
+/// - Only a successful run reads 100. A failed or warned run keeps the mean of what its tasks
+///   reached (none when they report nothing): finishing with errors is not reaching 100 %.
+/// - `taskErrors` of a failed or warned run are its vendor message, `task: text` by task name, in
+///   `messageParts`; the adapter redacts the target's secrets from them.
 struct InetResult: Sendable, Equatable {
     var definitionID: String?
     var definitionName: String?
     var run: ObservedRun
     /// For ordering runs newest first.
     var created: Double?
+    /// `task: text` of each task error of a failed or warned run, by task name; empty otherwise.
+    var messageParts: [String]
 
     init(json: JSONValue, context: String) throws(PollError) {
         guard json.object != nil else { throw PollError(.decode, "\(context): expected a result object") }
@@ -54,7 +61,7 @@ struct InetResult: Sendable, Equatable {
         // waiting result reads 0 whether its map is empty or holds only junk.
         let progressValues = (status?["taskProgress"]?.object ?? [:]).values.compactMap(\.double)
         let progress: Double?
-        if finished {
+        if state == .succeeded {
             progress = 100
         } else if !progressValues.isEmpty {
             progress = progressValues.reduce(0, +) / Double(progressValues.count)
@@ -76,5 +83,13 @@ struct InetResult: Sendable, Equatable {
             sizeBytes: size,
             vendorStatus: flags.isEmpty ? "none" : flags.joined(separator: "+") + (errors.isEmpty ? "" : "+errors")
         )
+        if state == .failed || state == .warning {
+            messageParts = errors.sorted { $0.key < $1.key }.compactMap { task, text in
+                guard let text = text.string?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return nil }
+                return task.isEmpty ? text : "\(task): \(text)"
+            }
+        } else {
+            messageParts = []
+        }
     }
 }

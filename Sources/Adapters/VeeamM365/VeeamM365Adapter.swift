@@ -13,13 +13,23 @@ import NIOHTTP1
 /// - `GET /v<N>/Jobs?limit=&offset=`: a plain array up to v7, a page object from v8 on (both
 ///   accepted on every version; pages are followed until a short one).
 /// - `GET /v<N>/JobSessions?jobId=&limit=&offset=` (v7, v8) or `GET /v6/Jobs/<id>/JobSessions`
-///   (v6 has no `jobId` filter): at most `options.sessions_per_job` (default 5) sessions per job,
-///   read `options.page_size` at a time, so years of history cost the same as a week.
+///   (v6 has no `jobId` filter), `options.page_size` at a time.
+///
+/// The order of a sessions listing is not documented (neither the OpenAPI documents in the SDK
+/// nor the reference pages say how `JobSessions` is sorted, and the call has no sort parameter),
+/// so no order is assumed: every page of the job's sessions is read, up to `maxSessionPages`
+/// pages, and the `options.sessions_per_job` (default 5) newest by `creationTime` are reported,
+/// newest first. A listing longer than the cap is logged once per job: if such a server listed
+/// oldest first, the newest sessions would be past the cap.
+///
+/// The job's own fields come too (`VeeamM365Job`): `isEnabled`, `nextRun`, and `lastStatus` with
+/// `lastRun` as the summary the store shows for a job whose sessions were purged. A failed or
+/// warned session's `details` (and `jobWillBeRetried`) become the run's vendor message, with the
+/// target's password redacted.
 ///
 /// The version comes from `options.api_version` (default v8). When the token endpoint of that
 /// version answers 404 the next older one is tried (v8 → v7 → v6) and the one that answered is
-/// logged. The session order of the listing is the server's; the sessions read are sorted by
-/// `creationTime`, newest first.
+/// logged.
 ///
 /// Verified against the OpenAPI models of PyPI `veeam-365` 0.4.1 (paths, field names, status
 /// enums, the `.issued`/`.expires` token fields); not against a live server.
@@ -27,6 +37,8 @@ struct VeeamM365Adapter: VendorAdapter {
     static let optionKeys: Set<String> = ["api_version", "sessions_per_job", "page_size"]
     /// Pages of jobs read at most per poll: a guard against a server that ignores `offset`.
     static let maxJobPages = 100
+    /// Pages of one job's sessions read at most per poll (2,000 sessions at the default page size).
+    static let maxSessionPages = 20
 
     let connection: TargetConnection
     let username: String
@@ -35,7 +47,9 @@ struct VeeamM365Adapter: VendorAdapter {
     let sessionsPerJob: Int
     let pageSize: Int
     let jobFilter: JobFilter
+    let auth: AuthConfiguration
     let logger: Logger
+    let notices = LogOnce()
     let session: LoginSession
     let versions = VeeamM365VersionMemory()
     let clock: @Sendable () -> Double
@@ -68,6 +82,7 @@ struct VeeamM365Adapter: VendorAdapter {
         self.sessionsPerJob = perJob
         self.pageSize = page
         self.jobFilter = context.jobFilter
+        self.auth = target.auth
         self.logger = context.logger
         self.clock = clock
         self.session = LoginSession(renewalMargin: 60, clock: clock)
@@ -80,15 +95,16 @@ struct VeeamM365Adapter: VendorAdapter {
         observed.reserveCapacity(jobs.count)
         for job in jobs {
             let runs = try await readSessions(jobID: job.id)
-            observed.append(ObservedJob(id: job.id, name: job.name, runs: runs))
+            observed.append(ObservedJob(id: job.id, name: job.name, runs: runs, enabled: job.enabled,
+                                        nextRunTime: job.nextRunTime, summaryRun: job.summaryRun))
         }
         return observed
     }
 
     // MARK: - Jobs and sessions
 
-    private func listJobs() async throws(PollError) -> [(id: String, name: String)] {
-        var jobs: [(id: String, name: String)] = []
+    private func listJobs() async throws(PollError) -> [VeeamM365Job] {
+        var jobs: [VeeamM365Job] = []
         var seen = Set<String>()
         var offset = 0
         for _ in 0..<Self.maxJobPages {
@@ -106,11 +122,9 @@ struct VeeamM365Adapter: VendorAdapter {
             }
             var added = 0
             for entry in page {
-                guard let id = entry["id"]?.string, !id.isEmpty else {
-                    throw PollError(.decode, "\(context): job without id")
-                }
-                if seen.insert(id.lowercased()).inserted {
-                    jobs.append((id, entry["name"]?.string ?? ""))
+                let job = try VeeamM365Job(json: entry, context: context)
+                if seen.insert(job.id.lowercased()).inserted {
+                    jobs.append(job)
                     added += 1
                 }
             }
@@ -122,33 +136,54 @@ struct VeeamM365Adapter: VendorAdapter {
         return jobs
     }
 
+    /// Every page of the job's sessions (up to the cap), then the newest `sessionsPerJob` by
+    /// `creationTime`: the listing's order is not documented, so position says nothing.
     private func readSessions(jobID: String) async throws(PollError) -> [ObservedRun] {
         let escaped = Self.escape(jobID)
         var sessions: [VeeamM365Session] = []
+        var seen = Set<String>()
         var offset = 0
-        let maxRequests = (sessionsPerJob + pageSize - 1) / pageSize
-        for _ in 0..<maxRequests {
-            let limit = min(pageSize, sessionsPerJob - sessions.count)
-            guard limit > 0 else { break }
-            let (json, context) = try await get { [offset] version in
+        var complete = false
+        for _ in 0..<Self.maxSessionPages {
+            let (json, context) = try await get { [offset, pageSize] version in
                 version.filtersSessionsByJobID
-                    ? "/\(version.rawValue)/JobSessions?jobId=\(escaped)&limit=\(limit)&offset=\(offset)"
-                    : "/\(version.rawValue)/Jobs/\(escaped)/JobSessions?limit=\(limit)&offset=\(offset)"
+                    ? "/\(version.rawValue)/JobSessions?jobId=\(escaped)&limit=\(pageSize)&offset=\(offset)"
+                    : "/\(version.rawValue)/Jobs/\(escaped)/JobSessions?limit=\(pageSize)&offset=\(offset)"
             }
             guard let page = json["results"]?.array ?? json.array else {
                 throw PollError(.decode, "\(context): expected a page of job sessions")
             }
+            var added = 0
             for entry in page {
                 let session = try VeeamM365Session(json: entry, context: context)
+                guard seen.insert(session.run.id.lowercased()).inserted else { continue }
+                added += 1
                 // A server that ignores the filter must not lend this job another job's sessions.
                 if let owner = session.jobID, owner.lowercased() != jobID.lowercased() { continue }
                 sessions.append(session)
             }
-            guard page.count >= limit else { break }
+            // A short page is the last; so is one that repeats what was read (a server ignoring `offset`).
+            let fullPage = min(pageSize, json["limit"]?.double.map { Int($0) } ?? pageSize)
+            guard page.count >= max(1, fullPage), added > 0 else {
+                complete = true
+                break
+            }
             offset += page.count
         }
-        let runs = sessions.map(\.run).sorted { ($0.startTime ?? -.infinity) > ($1.startTime ?? -.infinity) }
-        return Array(runs.prefix(sessionsPerJob))
+        if !complete, await notices.first("session cap \(jobID.lowercased())") {
+            logger.warning("job has more sessions than read; the newest are picked by creationTime among the first ones listed", metadata: [
+                "job_id": "\(jobID)", "sessions_read": "\(sessions.count)",
+            ])
+        }
+        let newest = sessions.sorted { lhs, rhs in
+            let left = lhs.run.startTime ?? -.infinity, right = rhs.run.startTime ?? -.infinity
+            return left != right ? left > right : lhs.run.id > rhs.run.id
+        }
+        return newest.prefix(sessionsPerJob).map { session in
+            var run = session.run
+            if !session.messageParts.isEmpty { run.vendorMessage = auth.vendorMessage(session.messageParts) }
+            return run
+        }
     }
 
     /// GETs a versioned path with the session's token; `path` builds it for the version in use.

@@ -12,10 +12,18 @@ import BackupModel
 ///   only read once the status says the session is over.
 /// - `Disconnected` and `NotConfigured` are real status words that say nothing about the data:
 ///   they map to `unknown`, never to failed.
+/// - `details` (free text) and `jobWillBeRetried` (v7 and v8) are the vendor's words about a
+///   failed or warned session: `messageParts` holds them for such a session only, and the adapter
+///   turns them into the run's vendor message with the target's secrets redacted.
 struct VeeamM365Session: Sendable, Equatable {
+    /// What `jobWillBeRetried: true` adds to the vendor message.
+    static let retryNote = "Veeam will retry the job"
+
     /// Only v8 sends it; before, the job is known from the request.
     var jobID: String?
     var run: ObservedRun
+    /// `details` and the retry note of a failed or warned session; empty otherwise.
+    var messageParts: [String]
 
     init(json: JSONValue, context: String) throws(PollError) {
         guard json.object != nil else { throw PollError(.decode, "\(context): expected a job session object") }
@@ -42,6 +50,12 @@ struct VeeamM365Session: Sendable, Equatable {
             sizeBytes: statistics?["transferredDataBytes"]?.double,
             objectCount: json["progress"]?.double ?? statistics?["processedObjects"]?.double,
             vendorStatus: word.isEmpty ? "none" : word)
+        var parts: [String] = []
+        if state == .failed || state == .warning {
+            if let details = json["details"]?.string { parts.append(details) }
+            if json["jobWillBeRetried"]?.bool == true { parts.append(Self.retryNote) }
+        }
+        messageParts = parts
     }
 
     /// The mapping table of `vendors/veeam_m365.md`. Words are compared without regard to case;
