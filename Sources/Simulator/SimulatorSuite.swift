@@ -13,6 +13,8 @@ public final class SimulatorSuite: Sendable {
     /// The simulated Unitrends appliance writes its local times in this zone, and the demo
     /// config says so, as an operator must.
     public static let unitrendsTimeZone = "America/New_York"
+    /// Where the Unitrends simulator serves its appliance without `/api/jobs/active`.
+    public static let legacyUnitrendsPath = "/legacy-appliance"
     public static let commvaultUser = "admin"
     public static let commvaultPassword = "demo-commvault-password"
     public static let eclypseUser = "admin"
@@ -70,8 +72,19 @@ public final class SimulatorSuite: Sendable {
             assets: UnitrendsSimulator.demoAssets(),
             credentials: .init(username: unitrendsUser, password: unitrendsPassword),
             clock: clock, epoch: epoch, timeZone: TimeZone(identifier: unitrendsTimeZone) ?? .gmt)
+        // The same server also plays an older appliance without `GET /api/jobs/active`, below
+        // `legacyUnitrendsPath`.
+        let legacyUnitrends = UnitrendsSimulator(
+            assets: UnitrendsSimulator.demoLegacyAssets(),
+            credentials: .init(username: unitrendsUser, password: unitrendsPassword),
+            clock: clock, epoch: epoch, timeZone: TimeZone(identifier: unitrendsTimeZone) ?? .gmt, serveActiveJobs: false)
         let unitrendsServer = try await VendorSimulator.start(vendor: "unitrends", host: host, port: port(basePort, 2)) { request in
-            await unitrends.handle(request)
+            if request.uri.hasPrefix(legacyUnitrendsPath + "/") {
+                var below = request
+                below.uri = String(request.uri.dropFirst(legacyUnitrendsPath.count))
+                return await legacyUnitrends.handle(below)
+            }
+            return await unitrends.handle(request)
         }
         let commvault = CommvaultSimulator(
             subclients: CommvaultSimulator.demoSubclients(), username: commvaultUser, password: commvaultPassword,
@@ -157,6 +170,13 @@ public final class SimulatorSuite: Sendable {
             options:
               history: 48h
               backups_per_job: 5
+          - name: unitrends-no-active-jobs
+            vendor: unitrends
+            url: \(unitrends.baseURL)\(Self.legacyUnitrendsPath)
+            timezone: \(Self.unitrendsTimeZone)
+            auth:
+              username: \(Self.unitrendsUser)
+              password: \(Self.unitrendsPassword)
           - name: commvault-commserve
             vendor: commvault
             url: \(commvault.baseURL)/webconsole/api

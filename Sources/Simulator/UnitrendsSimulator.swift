@@ -14,6 +14,16 @@ import WebServer
 /// list. Cancelled outcomes are rendered as complete with status `None`, the word that carries
 /// no verdict, so every status word is served.
 ///
+/// The shapes the seed allows and the demo shows:
+/// - An asset with `withoutBackupIDs` lists its backups without `id` (the seed returns `id` only
+///   "for types with backup id").
+/// - An asset with `incompleteFailures` reports a failed backup as `complete: false` with status
+///   `Failure`: the word, not the flag, is the verdict.
+/// - Failed and warned backups carry an `output` text (ours, the seed documents none), and a
+///   failed one `verify_status: "Failed"`.
+/// - `serveActiveJobs: false` is an appliance without `GET /api/jobs/active` (404): that call is
+///   not in the seed.
+///
 /// Vendor-specific fault switches: `expireTokens(afterCalls:)`, `revokeAllTokens()`, and
 /// `omitCommaAfterSize`, which sends the seed's own defect (no comma after `"size": 518`).
 public final class UnitrendsSimulator: Sendable {
@@ -33,7 +43,14 @@ public final class UnitrendsSimulator: Sendable {
         public var instanceID: Int?
         public var instanceName: String?
         public var job: ScriptedJob
-        public init(clientID: Int, clientName: String, instanceID: Int? = nil, instanceName: String? = nil, job: ScriptedJob) {
+        /// Backups listed without `id`.
+        public var withoutBackupIDs: Bool
+        /// Failed backups listed as `complete: false`, status `Failure`.
+        public var incompleteFailures: Bool
+        public init(clientID: Int, clientName: String, instanceID: Int? = nil, instanceName: String? = nil, job: ScriptedJob,
+                    withoutBackupIDs: Bool = false, incompleteFailures: Bool = false) {
+            self.withoutBackupIDs = withoutBackupIDs
+            self.incompleteFailures = incompleteFailures
             self.clientID = clientID
             self.clientName = clientName
             self.instanceID = instanceID
@@ -67,11 +84,15 @@ public final class UnitrendsSimulator: Sendable {
     public let tokenField: String
     /// Cycles per asset the appliance remembers: "years" when no filter bounds the listing.
     public let historyLimit: Int
+    /// False: `GET /api/jobs/active` answers 404, as on appliances without that call.
+    public let serveActiveJobs: Bool
     private let state = NIOLockedValueBox(State())
     private let tokens = SimulatedAccessTokens(prefix: "ut")
 
     public init(assets: [Asset], credentials: Credentials, clock: SimulatorClock, epoch: Double,
-                timeZone: TimeZone = .gmt, tokenField: String = "auth_token", historyLimit: Int = 500) {
+                timeZone: TimeZone = .gmt, tokenField: String = "auth_token", historyLimit: Int = 500,
+                serveActiveJobs: Bool = true) {
+        self.serveActiveJobs = serveActiveJobs
         self.assets = assets
         self.credentials = credentials
         self.clock = clock
@@ -81,7 +102,8 @@ public final class UnitrendsSimulator: Sendable {
         self.historyLimit = historyLimit
     }
 
-    /// The demo's assets: a file-level client, a SQL instance and a VM, on different rhythms.
+    /// The demo's assets: a file-level client, a SQL instance whose failures come with
+    /// `complete: false`, a VM, and a replication listed without backup ids, on different rhythms.
     public static func demoAssets() -> [Asset] {
         [
             Asset(clientID: 2, clientName: "win32", instanceID: 23, instanceName: "file-level",
@@ -89,10 +111,27 @@ public final class UnitrendsSimulator: Sendable {
                                    outcomes: [.succeeded, .warning], sizeBytes: 543_162_368)),
             Asset(clientID: 7, clientName: "sql01", instanceID: 41, instanceName: "MSSQLSERVER/payroll",
                   job: ScriptedJob(id: "7/41", name: "sql01/MSSQLSERVER/payroll", waitSeconds: 8, runSeconds: 30, restSeconds: 20,
-                                   outcomes: [.succeeded, .failed, .cancelled], sizeBytes: 2_147_483_648, phaseOffset: 11)),
+                                   outcomes: [.succeeded, .failed, .cancelled], sizeBytes: 2_147_483_648, phaseOffset: 11),
+                  incompleteFailures: true),
             Asset(clientID: 9, clientName: "esx-vm-web",
                   job: ScriptedJob(id: "9", name: "esx-vm-web", waitSeconds: 6, runSeconds: 35, restSeconds: 25,
                                    outcomes: [.succeeded], sizeBytes: 10_737_418_240, phaseOffset: 23)),
+            // Cycles longer than a minute: rows without id are told apart by their start minute.
+            Asset(clientID: 1, clientName: "dpu-appliance", instanceID: 3, instanceName: "replication",
+                  job: ScriptedJob(id: "1/3", name: "dpu-appliance/replication", waitSeconds: 5, runSeconds: 45, restSeconds: 30,
+                                   outcomes: [.succeeded, .warning], sizeBytes: 1_073_741_824, phaseOffset: 7),
+                  withoutBackupIDs: true),
+        ]
+    }
+
+    /// The demo's older appliance (no `/api/jobs/active`): one client whose failed backups stay
+    /// `complete: false`, so its running backups show no progress and its failures still count.
+    public static func demoLegacyAssets() -> [Asset] {
+        [
+            Asset(clientID: 4, clientName: "files02", instanceID: 8, instanceName: "file-level",
+                  job: ScriptedJob(id: "4/8", name: "files02/file-level", waitSeconds: 5, runSeconds: 35, restSeconds: 25,
+                                   outcomes: [.succeeded, .failed], sizeBytes: 3_221_225_472, phaseOffset: 17),
+                  incompleteFailures: true),
         ]
     }
 
@@ -137,7 +176,7 @@ public final class UnitrendsSimulator: Sendable {
         case (.POST, "/api/backups"):
             state.withLockedValue { $0.counters.backupFilters.append(request.bodyText) }
             return backups(filter: request.bodyText, now: now)
-        case (.GET, "/api/jobs/active"):
+        case (.GET, "/api/jobs/active") where serveActiveJobs:
             return active(now: now)
         default:
             return .json(#"{"result":[{"message":"not found"}]}"#, status: .notFound)
@@ -183,7 +222,7 @@ public final class UnitrendsSimulator: Sendable {
     func backupID(assetIndex: Int, cycle: Int) -> Int { (cycle + 1) * 100 + assetIndex }
 
     func render(asset: Asset, index: Int, run: ScriptedJob.Run, started: Double, now: Double, omitComma: Bool) -> String {
-        let complete: Bool
+        var complete: Bool
         let status: String
         switch run.phase {
         case .waiting, .running:
@@ -194,20 +233,24 @@ public final class UnitrendsSimulator: Sendable {
             switch outcome {
             case .succeeded: status = "Success"
             case .warning: status = "Warning"
-            case .failed: status = "Failure"
+            case .failed:
+                status = "Failure"
+                complete = !asset.incompleteFailures
             case .cancelled: status = "None"
             }
         }
         let megabytes = Int((run.sizeBytes / 1_048_576).rounded())
         let duration = (run.ended ?? now) - started
-        var lines = [
-            #""id": \#(backupID(assetIndex: index, cycle: run.cycle))"#,
+        var lines: [String] = []
+        if !asset.withoutBackupIDs { lines.append(#""id": \#(backupID(assetIndex: index, cycle: run.cycle))"#) }
+        lines += [
             #""type": "\#(run.cycle % 7 == 0 ? "Full" : "Differential")""#,
             #""client_id": \#(asset.clientID)"#,
             #""client_name": \#(JSONText.quote(asset.clientName))"#,
         ]
         if let instanceID = asset.instanceID { lines.append(#""instance_id": \#(instanceID)"#) }
         if let instanceName = asset.instanceName { lines.append(#""instance_name": \#(JSONText.quote(instanceName))"#) }
+        let finished = run.phase != .waiting && run.phase != .running
         lines += [
             #""start_date_time": "\#(Self.localTime(started, zone: timeZone))""#,
             #""duration": "\#(Self.hms(duration))""#,
@@ -217,10 +260,10 @@ public final class UnitrendsSimulator: Sendable {
             #""files": \#(Int(run.sizeBytes / 220_000))"#,
             #""encrypted": false"#,
             #""replication_status": "N/A""#,
-            #""verified": \#(complete)"#,
-            #""verify_status": "\#(complete && status == "Success" ? "Success" : "Not Applicable")""#,
+            #""verified": \#(finished)"#,
+            #""verify_status": "\#(status == "Success" ? "Success" : status == "Failure" ? "Failed" : "Not Applicable")""#,
             #""synthesized": false"#,
-            #""output": """#,
+            #""output": \#(JSONText.quote(Self.output(asset: asset, status: status)))"#,
         ]
         var text = "{\n"
         for (number, line) in lines.enumerated() {
@@ -230,6 +273,15 @@ public final class UnitrendsSimulator: Sendable {
             text += "\n"
         }
         return text + "}"
+    }
+
+    /// The `output` text of a backup: empty for a success, our words for a warning or a failure.
+    public static func output(asset: Asset, status: String) -> String {
+        switch status {
+        case "Warning": return "Backup of \(asset.job.name) completed with warnings:\n3 files were skipped because they were in use."
+        case "Failure": return "Backup of \(asset.job.name) failed:\nthe client \(asset.clientName) did not answer (connection timed out)."
+        default: return ""
+        }
     }
 
     private func active(now: Double) -> HTTPResponse {

@@ -56,6 +56,9 @@ struct CommvaultEclypseGoldenTests {
         return try await serve({ request in
             switch request.path {
             case "/api/Login": return HTTPResponse(status: .ok, contentType: "application/json", body: login)
+            case let path where path.hasSuffix("/AdvancedDetails") && request.headers.first(name: "Authtoken") == "QSDK 3b1f0c9e5a7d":
+                // No capture of a failed job's details: a server without them (the run keeps its pendingReason).
+                return .json(#"{"errorCode":2,"errorMessage":"no such API"}"#, status: .notFound)
             case "/api/Job" where request.headers.first(name: "Authtoken") == "QSDK 3b1f0c9e5a7d":
                 return request.headers.first(name: "Accept") == "application/xml"
                     ? HTTPResponse(status: .ok, contentType: "application/xml", body: xml)

@@ -9,10 +9,11 @@ struct CommvaultJobSummaryTests {
         ("Running", .running), ("Running (cannot be verified)", .running),
         ("Waiting", .waiting), ("Pending", .waiting), ("Queued", .waiting), ("Suspend", .waiting),
         ("Suspended", .waiting), ("Kill Pending", .waiting), ("Interrupt Pending", .waiting),
-        ("Completed", .succeeded), ("Committed", .succeeded),
+        ("Completed", .succeeded), ("Committed", .warning),
         ("Completed w/ one or more errors", .warning), ("Completed w/ one or more warnings", .warning),
-        ("Failed", .failed), ("Failed to Start", .failed), ("Abnormal Terminated Cleanup", .failed),
-        ("Killed", .cancelled), ("Interrupted", .cancelled),
+        ("Failed", .failed), ("Failed to Start", .failed),
+        // cvpysdk calls both unfinished: an interrupted job resumes, a cleanup has a last word to come.
+        ("Abnormal Terminated Cleanup", .unknown), ("Killed", .cancelled), ("Interrupted", .waiting),
         ("Suspend Pending", .unknown), ("", .unknown), ("Completed with magic", .unknown),
     ]
 

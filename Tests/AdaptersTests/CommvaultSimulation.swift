@@ -78,13 +78,16 @@ struct CommvaultSimulation: Sendable {
         for subclient in simulator.subclients.sorted(by: { $0.jobID < $1.jobID }) {
             let runs = simulator.allRuns(now: now).filter { $0.subclient.jobID == subclient.jobID }
                 .filter { $0.run.ended.map { $0 >= now - lookup } ?? true }
-                .map { expectedRun($0, now: now, errorsAsFailed: errorsAsFailed) }
+                .enumerated().map { expectedRun($1, now: now, errorsAsFailed: errorsAsFailed, newest: $0 == 0) }
             if !runs.isEmpty { jobs.append(ObservedJob(id: subclient.jobID, name: subclient.jobName, runs: runs)) }
         }
         return jobs
     }
 
-    private func expectedRun(_ found: CommvaultSimulator.Found, now: Double, errorsAsFailed: Bool) -> ObservedRun {
+    /// The vendor message: `pendingReason` for a run that is not a success, and for the newest run
+    /// of a job that failed the `FailureReason` of its AdvancedDetails (which the simulator gives
+    /// only a job whose outcome was failed).
+    private func expectedRun(_ found: CommvaultSimulator.Found, now: Double, errorsAsFailed: Bool, newest: Bool) -> ObservedRun {
         let run = found.run
         let word = simulator.statusWord(found.subclient, run)
         let state = CommvaultJobSummary.state(for: word, errorsAsFailed: errorsAsFailed)
@@ -94,6 +97,15 @@ struct CommvaultSimulation: Sendable {
             id: String(simulator.jobNumber(subclientIndex: index, cycle: run.cycle)), state: state, progressPercent: run.progress,
             startTime: started, endTime: state.isFinished ? run.ended : nil,
             durationSeconds: state.isFinished ? (run.ended ?? started) - started : nil,
-            sizeBytes: run.sizeBytes, objectCount: (run.sizeBytes / 1_048_576).rounded(.down), vendorStatus: word)
+            sizeBytes: run.sizeBytes, objectCount: (run.sizeBytes / 1_048_576).rounded(.down), vendorStatus: word,
+            vendorMessage: VendorMessage.bounded(joining: message(found, state: state, newest: newest)))
+    }
+
+    private func message(_ found: CommvaultSimulator.Found, state: JobState, newest: Bool) -> [String] {
+        var parts = state == .succeeded ? [] : [simulator.pendingReason(found.subclient, found.run)]
+        if newest, state == .failed, found.run.phase == .finished(.failed) {
+            parts.append(simulator.failureReason(found.subclient, found.run))
+        }
+        return parts
     }
 }

@@ -67,7 +67,8 @@ struct UnitrendsIntegrationTests {
                     ObservedJob(id: "2/23", name: "win32/file-level", runs: [
                         ObservedRun(id: "300", state: .running, progressPercent: 45, startTime: Self.minute(410), sizeBytes: 0, objectCount: 0, vendorStatus: "None"),
                         ObservedRun(id: "200", state: .warning, startTime: Self.minute(210), endTime: Self.minute(210) + 100, durationSeconds: 100,
-                                    sizeBytes: 5 * mib, objectCount: 23, vendorStatus: "Warning"),
+                                    sizeBytes: 5 * mib, objectCount: 23, vendorStatus: "Warning",
+                                    vendorMessage: "Backup of win32/file-level completed with warnings: 3 files were skipped because they were in use."),
                         ObservedRun(id: "100", state: .succeeded, startTime: Self.minute(10), endTime: Self.minute(10) + 100, durationSeconds: 100,
                                     sizeBytes: 10 * mib, objectCount: 47, vendorStatus: "Success"),
                     ]),
@@ -123,12 +124,14 @@ struct UnitrendsIntegrationTests {
         }
     }
 
-    @Test("the configured job list keeps only those assets")
+    @Test("the configured job list keeps only those assets (applied by the daemon's JobFilter, not the adapter)")
     func jobFilter() async throws {
         try await Self.withSimulator { fixture in
             try await SessionVendorHarness.withClient { client in
-                let jobs = try await SessionVendorHarness.adapter(try Self.target(fixture.url, extra: "jobs: [\"9\"]"), client: client).poll()
-                #expect(jobs.map(\.id) == ["9"])
+                let target = try Self.target(fixture.url, extra: "jobs: [\"9\"]")
+                let jobs = try await SessionVendorHarness.adapter(target, client: client).poll()
+                #expect(jobs.map(\.id) == ["2/23", "9"])
+                #expect(AdapterRegistry.jobFilter(for: target).apply(jobs).selected.map(\.id) == ["9"])
             }
         }
     }

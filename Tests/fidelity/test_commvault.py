@@ -22,19 +22,26 @@ How far the SDK goes against our endpoints:
   by the Swift integration tests, and here only through `Commcell.request`.
 """
 
+import json
 import pathlib
 import subprocess
+import time
 import urllib.request
 
 import pytest
 
 import cvpysdk.commcell as cvpysdk_commcell  # noqa: E402
+from cvpysdk.constants import AdvancedJobDetailType  # noqa: E402
 from cvpysdk.exception import SDKException  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SIMULATOR = ROOT / ".build" / "debug" / "backup-simulator"
 USER = "admin"
 PASSWORD = "demo-commvault-password"
+# Every status word of the API reference with the exporter's state and finished flag, written by
+# hand; Tests/AdaptersTests/CommvaultTruthTests.swift holds the Swift mapping to the same file.
+STATUS_WORDS = ROOT / "Tests" / "AdaptersTests" / "Golden" / "commvault" / "status-words.json"
+FINISHED_STATES = {"succeeded", "warning", "failed", "cancelled"}
 
 
 @pytest.fixture(scope="module")
@@ -81,17 +88,12 @@ def test_job_controller_lists_backup_jobs_as_the_sdk_models_them(webservice):
     jobs = commcell.job_controller.all_jobs(lookup_time=48, limit=50)
     assert jobs, "the simulator serves history from its start"
     statuses = {details["status"] for details in jobs.values()}
-    known = {
-        "Running", "Running (cannot be verified)", "Waiting", "Pending", "Queued", "Suspend", "Suspended",
-        "Kill Pending", "Interrupt Pending", "Completed", "Committed", "Completed w/ one or more errors",
-        "Completed w/ one or more warnings", "Failed", "Failed to Start", "Abnormal Terminated Cleanup",
-        "Killed", "Interrupted",
-    }
+    known = {entry["word"] for entry in json.loads(STATUS_WORDS.read_text())["words"]}
     assert statuses <= known
     for job_id, details in jobs.items():
         assert isinstance(job_id, int)
         assert details["operation"] == "Backup"
-        assert details["client_name"] in {"WINTER", "SQL01", "LAPTOP-7"}
+        assert details["client_name"] in {"WINTER", "SQL01", "LAPTOP-7", "NAS01"}
         assert 0 <= details["percent_complete"] <= 100
     finished = commcell.job_controller.finished_jobs(lookup_time=48, limit=50)
     active = commcell.job_controller.active_jobs(limit=50)
@@ -110,9 +112,9 @@ def test_one_job_through_the_job_model(webservice):
     assert job.job_type == "Backup"
     assert job.client_name == finished[job_id]["client_name"]
     assert job.backupset_name in {"defaultBackupSet", "SQLINSTANCE"}
-    assert job.subclient_name in {"default", "daily", "documents"}
+    assert job.subclient_name in {"default", "daily", "documents", "projects"}
     assert isinstance(job.size_of_application, int)
-    assert job.summary["subclient"]["clientId"] in {2, 5, 9}
+    assert job.summary["subclient"]["clientId"] in {2, 5, 9, 12}
     commcell.logout()
 
 
@@ -140,4 +142,57 @@ def test_an_expired_token_is_renewed_by_the_sdk(webservice):
     assert jobs
     assert commcell._headers["Authtoken"] != before
     assert commcell._headers["Authtoken"].startswith("QSDK ")
+    commcell.logout()
+
+
+def test_every_status_word_is_finished_exactly_where_the_exporter_says(webservice):
+    """Oracle: cvpysdk's `Job.is_finished`, read over HTTP from the simulator's catalogue job for
+    each word, must equal the exporter's split (the Swift test checks the mapping against the same
+    table, and that the table's `finished` is the state's)."""
+    commcell = login(webservice)
+    words = json.loads(STATUS_WORDS.read_text())["words"]
+    assert len(words) == 18
+    disagreements = []
+    for entry in words:
+        assert (entry["state"] in FINISHED_STATES) == entry["finished"], entry
+        job = commcell.job_controller.get(entry["catalogue_job"])
+        assert job.status == entry["word"]
+        if job.is_finished != entry["finished"]:
+            disagreements.append((entry["word"], job.is_finished, entry["state"]))
+    assert not disagreements, f"cvpysdk and the exporter disagree (word, sdk finished, exporter state): {disagreements}"
+    commcell.logout()
+
+
+def test_a_failed_jobs_failure_reason_through_the_sdk(webservice):
+    """`Job.advanced_job_details(BKUP_INFO)` is the call the exporter makes for a failed run
+    (`Job/<id>/AdvancedDetails?infoType=16`): the SDK must read a FailureReason where the seed's
+    shape puts it."""
+    commcell = login(webservice)
+    # The demo's SQL subclient fails every second job; the first failure ends about when the
+    # simulator starts, so give it a cycle (55 s) at most.
+    for _ in range(60):
+        finished = commcell.job_controller.finished_jobs(lookup_time=48, limit=100)
+        failed = [job_id for job_id, details in finished.items() if details["status"] in ("Failed", "Failed to Start")]
+        if failed:
+            break
+        time.sleep(1)
+    assert failed, "no failed job within a cycle"
+    details = commcell.job_controller.get(failed[0]).advanced_job_details(AdvancedJobDetailType.BKUP_INFO)
+    stats = details["bkpInfo"]["exchDbInfo"]["SourceDatabaseStats"]
+    assert stats[0]["FailureReason"]
+    completed = [job_id for job_id, details in finished.items() if details["status"] == "Completed"]
+    assert completed
+    assert commcell.job_controller.get(completed[0]).advanced_job_details(AdvancedJobDetailType.BKUP_INFO) == {"bkpInfo": {}}
+    commcell.logout()
+
+
+def test_an_interrupted_job_is_active_for_the_sdk_and_carries_no_end(webservice):
+    """The simulator's summaries have no jobEndTime, as the seed's example; cvpysdk reads
+    lastUpdateTime and still calls an Interrupted job unfinished."""
+    commcell = login(webservice)
+    job = commcell.job_controller.get(8)
+    assert job.status == "Interrupted"
+    assert "jobEndTime" not in job.summary
+    assert "lastUpdateTime" in job.summary
+    assert not job.is_finished
     commcell.logout()

@@ -21,7 +21,19 @@ import NIOHTTP1
 ///   the order the server sends them (newest first in the Command Center's list, and in our
 ///   simulator); with more jobs in the window than `max_jobs`, the rest is skipped and logged
 ///   once.
+/// - `GET /Job/<jobId>/AdvancedDetails?infoType=16` for a job's newest run when it failed, once
+///   per run id for the life of the adapter (`CommvaultFailureReasonCache`), never once per
+///   poll: its `FailureReason` texts join the summary's `pendingReason` in the run's vendor
+///   message. At most `maxDetailCallsPerPoll` such calls per poll (the first poll may find many
+///   failed jobs); the rest are asked on the next poll. A failure of this call (an older server
+///   without it, a 404, a timeout) never fails the poll: it is logged once, the run has no
+///   failure reason, and that run is not asked about again.
 /// - `POST /Logout` when the adapter is retired.
+///
+/// Status words (`CommvaultJobSummary.states`, `vendors/commvault.md`): finished exactly where
+/// Commvault's own SDK says so (`cvpysdk` `Job.is_finished`): Interrupted waits and resumes
+/// under the same job id, Committed is a warning, Abnormal Terminated Cleanup is unknown.
+/// A run that is not a success carries `pendingReason` as its vendor message.
 ///
 /// `job_id` is `clientId/backupsetId/subclientId` (ids survive renames); `job_name` is
 /// `clientName/backupsetName/subclientName`. The config's `jobs:` list may name either
@@ -53,6 +65,10 @@ struct CommvaultAdapter: VendorAdapter {
     let errorsAsFailed: Bool
     let session: LoginSession
     let notices = LogOnce()
+    let failureReasons = CommvaultFailureReasonCache()
+    /// New `AdvancedDetails` calls one poll may make.
+    static let maxDetailCallsPerPoll = 20
+    private let auth: AuthConfiguration
     private let username: String
     private let password: Secret
 
@@ -81,6 +97,7 @@ struct CommvaultAdapter: VendorAdapter {
         }
         self.username = username
         self.password = password
+        auth = target.auth
         connection = context.connection
         logger = context.logger
         self.session = session
@@ -93,13 +110,70 @@ struct CommvaultAdapter: VendorAdapter {
         for summary in summaries where seenRuns.insert(summary.run.id).inserted {
             runsByJob[summary.jobID, default: (summary.jobName, [])].runs.append(summary)
         }
-        return runsByJob.keys.sorted().compactMap { id in
-            guard let entry = runsByJob[id] else { return nil }
-            let runs = entry.runs.sorted { a, b in
+        var detailCalls = 0
+        var jobs: [ObservedJob] = []
+        for id in runsByJob.keys.sorted() {
+            guard let entry = runsByJob[id] else { continue }
+            let ordered = entry.runs.sorted { a, b in
                 a.sortKey.start != b.sortKey.start ? a.sortKey.start > b.sortKey.start : a.sortKey.jobNumber > b.sortKey.jobNumber
             }
-            return ObservedJob(id: id, name: entry.name, runs: runs.map(\.run))
+            var runs: [ObservedRun] = []
+            for (index, summary) in ordered.enumerated() {
+                var run = summary.run
+                var parts = run.state == .succeeded ? [] : [summary.pendingReason].compactMap { $0 }
+                // Only a job's newest run reaches the journal and /status: only it is worth a call.
+                if index == 0, run.state == .failed {
+                    parts += await failureReasons(runID: run.id, calls: &detailCalls)
+                }
+                run.vendorMessage = auth.vendorMessage(Self.distinct(parts))
+                runs.append(run)
+            }
+            jobs.append(ObservedJob(id: id, name: entry.name, runs: runs))
         }
+        return jobs
+    }
+
+    private static func distinct(_ parts: [String]) -> [String] {
+        var seen: Set<String> = []
+        return parts.filter { seen.insert($0).inserted }
+    }
+
+    /// The run's `FailureReason` texts: from the cache, else from one `AdvancedDetails` call
+    /// (while this poll has calls left). Never throws: a failed call is logged once and cached
+    /// as "no reason".
+    private func failureReasons(runID: String, calls: inout Int) async -> [String] {
+        if let known = await failureReasons.reasons(for: runID) { return known }
+        guard let path = CommvaultFailureReasons.path(runID: runID), calls < Self.maxDetailCallsPerPoll else { return [] }
+        calls += 1
+        do {
+            let found = try await fetchFailureReasons(path)
+            await failureReasons.store(found, for: runID)
+            return found
+        } catch {
+            await failureReasons.store([], for: runID)
+            if await notices.first("advanced-details") {
+                logger.warning("cannot read a failed job's failure reason (AdvancedDetails); failed runs show pendingReason only",
+                               metadata: ["job_id": "\(runID)", "reason": "\(error.reason.rawValue)", "error": "\(error.message)"])
+            }
+            return []
+        }
+    }
+
+    private func fetchFailureReasons(_ path: String) async throws(PollError) -> [String] {
+        let format = self.format
+        let connection = self.connection
+        let response = try await session.withToken(login: login) { token throws(PollError) in
+            let headers: HTTPHeaders = ["Authtoken": token, "Accept": format.accept]
+            let response = try await connection.send(.GET, path, headers: headers)
+            try response.requireSuccess()
+            return response
+        }
+        let contentType = response.headers.first(name: "Content-Type")?.lowercased() ?? ""
+        let isXML = contentType.contains("xml") || (!contentType.contains("json") && format == .xml)
+        if isXML {
+            return CommvaultFailureReasons.parse(xml: try XMLTree.parse(response.bodyBytes, context: "GET /Job/<id>/AdvancedDetails"))
+        }
+        return CommvaultFailureReasons.parse(json: try response.json())
     }
 
     func shutdown() async {

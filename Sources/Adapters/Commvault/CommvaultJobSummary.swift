@@ -17,21 +17,46 @@ import Foundation
 ///   after deduplication and compression and includes metadata).
 /// - `totalNumOfFiles`: the object count.
 /// - `percentComplete`: a float, or in XML a decimal string.
+/// - The end of a finished run: `jobEndTime` when the server sends it, else `lastUpdateTime`. The
+///   API reference's own example has no `jobEndTime` at all, and `cvpysdk` reads
+///   `lastUpdateTime` first too.
 struct CommvaultJobSummary: Sendable, Equatable {
     /// `clientId/backupsetId/subclientId`: ids survive renames, names do not.
     var jobID: String
     /// `clientName/backupsetName/subclientName`, what an operator reads in the Command Center.
     var jobName: String
     var run: ObservedRun
+    /// The summary's `pendingReason` ("Backup job has been suspended by user admin."), when not
+    /// empty: the vendor's own words, which the adapter turns into the run's vendor message.
+    var pendingReason: String?
     /// Newest first: `jobStartTime`, then the numeric job id (ids grow with submission).
     var sortKey: (start: Double, jobNumber: Double)
 
     static func == (lhs: CommvaultJobSummary, rhs: CommvaultJobSummary) -> Bool {
-        lhs.jobID == rhs.jobID && lhs.jobName == rhs.jobName && lhs.run == rhs.run
+        lhs.jobID == rhs.jobID && lhs.jobName == rhs.jobName && lhs.run == rhs.run && lhs.pendingReason == rhs.pendingReason
     }
 
-    /// Status words as the API reference lists them, lower-cased for a case-insensitive match.
-    /// The errors case is a warning unless the operator asked for failed (`errors_as_failed`).
+    /// Status words as the API reference lists them, lower-cased for a case-insensitive match
+    /// (`vendors/commvault.md`, v2). The errors case is a warning unless the operator asked for
+    /// failed (`errors_as_failed`).
+    ///
+    /// Which words are finished is Commvault's own call, not ours: its SDK (`cvpysdk`,
+    /// `Job.is_finished`) calls a job finished exactly when its status contains "completed",
+    /// "killed", "committed" or "failed", and every other word still active. Where the vendor note
+    /// and that rule disagree the SDK wins, because a run wrongly taken as finished is counted once
+    /// and never again (its real end under the same job id would be lost), while a run taken as
+    /// not finished yet is only late. So:
+    /// - `Interrupted` is waiting: an interrupted job resumes under the same job id, and its later
+    ///   `Completed` is the one that counts.
+    /// - `Committed` is a warning: the job was stopped but what it had backed up was committed
+    ///   (usable, incomplete). Finished, as the SDK says.
+    /// - `Abnormal Terminated Cleanup` is unknown, not failed as the note has it: the SDK calls it
+    ///   active (the job is being cleaned up after an abnormal end, its last word is still to
+    ///   come), and nothing says whether that is running or waiting. Unknown is not finished, so
+    ///   the word that follows is counted once.
+    /// - `Kill Pending` and `Interrupt Pending` are waiting: "kill" is not "killed".
+    /// A word the table does not know is unknown (not finished) even when the SDK's substring rule
+    /// would call it finished: a wrong "finished" is worse than "unknown".
     static let states: [String: JobState] = [
         "running": .running,
         "running (cannot be verified)": .running,
@@ -42,15 +67,15 @@ struct CommvaultJobSummary: Sendable, Equatable {
         "suspended": .waiting,
         "kill pending": .waiting,
         "interrupt pending": .waiting,
+        "interrupted": .waiting,
         "completed": .succeeded,
-        "committed": .succeeded,
+        "committed": .warning,
         "completed w/ one or more errors": .warning,
         "completed w/ one or more warnings": .warning,
         "failed": .failed,
         "failed to start": .failed,
-        "abnormal terminated cleanup": .failed,
+        "abnormal terminated cleanup": .unknown,
         "killed": .cancelled,
-        "interrupted": .cancelled,
     ]
 
     static func state(for status: String, errorsAsFailed: Bool) -> JobState {
@@ -103,6 +128,7 @@ struct CommvaultJobSummary: Sendable, Equatable {
             objectCount: summary["totalNumOfFiles"]?.double,
             vendorStatus: status.isEmpty ? nil : status
         )
+        pendingReason = summary["pendingReason"]?.string.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
         sortKey = (start ?? positive("lastUpdateTime") ?? 0, summary["jobId"]?.double ?? 0)
     }
 }

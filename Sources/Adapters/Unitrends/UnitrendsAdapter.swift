@@ -15,7 +15,15 @@ import NIOHTTP1
 ///   only recent backups are listed; at most `options.backups_per_job` (default 5) newest
 ///   backups are kept per asset.
 /// - `GET /api/jobs/active`, only when a listed backup is still running, for its
-///   `percent_complete`.
+///   `percent_complete`. The call is not in the vendor's reference (seed `unitrends-backups.txt`)
+///   and some appliances do not have it: a 404 or any other error there leaves the progress
+///   absent, is logged once per adapter, and never fails the
+///   poll.
+///
+/// State: a terminal status word decides whatever `complete` says (`UnitrendsBackup.state`). A
+/// failed or warned backup carries `output` (and a failed `verify_status`) as its vendor
+/// message, bounded and with the target's secrets redacted. A backup row without `id` gets a
+/// stable derived run id instead of failing the poll.
 ///
 /// Appliances have been seen to send slightly broken JSON (the vendor's own sample lacks a comma):
 /// that is a `decode` error naming the byte offset, never patched up.
@@ -29,6 +37,9 @@ struct UnitrendsAdapter: VendorAdapter {
     let backupsPerJob: Int
     let zone: TimeZone
     let session = LoginSession()
+    let logger: Logger
+    let auth: AuthConfiguration
+    let notices = LogOnce()
 
     init(context: AdapterContext) throws(ConfigError) {
         let target = context.target
@@ -49,6 +60,8 @@ struct UnitrendsAdapter: VendorAdapter {
                               message: "unitrends logs in with auth.username and a password (password, password_file or password_env)")
         }
         self.connection = context.connection
+        self.logger = context.logger
+        self.auth = target.auth
         self.username = username
         self.password = password
         self.historyHours = Int((history / 3600).rounded(.up))
@@ -64,15 +77,29 @@ struct UnitrendsAdapter: VendorAdapter {
         var backups: [UnitrendsBackup] = []
         backups.reserveCapacity(entries.count)
         for entry in entries {
-            backups.append(try UnitrendsBackup(json: entry, zone: zone, context: "POST /api/backups"))
+            var backup = try UnitrendsBackup(json: entry, zone: zone, context: "POST /api/backups")
+            backup.run.vendorMessage = auth.vendorMessage(backup.outputParts)
+            backups.append(backup)
         }
-        if backups.contains(where: { $0.run.state == .running }) {
-            let active = try await activeJobs()
+        if backups.contains(where: { $0.run.state == .running }), let active = await optionalActiveJobs() {
             for index in backups.indices where backups[index].run.state == .running {
                 backups[index].run.progressPercent = active.first { $0.matches(backups[index]) }?.percent
             }
         }
         return Self.group(backups, keep: backupsPerJob)
+    }
+
+    /// `/api/jobs/active`, or nil when the appliance does not answer it: progress is then absent.
+    private func optionalActiveJobs() async -> [UnitrendsActiveJob]? {
+        do {
+            return try await activeJobs()
+        } catch {
+            if await notices.first("jobs-active") {
+                logger.warning("GET /api/jobs/active failed; running backups are shown without progress",
+                               metadata: ["reason": "\(error.reason.rawValue)", "error": "\(error.message)"])
+            }
+            return nil
+        }
     }
 
     /// Groups backups by asset, newest first, keeping `keep` per asset; jobs sorted by id.
