@@ -76,8 +76,9 @@ struct StateLedger {
                         pending.jobs.insert(key)
                     }
                 }
-            } else if let summary = job.summaryRun, before.lastRun == nil {
-                // Sessions purged: the job's own summary is all there is. Shown, never counted.
+            } else if let summary = job.summaryRun, before.lastRun == nil || before.lastRun?.id == summary.id {
+                // Sessions purged: the job's own summary is all there is. Shown, never counted,
+                // and followed while it is what the store holds (a real run, once seen, stays).
                 jobRecord.row.lastRun = summary
                 if let result = summary.state.result { jobRecord.moveHistoryTimes(for: summary, result: result) }
             }

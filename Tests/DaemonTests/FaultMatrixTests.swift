@@ -209,7 +209,7 @@ extension SimulatorSuite {
         switch vendor {
         case .inet: ["inet-pdfc", "inet-cowork-basic"]
         case .veeamM365: ["m365-prod", "m365-legacy-v6"]
-        case .unitrends: ["unitrends-appliance"]
+        case .unitrends: ["unitrends-appliance", "unitrends-no-active-jobs"]
         case .commvault: ["commvault-commserve", "commvault-xml"]
         case .eclypse: ["eclypse-ahu", "eclypse-legacy-xml"]
         }

@@ -105,6 +105,14 @@ struct JobFactsTests {
         #expect(job?.history.runsByResult == counts())
         #expect(changes == [])
 
+        // The definition's summary moves on (a later purged run): the store follows it.
+        let later = ObservedRun(id: "", state: .succeeded, endTime: 1_699_050_000, vendorStatus: "Success")
+        _ = await store.pollSucceeded(target: "m365", jobs: [ObservedJob(id: "mail", name: "Mail", runs: [], summaryRun: later)], duration: 1)
+        let followed = await store.snapshot().job("m365", "mail")
+        #expect(followed?.lastRun?.state == .succeeded)
+        #expect(followed?.history.lastSuccessTime == 1_699_050_000)
+        #expect(followed?.history.runsByResult == counts())
+
         // Once a real run is listed, the summary gives way to it.
         let withSession = ObservedJob(
             id: "mail", name: "Mail", runs: [run("s9", .succeeded, start: 1_699_100_000, end: 1_699_100_600)], summaryRun: summary)
