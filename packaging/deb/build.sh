@@ -60,6 +60,21 @@ doc=$d/usr/share/doc/$name
 install -D -m644 "$root/config/example.yaml" "$doc/example.yaml"
 install -D -m644 "$pkg/README-service.md" "$doc/README-service.md"
 install -D -m644 "$pkg/deb/copyright" "$doc/copyright"
+gzip -9n -c "$pkg/deb/changelog" > "$doc/changelog.gz"; chmod 644 "$doc/changelog.gz"
+install -D -m644 "$pkg/deb/lintian-overrides" "$d/usr/share/lintian/overrides/$name"
+# The man page and shell completions come from the argument parser itself, so they cannot drift
+# from --help.
+install -d "$d/usr/share/man/man1"
+"$binary" --experimental-dump-help | python3 "$pkg/deb/manpage.py" "$("$binary" --version | head -1)" \
+  | gzip -9n > "$d/usr/share/man/man1/backup-exporter.1.gz"
+chmod 644 "$d/usr/share/man/man1/backup-exporter.1.gz"
+install -d "$d/usr/share/bash-completion/completions" "$d/usr/share/zsh/vendor-completions" "$d/usr/share/fish/vendor_completions.d"
+# bash-completion sources the file: a #! line would only mislead.
+"$binary" --generate-completion-script bash | sed '1{/^#!/d}' > "$d/usr/share/bash-completion/completions/backup-exporter"
+"$binary" --generate-completion-script zsh > "$d/usr/share/zsh/vendor-completions/_backup-exporter"
+"$binary" --generate-completion-script fish > "$d/usr/share/fish/vendor_completions.d/backup-exporter.fish"
+chmod 644 "$d/usr/share/bash-completion/completions/backup-exporter" "$d/usr/share/zsh/vendor-completions/_backup-exporter" \
+  "$d/usr/share/fish/vendor_completions.d/backup-exporter.fish"
 
 # ---- Depends: from the binary's NEEDED libraries
 depends=""
@@ -85,7 +100,7 @@ Version: $version
 Architecture: $arch
 Maintainer: backup-exporter maintainers <backup-exporter@example.net>
 Installed-Size: $(du -sk --exclude=DEBIAN "$d" | cut -f1)
-Depends: $depends
+Depends: $depends, init-system-helpers (>= 1.54)
 Section: net
 Priority: optional
 Homepage: https://github.com/backup-exporter/backup-exporter
@@ -109,9 +124,9 @@ cat > "$d/DEBIAN/postinst" <<'EOF'
 set -e
 if [ "$1" = configure ]; then
     if [ -d /run/systemd/system ]; then
-        systemctl daemon-reload || true
+        systemctl --system daemon-reload >/dev/null || true
         if [ -n "$2" ]; then
-            systemctl try-restart backup-exporter.service || true
+            deb-systemd-invoke try-restart backup-exporter.service >/dev/null || true
         fi
     fi
     journalctl --update-catalog || true
@@ -123,7 +138,7 @@ cat > "$d/DEBIAN/prerm" <<'EOF'
 # A removed binary cannot keep running: stop the service on remove (not on upgrade).
 set -e
 if [ "$1" = remove ] && [ -d /run/systemd/system ]; then
-    systemctl stop backup-exporter.service || true
+    deb-systemd-invoke stop backup-exporter.service >/dev/null || true
 fi
 exit 0
 EOF
@@ -133,12 +148,13 @@ cat > "$d/DEBIAN/postrm" <<'EOF'
 set -e
 case "$1" in
     remove|purge)
-        if [ -d /run/systemd/system ]; then systemctl daemon-reload || true; fi
+        if [ -d /run/systemd/system ]; then systemctl --system daemon-reload >/dev/null || true; fi
         journalctl --update-catalog 2>/dev/null || true
         ;;
 esac
 if [ "$1" = purge ]; then
-    rm -rf /var/lib/private/backup-exporter /var/lib/backup-exporter
+    rm -rf /var/lib/private/backup-exporter /var/lib/backup-exporter \
+        /var/lib/private/backup-exporter-shard-* /var/lib/backup-exporter-shard-*
 fi
 exit 0
 EOF
