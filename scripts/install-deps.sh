@@ -7,7 +7,7 @@
 #           openssl (test certificates), e2fsprogs (an ext4 image the state directory test forces
 #           read-only)
 #   system: dpkg-dev (dpkg-shlibdeps for the .deb), systemd-container + mmdebstrap (the harness's
-#           Debian container), prometheus, curl, python3 (tests/system/run.sh)
+#           Debian container), prometheus, curl, python3 (system-test/run.sh)
 set -euo pipefail
 want=(libsystemd-dev libsqlite3-dev libcrypt-dev pkg-config)
 for flag in "$@"; do

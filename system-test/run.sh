@@ -17,7 +17,7 @@
 # PROM_PORT/STATIC_PORT (19190/19191), BX_PORT (19871, the daemon), SIM_PORT (19880),
 # BX_BINARY/BX_SIMULATOR (skip the release build), KEEP=1 (leave everything running).
 set -uo pipefail
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
 HARNESS=${HARNESS:-$(cd "$ROOT/../shared/tools/harness" 2>/dev/null && pwd)}
 [ -n "$HARNESS" ] && [ -f "$HARNESS/lib.sh" ] || { echo "no harness at ../shared/tools/harness (set HARNESS)" >&2; exit 1; }
 export HARNESS_DIR=${HARNESS_DIR:-/tmp/harness-backup-exporter}
