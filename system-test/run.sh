@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# System test: the .deb in a real Debian 12 systemd (systemd-nspawn, ../shared/tools/harness),
-# against backup-simulator on the host, scraped by a real Prometheus. It follows the steps of
+# System test: the .deb in a real Debian 12 systemd (a systemd-nspawn container, harness/ beside
+# this file), against backup-simulator on the host, scraped by a real Prometheus. It follows the steps of
 # packaging/README-service.md ("Run as a service"). Run as root: `make system-test`.
 #
 # Checks: static (promtool on the rules, catalog vs. EventKind.swift, dashboard JSON, unit
@@ -11,19 +11,21 @@
 # READY=1, new config in effect, broken config rejected), watchdog (kill -STOP, restart with
 # result 'watchdog', state store intact), stop (clean within 5 s).
 # Prints PASS/FAIL lines and 'N passed, N failed'; exits 1 on any failure. Cleans up on exit.
+# On a failure, the logs of this run (build, apt, the simulator, Prometheus, the container's
+# console and the unit's journal) are copied to $BX_LOGS (default /tmp/bx-systest-logs-<time>/,
+# outside the clone, so they survive a CI work folder's cleanup) and the path is printed.
 #
-# Env: HARNESS (the harness folder), HARNESS_DIR (default /tmp/harness-backup-exporter: its own
-# rootfs, container and Prometheus, so other users of the harness are not disturbed), CT_NAME,
-# PROM_PORT/STATIC_PORT (19190/19191), BX_PORT (19871, the daemon), SIM_PORT (19880),
-# BX_BINARY/BX_SIMULATOR (skip the release build), KEEP=1 (leave everything running).
+# Env: HARNESS_DIR (default /tmp/harness-backup-exporter: the rootfs, the container's state and
+# Prometheus's data), CT_NAME (bx-systest), CT_BUILDER (mmdebstrap|debootstrap), PROM_PORT (19190;
+# another free port is used if it is taken), BX_PORT (19871, the daemon), SIM_PORT (19880),
+# BX_BINARY/BX_SIMULATOR (skip the release build), BX_LOGS, KEEP=1 (leave everything running).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-HARNESS=${HARNESS:-$(cd "$ROOT/../shared/tools/harness" 2>/dev/null && pwd)}
-[ -n "$HARNESS" ] && [ -f "$HARNESS/lib.sh" ] || { echo "no harness at ../shared/tools/harness (set HARNESS)" >&2; exit 1; }
+HARNESS=$ROOT/system-test/harness
 export HARNESS_DIR=${HARNESS_DIR:-/tmp/harness-backup-exporter}
 export CT_NAME=${CT_NAME:-bx-systest}
 export CT_BUILDER=${CT_BUILDER:-mmdebstrap}
-export PROM_PORT=${PROM_PORT:-19190} STATIC_PORT=${STATIC_PORT:-19191}
+export PROM_PORT=${PROM_PORT:-19190}
 BX_PORT=${BX_PORT:-19871}
 SIM_PORT=${SIM_PORT:-19880}
 # shellcheck source=/dev/null
@@ -52,18 +54,49 @@ wait_for() { local n=$(($1 * 5)); shift; for _ in $(seq "$n"); do "$@" && return
 journal() { journal_since "$T_UNIT" "$@"; }
 journal_since() { local t=$1; shift; journalctl -D "$CT_ROOT/var/log/journal" --no-pager -o json --since "@$t" "$@" 2>/dev/null; }
 sim_fault() { curl -fsS --max-time 3 -X POST "$SIM_URL/_sim/fault?kind=$1${2:+&value=$2}" >/dev/null; }
-T_ALL=$(now)
+T_ALL=$(now); T_ALL_EPOCH=$(date +%s)
+
+# ---- logs that outlive the run: whatever fails to start, and everything when a check failed
+BX_LOGS=${BX_LOGS:-/tmp/bx-systest-logs-$(date +%Y%m%dT%H%M%S)}
+# keep_logs: copy this run's logs to $BX_LOGS (once per file; later calls add what is new)
+keep_logs() {
+  mkdir -p "$BX_LOGS"
+  local f
+  for f in "$WORK"/*.log "$WORK"/*.out "$WORK"/*.err "$WORK"/*.txt "$WORK"/*.json "$CT_LOG" \
+           "$HARNESS_DIR/logs/$CT_BUILDER.log" "$PROM_DIR"/logs/*.log "$PROM_DIR/prometheus.yml"; do
+    [ -f "$f" ] || continue
+    case "$f" in "$CT_LOG") cp "$f" "$BX_LOGS/container-console.log";; "$PROM_DIR"/*) cp "$f" "$BX_LOGS/prometheus-$(basename "$f")";;
+                 *) cp "$f" "$BX_LOGS/";; esac
+  done
+  if [ -d "$CT_ROOT/var/log/journal" ] && [ -n "${T_ALL_EPOCH:-}" ]; then
+    journal_since "$T_ALL_EPOCH" >"$BX_LOGS/container-journal.json" 2>/dev/null
+  fi
+  redact_kept
+}
+redact_kept() { local f; for f in "$BX_LOGS"/*; do redact <"$f" >"$f.r" && mv "$f.r" "$f"; done; }
+# failed_to_start WHAT LOG...: keep the logs, print the tail of each and where they are
+failed_to_start() {
+  local what=$1 f; shift
+  keep_logs
+  for f in "$@"; do
+    [ -f "$f" ] || continue
+    echo "---- $what: tail of $(basename "$f")"
+    redact <"$f" | tail -20
+  done
+  echo "$what failed to start: logs kept in $BX_LOGS"
+}
 
 # ---- cleanup: only what this run started, by PID
 SIM_PID=""; OWN_CT=0; OWN_PROM=0
 cleanup() {
   local rc=$?
-  if [ "${KEEP:-0}" = 1 ]; then echo "KEEP=1: left running (HARNESS_DIR=$HARNESS_DIR, simulator PID $SIM_PID)"; return $rc; fi
+  if [ "$rc" != 0 ] || [ "$FAIL" != 0 ]; then keep_logs; echo "logs of this run kept in $BX_LOGS"; fi
+  if [ "${KEEP:-0}" = 1 ]; then echo "KEEP=1: left running (HARNESS_DIR=$HARNESS_DIR, simulator PID $SIM_PID, work folder $WORK)"; return $rc; fi
   [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID" 2>/dev/null
-  [ $OWN_PROM = 1 ] && "$HARNESS/prom-down.sh" >/dev/null 2>&1
+  [ $OWN_PROM = 1 ] && "$HARNESS/prometheus-down.sh" >/dev/null 2>&1
   if [ $OWN_CT = 1 ]; then
     ct_exec systemd-analyze log-level info >/dev/null 2>&1
-    "$HARNESS/stop-systemd.sh" >/dev/null 2>&1
+    "$HARNESS/container-down.sh" >/dev/null 2>&1
   fi
   rm -rf "$WORK"
   return $rc
@@ -71,8 +104,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-for port in "$BX_PORT" "$SIM_PORT" "$PROM_PORT" "$STATIC_PORT"; do
-  if curl -s --max-time 1 "http://127.0.0.1:$port/" >/dev/null 2>&1; then echo "127.0.0.1:$port is in use" >&2; exit 1; fi
+# The daemon's and the simulator's ports must be free (Prometheus finds another one if need be).
+for port in "$BX_PORT" "$SIM_PORT"; do
+  port_free "$port" || { echo "127.0.0.1:$port is in use (set BX_PORT/SIM_PORT)" >&2; exit 1; }
 done
 
 # ======================================================================= build
@@ -157,7 +191,10 @@ check "grafana dashboard: per-vendor overview, jobs table, target health" \
 section "container and install"
 t0=$(now)
 ct_nspawn_pid >/dev/null || OWN_CT=1
-"$HARNESS/boot-systemd.sh" >"$WORK/boot.log" 2>&1 || { cat "$WORK/boot.log"; echo "$PASS passed, $((FAIL+1)) failed"; exit 1; }
+if ! "$HARNESS/container-up.sh" >"$WORK/boot.log" 2>&1; then
+  bad "container booted"; failed_to_start "the container" "$WORK/boot.log" "$CT_LOG"
+  echo "$PASS passed, $FAIL failed"; exit 1
+fi
 ok "container booted ($(elapsed "$t0")s incl. rootfs)"
 # a clean slate: no package, no state, no journal of a previous run's service
 ct_exec sh -c 'systemctl stop backup-exporter 2>/dev/null; dpkg --purge backup-exporter >/dev/null 2>&1; rm -rf /var/lib/private/backup-exporter /var/lib/backup-exporter; systemctl reset-failed'
@@ -191,6 +228,11 @@ SIM_PID=$!
 wait_for 10 grep -q '^inet http' "$WORK/sim.out"
 SIM_URL=$(awk '$1 == "inet" {print $2; exit}' "$WORK/sim.out")
 check "backup-simulator serves inet at ${SIM_URL:-?} (PID $SIM_PID)" [ -n "$SIM_URL" ]
+if [ -z "$SIM_URL" ]; then
+  running "$SIM_PID" || { wait "$SIM_PID"; echo "backup-simulator exited with status $?"; }
+  failed_to_start "backup-simulator" "$WORK/sim.out" "$WORK/sim.err"
+  echo "$PASS passed, $FAIL failed"; exit 1
+fi
 creds_line=$(grep '^credentials: inet ' "$WORK/sim.out")
 token=$(sed -n 's/.* token=\([^ ]*\).*/\1/p' <<<"$creds_line"); user=$(sed -n 's/.* user=\([^ ]*\).*/\1/p' <<<"$creds_line")
 password=$(sed -n 's/.* password=\([^ ]*\).*/\1/p' <<<"$creds_line")
@@ -341,22 +383,20 @@ check "README one-liner: journalctl -u backup-exporter -p warning --since -1d ->
 # ======================================================================= Prometheus
 section "prometheus"
 pid_alive "$PROM_DIR/prometheus.pid" prometheus >/dev/null || OWN_PROM=1
-PROM_EXTRA_TARGETS=127.0.0.1:$BX_PORT "$HARNESS/prom-up.sh" >"$WORK/prom.log" 2>&1
-rc=$?; check "prom-up.sh with PROM_EXTRA_TARGETS=127.0.0.1:$BX_PORT" [ $rc = 0 ]; [ $rc = 0 ] || tail -5 "$WORK/prom.log"
-# the shipped rules and a scrape job named as in scrape.yml, added to the harness's config
-python3 - "$PROM_DIR/prometheus.yml" "$P/prometheus/alerts.yml" "$BX_PORT" <<'PY'
-import sys
-path, rules, port = sys.argv[1:]
-text = open(path).read()
-if "job_name: backup-exporter" not in text:
-    text = text.replace("rule_files:\n", f"rule_files:\n  - {rules}\n", 1)
-    text += f'  - job_name: backup-exporter\n    static_configs:\n      - targets: ["127.0.0.1:{port}"]\n'
-open(path, "w").write(text)
-PY
-promtool check config "$PROM_DIR/prometheus.yml" >/dev/null 2>&1 && kill -HUP "$(cat "$PROM_DIR/prometheus.pid")"
-scraped() { [ "$(target_health harness-extra)" = up ] && [ "$(target_health backup-exporter)" = up ]; }
+# scraped as in the shipped scrape.yml (job backup-exporter, the name the rules expect), with the
+# shipped rules; prometheus-up.sh waits for /-/ready and retries once on a fresh port if need be
+t0=$(now)
+if PROM_TARGETS=127.0.0.1:$BX_PORT PROM_RULES=$P/prometheus/alerts.yml "$HARNESS/prometheus-up.sh" >"$WORK/prometheus-up.log" 2>&1; then
+  PROM_URL=$(prom_url)
+  ok "Prometheus ready at $PROM_URL ($(elapsed "$t0")s; $(grep -c '^\[.*attempt [0-9]:' "$WORK/prometheus-up.log") failed attempts)"
+else
+  bad "Prometheus started"
+  failed_to_start "Prometheus" "$WORK/prometheus-up.log" "$PROM_DIR"/logs/prometheus.attempt-*.log
+  echo "$PASS passed, $FAIL failed"; exit 1
+fi
+scraped() { [ "$(target_health backup-exporter)" = up ]; }
 wait_for 30 scraped
-check "Prometheus scrapes the daemon in the container (harness-extra: $(target_health harness-extra), backup-exporter: $(target_health backup-exporter))" scraped
+check "Prometheus scrapes the daemon in the container (backup-exporter: $(target_health backup-exporter))" scraped
 q=$(prom_query 'count(backup_job_state{job="backup-exporter",target="inet-pdfc"} == 1)' | awk '{print $2}')
 check "PromQL: each of inet-pdfc's 3 jobs has exactly one state at 1 (count = $q)" [ "$q" = 3 ]
 q=$(prom_query 'backup_target_up{job="backup-exporter"}' | sed -n 's/.*target="\([^"]*\)".* \([01]\)$/\1=\2/p' | sort | paste -sd' ')
