@@ -434,7 +434,8 @@ import json, sys
 d = json.load(sys.stdin)
 rs = [r for g in d["data"]["groups"] if g["name"].startswith("backup-exporter") for r in g["rules"]]
 print(len(rs), " ".join(sorted({r["health"] for r in rs})))')
-check "shipped rules loaded by Prometheus and healthy: $rules" [ "$rules" = "11 ok" ]
+n_rules=$(grep -cE '^\s*- (alert|record):' "$P/prometheus/alerts.yml")
+check "shipped rules loaded by Prometheus and healthy: $rules (alerts.yml has $n_rules)" [ "$rules" = "$n_rules ok" ]
 pending() { prom_query 'ALERTS{alertname="BackupTargetDown",target="inet-wrong-password",alertstate="pending"}' | grep -q .; }
 wait_for 15 pending
 check "BackupTargetDown pending for inet-wrong-password (for: 10m)" pending
