@@ -65,8 +65,12 @@ keep_logs() {
   for f in "$WORK"/*.log "$WORK"/*.out "$WORK"/*.err "$WORK"/*.txt "$WORK"/*.json "$CT_LOG" \
            "$HARNESS_DIR/logs/$CT_BUILDER.log" "$PROM_DIR"/logs/*.log "$PROM_DIR/prometheus.yml"; do
     [ -f "$f" ] || continue
-    case "$f" in "$CT_LOG") cp "$f" "$BX_LOGS/container-console.log";; "$PROM_DIR"/*) cp "$f" "$BX_LOGS/prometheus-$(basename "$f")";;
-                 *) cp "$f" "$BX_LOGS/";; esac
+    case "$f" in
+      "$CT_LOG") cp "$f" "$BX_LOGS/container-console.log";;
+      "$PROM_DIR"/*/prometheus*|"$PROM_DIR"/prometheus*) cp "$f" "$BX_LOGS/";;
+      "$PROM_DIR"/*) cp "$f" "$BX_LOGS/prometheus-$(basename "$f")";;
+      *) cp "$f" "$BX_LOGS/";;
+    esac
   done
   if [ -d "$CT_ROOT/var/log/journal" ] && [ -n "${T_ALL_EPOCH:-}" ]; then
     journal_since "$T_ALL_EPOCH" >"$BX_LOGS/container-journal.json" 2>/dev/null
