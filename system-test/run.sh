@@ -44,6 +44,9 @@ checkx() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
 # section NAME: a header line, so a failure can be found in a long log
 section() { echo "---- $*"; }
 show()  { ct_exec systemctl show -p "$1" --value "$UNIT"; }
+# Under pipefail, `metric | grep -q X` fails now and then: the page (about 25 KB) takes curl
+# more than one write, and when grep -q exits at the first match curl's next write fails (exit
+# 23). Pipelines from metric or journal therefore use `grep X >/dev/null`, which reads it all.
 metric() { curl -fsS --max-time 3 "$BX/metrics" 2>/dev/null; }
 # metric_value REGEX: the value of the first /metrics line matching REGEX (anchored at the start)
 metric_value() { metric | grep -E "^$1" | head -1 | awk '{print $NF}'; }
@@ -334,14 +337,14 @@ up_pdfc() { [ "$(metric_value 'backup_target_up\{target="inet-pdfc"')" = 1 ]; }
 wait_for 20 up_pdfc
 check "backup_target_up{target=\"inet-pdfc\"} 1 (token credential)" up_pdfc
 check "backup_target_up{target=\"inet-basic\"} 1 (password credential)" [ "$(metric_value 'backup_target_up\{target="inet-basic"')" = 1 ]
-down_auth() { metric | grep -qE '^backup_target_poll_errors_total\{target="inet-wrong-password",vendor="inet",reason="auth"\} [1-9]'; }
+down_auth() { metric | grep -E '^backup_target_poll_errors_total\{target="inet-wrong-password",vendor="inet",reason="auth"\} [1-9]' >/dev/null; }
 wait_for 10 down_auth
 check "inet-wrong-password is down with reason auth" [ "$(metric_value 'backup_target_up\{target="inet-wrong-password"')" = 0 ]
 max_age_26h() { [ "$(metric | grep -c '^backup_job_max_age_seconds{target="inet-pdfc".* 93600$')" -ge 1 ]; }
 check "backup_job_max_age_seconds is 26h (93600) for inet-pdfc's jobs" max_age_26h
 pstats=$(metric | grep -cE '^process_(start_time_seconds|resident_memory_bytes|open_fds|max_fds|cpu_seconds_total) ')
 check "process_* metrics readable inside the sandbox (ProtectProc=invisible): $pstats of 5" [ "$pstats" = 5 ]
-has_runs() { metric | grep -q '^backup_job_runs_total{target="inet-pdfc"'; }
+has_runs() { metric | grep '^backup_job_runs_total{target="inet-pdfc"' >/dev/null; }
 wait_for 20 has_runs
 check "finished runs counted (backup_job_runs_total for inet-pdfc)" has_runs
 
@@ -461,12 +464,12 @@ since=$(date +%s)
 write_config inet-reloaded
 ct_exec systemctl reload "$UNIT"; rc=$?
 check "systemctl reload exits 0" [ $rc = 0 ]
-reloaded() { journal_since "$since" -u "$UNIT" MESSAGE_ID=46ad262da5db453fa50a2885464c9155 | grep -q .; }
+reloaded() { journal_since "$since" -u "$UNIT" MESSAGE_ID=46ad262da5db453fa50a2885464c9155 | grep . >/dev/null; }
 wait_for 10 reloaded
 check "journal: config_reloaded after the reload" reloaded
 tfield=$(journal_since "$since" -u "$UNIT" MESSAGE_ID=46ad262da5db453fa50a2885464c9155 | python3 -c 'import json,sys; print([json.loads(l).get("TARGETS") for l in sys.stdin][-1])')
 check "config_reloaded entry has TARGETS=4 ($tfield)" [ "$tfield" = 4 ]
-newtarget() { metric | grep -q '^backup_target_up{target="inet-reloaded"'; }
+newtarget() { metric | grep '^backup_target_up{target="inet-reloaded"' >/dev/null; }
 wait_for 10 newtarget
 check "the new target is polled after the reload (backup_target_up{target=\"inet-reloaded\"})" newtarget
 pid1log=$(ct_exec journalctl --no-pager -o cat _PID=1 -u "$UNIT" --since "@$since")
@@ -479,11 +482,11 @@ checkx "same main PID, no restart, active ($(show MainPID), NRestarts $(show NRe
 since=$(date +%s)
 ct_exec sh -c 'echo "  - name: broken" >> /etc/backup-exporter/config.yaml; echo "    vendr: inet" >> /etc/backup-exporter/config.yaml'
 ct_exec systemctl reload "$UNIT"
-rejected() { journal_since "$since" -u "$UNIT" MESSAGE_ID=f2e4ef50da654bc3bc0b21ec19e94b01 | grep -q .; }
+rejected() { journal_since "$since" -u "$UNIT" MESSAGE_ID=f2e4ef50da654bc3bc0b21ec19e94b01 | grep . >/dev/null; }
 wait_for 10 rejected
 check "broken config: config_rejected in the journal" rejected
 check "broken config: backup_exporter_config_last_reload_successful 0, still active, inet-reloaded still polled" \
-  bash -c "[ '$(metric_value backup_exporter_config_last_reload_successful)' = 0 ] && [ '$(show ActiveState)' = active ] && [ '$(show MainPID)' = '$MAINPID' ] && curl -fsS '$BX/metrics' | grep -q '^backup_target_up{target=\"inet-reloaded\"'"
+  bash -c "[ '$(metric_value backup_exporter_config_last_reload_successful)' = 0 ] && [ '$(show ActiveState)' = active ] && [ '$(show MainPID)' = '$MAINPID' ] && curl -fsS '$BX/metrics' | grep '^backup_target_up{target=\"inet-reloaded\"' >/dev/null"
 write_config inet-reloaded
 ct_exec systemctl reload "$UNIT"
 reload_ok() { [ "$(metric_value backup_exporter_config_last_reload_successful)" = 1 ]; }

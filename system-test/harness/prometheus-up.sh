@@ -79,7 +79,7 @@ attempt() {
     fi
     # ready, and it is this one: another Prometheus on the same port would answer /-/ready too
     if curl -fs --max-time 1 "$url/-/ready" >/dev/null 2>&1 \
-       && curl -fs --max-time 2 "$url/api/v1/status/flags" 2>/dev/null | grep -q "\"storage.tsdb.path\":\"$data\""; then
+       && curl -fs --max-time 2 "$url/api/v1/status/flags" 2>/dev/null | grep "\"storage.tsdb.path\":\"$data\"" >/dev/null; then
       break
     fi
     if [ "$(date +%s)" -ge "$deadline" ]; then
