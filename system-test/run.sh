@@ -65,8 +65,10 @@ BX_LOGS=${BX_LOGS:-/tmp/bx-systest-logs-$(date +%Y%m%dT%H%M%S)}
 keep_logs() {
   mkdir -p "$BX_LOGS"
   local f
+  local prom=()   # Prometheus's files only once this run started it: older ones would mislead
+  [ "$PROM_TRIED" = 1 ] && prom=("$PROM_DIR"/logs/*.log "$PROM_DIR/prometheus.yml")
   for f in "$WORK"/*.log "$WORK"/*.out "$WORK"/*.err "$WORK"/*.txt "$WORK"/*.json "$CT_LOG" \
-           "$HARNESS_DIR/logs/$CT_BUILDER.log" "$PROM_DIR"/logs/*.log "$PROM_DIR/prometheus.yml"; do
+           "$HARNESS_DIR/logs/$CT_BUILDER.log" ${prom[@]+"${prom[@]}"}; do
     [ -f "$f" ] || continue
     case "$f" in
       "$CT_LOG") cp "$f" "$BX_LOGS/container-console.log";;
@@ -94,7 +96,7 @@ failed_to_start() {
 }
 
 # ---- cleanup: only what this run started, by PID
-SIM_PID=""; OWN_CT=0; OWN_PROM=0
+SIM_PID=""; OWN_CT=0; OWN_PROM=0; PROM_TRIED=0
 cleanup() {
   local rc=$?
   if [ "$rc" != 0 ] || [ "$FAIL" != 0 ]; then keep_logs; echo "logs of this run kept in $BX_LOGS"; fi
@@ -400,7 +402,7 @@ section "prometheus"
 pid_alive "$PROM_DIR/prometheus.pid" prometheus >/dev/null || OWN_PROM=1
 # scraped as in the shipped scrape.yml (job backup-exporter, the name the rules expect), with the
 # shipped rules; prometheus-up.sh waits for /-/ready and retries once on a fresh port if need be
-t0=$(now)
+t0=$(now); PROM_TRIED=1
 if PROM_TARGETS=127.0.0.1:$BX_PORT PROM_RULES=$P/prometheus/alerts.yml "$HARNESS/prometheus-up.sh" >"$WORK/prometheus-up.log" 2>&1; then
   PROM_URL=$(prom_url)
   ok "Prometheus ready at $PROM_URL ($(elapsed "$t0")s; $(grep -c '^\[.*attempt [0-9]:' "$WORK/prometheus-up.log") failed attempts)"
