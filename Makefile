@@ -4,9 +4,9 @@
 #                 stand-in service manager, promtool on a live page, and the vendors' real
 #                 Python clients (veeam-365, cvpysdk) against the simulator
 #   make system-test - the .deb under a real systemd (nspawn), journald and Prometheus (as root;
-#                 tests/system/run.sh, see packaging/README-service.md)
+#                 system-test/run.sh, see packaging/README-service.md)
 #   make load-test - wrk -c64 on /metrics for 60 s while 1,000 jobs are polled every 2 s
-#                 (tests/load/run.sh; release build, in CI after the system test)
+#                 (load-test/run.sh; release build, in CI after the system test)
 #   make bench  - the benchmark against nginx, node_exporter and a Python exporter (bench/README.md)
 .PHONY: demo test build release deb system-test load-test bench deps test-deps system-deps clean
 
@@ -29,10 +29,10 @@ deb: deps
 	packaging/deb/build.sh
 
 system-test: system-deps
-	tests/system/run.sh
+	system-test/run.sh
 
 load-test: deps
-	tests/load/run.sh
+	load-test/run.sh
 
 bench:
 	bench/run.sh

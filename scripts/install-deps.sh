@@ -6,14 +6,16 @@
 #   test:   prometheus (promtool), python3-venv (fidelity tests against the vendors' real clients),
 #           openssl (test certificates), e2fsprogs (an ext4 image the state directory test forces
 #           read-only)
-#   system: dpkg-dev (dpkg-shlibdeps for the .deb), systemd-container + mmdebstrap (the harness's
-#           Debian container), prometheus, curl, python3 (tests/system/run.sh)
+#   system: dpkg-dev (dpkg-shlibdeps for the .deb), systemd-container (systemd-nspawn; journalctl
+#           -D and systemd-analyze come with systemd) + mmdebstrap (the system test's Debian
+#           container, system-test/harness/), prometheus (the server and promtool), curl, procps
+#           (ps: finding the container's PID 1), python3 (system-test/run.sh)
 set -euo pipefail
 want=(libsystemd-dev libsqlite3-dev libcrypt-dev pkg-config)
 for flag in "$@"; do
     case "$flag" in
         --test) want+=(prometheus python3-venv openssl e2fsprogs);;
-        --system) want+=(dpkg-dev systemd-container mmdebstrap prometheus curl python3);;
+        --system) want+=(dpkg-dev systemd-container mmdebstrap prometheus curl procps python3);;
         *) echo "unknown flag $flag (--test, --system)" >&2; exit 2;;
     esac
 done

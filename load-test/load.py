@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The load test: wrk with 64 connections on /metrics for 60 s while 1,000 jobs are polled every 2 s.
 
-Run it through tests/load/run.sh (make load-test), which installs wrk and builds the release
+Run it through load-test/run.sh (make load-test), which installs wrk and builds the release
 binaries the .deb ships. It starts `backup-simulator --scale 1000` (50 simulated targets, the five
 vendors in turn, every target polled every 2 s) and the daemon against it, waits until every target
 has been polled twice, warms up with the same load for 10 s, then measures one run and fails
@@ -27,7 +27,7 @@ import sys
 import threading
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench"))
 import bench  # noqa: E402  (process helpers, wrk parsing, /proc readers)
 
 # run.sh points both at the release build the .deb ships (bench.py reads BENCH_EXPORTER itself).

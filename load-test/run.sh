@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The load test in one command (also `make load-test`, and in CI after the system test):
-# wrk -c64 on /metrics for 60 s while 1,000 jobs are polled every 2 s; see tests/load/load.py.
-#   tests/load/run.sh                 the 60 s run CI does
-#   tests/load/run.sh --seconds 600   a longer soak, same assertions
+# wrk -c64 on /metrics for 60 s while 1,000 jobs are polled every 2 s; see load-test/load.py.
+#   load-test/run.sh                 the 60 s run CI does
+#   load-test/run.sh --seconds 600   a longer soak, same assertions
 # Builds the release binaries the .deb ships (static Swift runtime; the system test's build is
 # reused) and installs wrk if it is missing.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/.."
 if ! command -v wrk >/dev/null; then
     sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -16,4 +16,4 @@ fi
 swift build -c release --static-swift-stdlib --product backup-exporter
 swift build -c release --static-swift-stdlib --product backup-simulator
 bin=$(swift build -c release --static-swift-stdlib --show-bin-path)
-BENCH_EXPORTER="$bin/backup-exporter" BENCH_SIMULATOR="$bin/backup-simulator" exec python3 tests/load/load.py "$@"
+BENCH_EXPORTER="$bin/backup-exporter" BENCH_SIMULATOR="$bin/backup-simulator" exec python3 load-test/load.py "$@"
