@@ -2,20 +2,21 @@
 # Installs the Debian packages backup-exporter needs, only those missing, so `make demo` and
 # `make test` work on a fresh Debian 12 machine with just the Swift toolchain.
 #   build:  libsystemd-dev (sd_notify, sd_journal), libsqlite3-dev (the state store),
-#           libcrypt-dev (bcrypt for the web config's basic auth users)
+#           libcrypt-dev (bcrypt for the web config's basic auth users), zlib1g-dev (gzip scrapes)
 #   test:   prometheus (promtool), python3-venv (fidelity tests against the vendors' real clients),
 #           openssl (test certificates), e2fsprogs (an ext4 image the state directory test forces
 #           read-only)
 #   system: dpkg-dev (dpkg-shlibdeps for the .deb), systemd-container (systemd-nspawn; journalctl
 #           -D and systemd-analyze come with systemd) + mmdebstrap (the system test's Debian
 #           container, system-test/harness/), prometheus (the server and promtool), curl, procps
-#           (ps: finding the container's PID 1), python3 (system-test/run.sh)
+#           (ps: finding the container's PID 1), python3 (system-test/run.sh), lintian (the .deb
+#           must pass Debian's own checker)
 set -euo pipefail
-want=(libsystemd-dev libsqlite3-dev libcrypt-dev pkg-config)
+want=(libsystemd-dev libsqlite3-dev libcrypt-dev zlib1g-dev pkg-config)
 for flag in "$@"; do
     case "$flag" in
         --test) want+=(prometheus python3-venv openssl e2fsprogs);;
-        --system) want+=(dpkg-dev systemd-container mmdebstrap prometheus curl procps python3);;
+        --system) want+=(dpkg-dev systemd-container mmdebstrap prometheus curl procps python3 lintian);;
         *) echo "unknown flag $flag (--test, --system)" >&2; exit 2;;
     esac
 done
