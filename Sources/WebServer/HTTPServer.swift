@@ -42,6 +42,8 @@ public final class HTTPServer: Service, Sendable {
     private let maxRequestBodyBytes: Int
     /// The task `start` runs `run()` in, for `shutdown` to cancel and await.
     private let serving = NIOLockedValueBox<Task<Void, Never>?>(nil)
+    /// Set by the first `run()`: a listener's stream of connections can be read only once.
+    private let hasRun = NIOLockedValueBox(false)
     /// The port actually bound: useful when the configuration asked for port 0.
     public let port: Int
     public let host: String
@@ -96,8 +98,14 @@ public final class HTTPServer: Service, Sendable {
     }
 
     /// Accepts connections and serves each in a child task until cancelled or a graceful
-    /// shutdown; returns when the listener and every connection are closed. Call it once.
+    /// shutdown; returns when the listener and every connection are closed. A second call
+    /// returns at once.
     public func run() async throws {
+        let first = hasRun.withLockedValue { ran in
+            defer { ran = true }
+            return !ran
+        }
+        guard first else { return }
         try await cancelWhenGracefulShutdown { [self] in
             try await withThrowingDiscardingTaskGroup { group in
                 try await listener.executeThenClose { connections in
