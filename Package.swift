@@ -52,7 +52,8 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
 
-        // A small HTTP/1.1 server on SwiftNIO, shared by the daemon and the simulator.
+        // The daemon's small HTTP/1.1 server on SwiftNIO, with TLS and basic auth; the request,
+        // response and HTTP/1 pipeline types the simulator's server uses too.
         .target(name: "WebServer", dependencies: [
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -60,6 +61,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             "CCrypt",
         ]),
 
@@ -75,12 +77,14 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        // Simulated vendor servers that speak each vendor's HTTP API, for tests and the demo.
+        // Simulated vendor servers that speak each vendor's HTTP API, for tests and the demo, on a
+        // server of their own that can misbehave on the wire (resets, drips, cut bodies).
         .target(name: "Simulator", dependencies: [
             "WebServer",
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
         ]),
 
         // Scheduler, HTTP endpoints, reload and lifecycle: the daemon itself.
@@ -119,6 +123,7 @@ let package = Package(
             "Daemon", "Adapters", "Simulator", "BackupModel", "ExporterConfig", "StateStore", "Systemd", "TestSupport", "Exposition",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             "WebServer",
         ]),

@@ -1,56 +1,54 @@
 import NIOCore
 import WebServer
 
-/// Applies a `FaultSwitch` in front of a vendor's handler.
+/// Applies a `FaultSwitch` in front of a vendor's handler: a different response, or the
+/// vendor's own delivered the wrong way.
 enum FaultInjection {
-    static func apply(_ faults: FaultSwitch, request: HTTPRequest, next: HTTPHandler) async -> HTTPResponse {
+    static func apply(_ faults: FaultSwitch, request: HTTPRequest,
+                      next: (HTTPRequest) async -> HTTPResponse) async -> SimulatorHTTPServer.Answer {
         switch faults.consume() {
         case nil:
-            return await next(request)
+            return .init(await next(request))
         case .status(let code):
             var response = HTTPResponse.json(#"{"error":"simulated fault"}"#, status: .init(statusCode: code))
             if code == 429 { response.headers.add(name: "Retry-After", value: "30") }
             if code == 401 { response.headers.add(name: "WWW-Authenticate", value: #"Bearer realm="simulator""#) }
-            return response
+            return .init(response)
         case .unauthorizedTimes:
-            return .json(#"{"error":"unauthorized"}"#, status: .unauthorized)
+            return .init(.json(#"{"error":"unauthorized"}"#, status: .unauthorized))
         case .delay(let seconds):
             try? await Task.sleep(for: .seconds(seconds))
-            return await next(request)
+            return .init(await next(request))
         case .hang:
             // Sleep until cancelled (server shutdown) or the fault is cleared.
             while faults.current == .hang, !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(100))
             }
-            return await next(request)
+            return .init(await next(request))
         case .truncatedBody:
-            var response = await next(request)
-            response.delivery = .truncated(bytes: response.body.readableBytes / 2)
-            return response
+            let response = await next(request)
+            return .init(response, delivery: .truncated(bytes: response.body.readableBytes / 2))
         case .malformedBody:
             var response = await next(request)
             var body = ByteBuffer()
             body.writeString("{\"this is\": not json <html>")
             response.body = body
-            return response
+            return .init(response)
         case .dropConnection:
-            return HTTPResponse(delivery: .dropConnection)
+            return .init(HTTPResponse(), delivery: .dropConnection)
         case .slowDrip:
-            var response = await next(request)
-            response.delivery = .drip(chunk: 8, intervalMilliseconds: 500)
-            return response
+            return .init(await next(request), delivery: .drip(chunk: 8, intervalMilliseconds: 500))
         case .resetMidBody:
-            var response = await next(request)
-            response.delivery = .reset(afterBytes: response.body.readableBytes / 2)
-            return response
+            let response = await next(request)
+            return .init(response, delivery: .reset(afterBytes: response.body.readableBytes / 2))
         case .wrongContentType:
-            return .text("<html><body><h1>Proxy error</h1></body></html>\n", contentType: "text/html; charset=utf-8")
+            return .init(.text("<html><body><h1>Proxy error</h1></body></html>\n", contentType: "text/html; charset=utf-8"))
         case .hugeBody(let bytes):
             var body = ByteBuffer()
             body.writeString("[")
             body.writeRepeatingByte(UInt8(ascii: " "), count: max(0, bytes - 2))
             body.writeString("]")
-            return HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], body: body)
+            return .init(HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], body: body))
         }
     }
 }

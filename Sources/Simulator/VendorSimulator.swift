@@ -1,5 +1,3 @@
-import NIOCore
-import NIOPosix
 import WebServer
 
 /// One simulated vendor server on a real socket: the vendor's API behind a fault switch, plus a
@@ -7,7 +5,7 @@ import WebServer
 /// misbehave.
 public final class VendorSimulator: Sendable {
     public let faults: FaultSwitch
-    public let server: HTTPServer
+    public let server: SimulatorHTTPServer
     public let vendor: String
 
     public var port: Int { server.port }
@@ -15,7 +13,7 @@ public final class VendorSimulator: Sendable {
     public let scheme: String
     public var baseURL: String { "\(scheme)://\(server.host.contains(":") ? "[\(server.host)]" : server.host):\(server.port)" }
 
-    private init(vendor: String, faults: FaultSwitch, server: HTTPServer, scheme: String = "http") {
+    private init(vendor: String, faults: FaultSwitch, server: SimulatorHTTPServer, scheme: String = "http") {
         self.vendor = vendor
         self.faults = faults
         self.server = server
@@ -27,9 +25,9 @@ public final class VendorSimulator: Sendable {
     public static func start(vendor: String, host: String = "127.0.0.1", port: Int = 0, tls: ServerTLSContext? = nil,
                              handler: @escaping HTTPHandler) async throws -> VendorSimulator {
         let faults = FaultSwitch()
-        let server = try await HTTPServer.start(.init(host: host, port: port, tls: tls.map { TLSContextSource($0) })) { request in
+        let server = try await SimulatorHTTPServer.start(host: host, port: port, tls: tls.map { TLSContextSource($0) }) { request in
             if request.path == "/_sim/fault" {
-                return Self.control(request, faults: faults)
+                return .init(Self.control(request, faults: faults))
             }
             return await FaultInjection.apply(faults, request: request, next: handler)
         }

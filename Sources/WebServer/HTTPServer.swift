@@ -2,16 +2,24 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import ServiceLifecycle
 
-/// Answers one request. Runs as a Swift task, so it may await (the store, a scripted delay).
+/// Answers one request. Runs as a Swift task, so it may await (the store, a reload).
 public typealias HTTPHandler = @Sendable (HTTPRequest) async -> HTTPResponse
 
-/// A small HTTP/1.1 server on SwiftNIO: keep-alive, pipelining-safe (responses are written in
-/// request order because a connection handles one request at a time), bounded request bodies.
+/// The daemon's HTTP/1.1 server on SwiftNIO's structured-concurrency API (`NIOAsyncChannel`):
+/// keep-alive, answers in request order (a connection is one task that reads a request, awaits
+/// its answer, writes it, then reads the next), bounded request bodies, and HTTPS from a
+/// reloadable `TLSContextSource`. It sends every response whole, body then tail, and nothing
+/// else: the misbehaving deliveries the vendor simulator needs live in that module.
 ///
-/// It is deliberately minimal: the daemon serves a handful of endpoints and the simulator a few
-/// vendor paths, and both need control over the bytes on the wire that a framework would hide.
-public final class HTTPServer: Sendable {
+/// As a `Service`, `bind` then `run()`: it serves until its task is cancelled or a graceful
+/// shutdown begins, then closes the listener and every connection. The daemon does not put it in
+/// its service group, because its sequencing is its own: a bind error must fail start-up before
+/// READY=1, and at stop the listener closes after the pollers stop but before the store closes.
+/// So the daemon calls `start` (bind, then `run()` in a task of the server's own) and
+/// `shutdown()` (cancel that task and wait until every connection is closed).
+public final class HTTPServer: Service, Sendable {
     public struct Configuration: Sendable {
         public var host: String
         public var port: Int
@@ -27,60 +35,103 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    private let channel: any Channel
-    private let connections: ConnectionSet
+    private typealias Connection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
+
+    private let listener: NIOAsyncChannel<Connection, Never>
+    private let handler: HTTPHandler
+    private let maxRequestBodyBytes: Int
+    /// The task `start` runs `run()` in, for `shutdown` to cancel and await.
+    private let serving = NIOLockedValueBox<Task<Void, Never>?>(nil)
+    /// Set by the first `run()`: a listener's stream of connections can be read only once.
+    private let hasRun = NIOLockedValueBox(false)
     /// The port actually bound: useful when the configuration asked for port 0.
     public let port: Int
     public let host: String
 
-    private init(channel: any Channel, connections: ConnectionSet, host: String, port: Int) {
-        self.channel = channel
-        self.connections = connections
+    private init(listener: NIOAsyncChannel<Connection, Never>, handler: @escaping HTTPHandler,
+                 maxRequestBodyBytes: Int, host: String, port: Int) {
+        self.listener = listener
+        self.handler = handler
+        self.maxRequestBodyBytes = maxRequestBodyBytes
         self.host = host
         self.port = port
     }
 
-    /// Binds and starts serving. Throws the bind error (address in use, bad host) as NIO reports it.
+    /// Binds the listener; connections wait in the backlog until `run()`. Throws the bind error
+    /// (address in use, bad host) as NIO reports it.
+    public static func bind(
+        _ configuration: Configuration,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        handler: @escaping HTTPHandler
+    ) async throws -> HTTPServer {
+        let tls = configuration.tls
+        let listener = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .bind(host: configuration.host, port: configuration.port) { channel in
+                let connection = channel.eventLoop.makeCompletedFuture {
+                    try HTTPServerPipeline.configure(channel, tls: tls)
+                    return try Connection(wrappingChannelSynchronously: channel)
+                }
+                // NIO leaves a channel whose initializer failed open; nobody else will close it.
+                connection.whenFailure { _ in channel.close(promise: nil) }
+                return connection
+            }
+        return HTTPServer(
+            listener: listener, handler: handler, maxRequestBodyBytes: configuration.maxRequestBodyBytes,
+            host: configuration.host, port: listener.channel.localAddress?.port ?? configuration.port)
+    }
+
+    /// Binds and serves in a task of the server's own, until `shutdown()`. The task is detached
+    /// so that a graceful shutdown of the caller's service group does not close the listener
+    /// behind the daemon's back: the daemon closes it itself, in order.
     public static func start(
         _ configuration: Configuration,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         handler: @escaping HTTPHandler
     ) async throws -> HTTPServer {
-        let maxBody = configuration.maxRequestBodyBytes
-        let tls = configuration.tls
-        let connections = ConnectionSet()
-        let channel = try await ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .childChannelInitializer { channel in
-                connections.insert(channel)
-                return channel.eventLoop.makeCompletedFuture {
-                    if let tlsHandler = tls?.makeHandler() {
-                        try channel.pipeline.syncOperations.addHandler(tlsHandler)
-                    }
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(RequestHandler(handler: handler, maxBodyBytes: maxBody))
-                }
-            }
-            .bind(host: configuration.host, port: configuration.port)
-            .get()
-        let port = channel.localAddress?.port ?? configuration.port
-        return HTTPServer(channel: channel, connections: connections, host: configuration.host, port: port)
+        let server = try await bind(configuration, group: group, handler: handler)
+        // An accept loop that fails closes the listener, which `isResponsive` reports.
+        server.serving.withLockedValue { $0 = Task.detached { try? await server.run() } }
+        return server
     }
 
-    /// Stops accepting connections and closes the open ones, keep-alive included, so clients see
-    /// the server gone (and a stopping daemon leaves no connection behind).
-    public func shutdown() async {
-        try? await channel.close()
-        for connection in connections.removeAll() {
-            try? await connection.close()
+    /// Accepts connections and serves each in a child task until cancelled or a graceful
+    /// shutdown; returns when the listener and every connection are closed. A second call
+    /// returns at once.
+    public func run() async throws {
+        let first = hasRun.withLockedValue { ran in
+            defer { ran = true }
+            return !ran
+        }
+        guard first else { return }
+        try await cancelWhenGracefulShutdown { [self] in
+            try await withThrowingDiscardingTaskGroup { group in
+                try await listener.executeThenClose { connections in
+                    for try await connection in connections {
+                        group.addTask { await self.serve(connection) }
+                    }
+                }
+            }
         }
     }
 
-    /// True when the server's event loop runs a task within `timeout` seconds: the watchdog's proof
-    /// that the server can still answer.
+    /// Stops accepting connections and closes the open ones, keep-alive included, so clients see
+    /// the server gone (and a stopping daemon leaves no connection behind). Returns once they are
+    /// closed.
+    public func shutdown() async {
+        // Closing first refuses new connections at once, and ends a listener never run.
+        try? await listener.channel.close()
+        let task = serving.withLockedValue { $0 }
+        task?.cancel()
+        await task?.value
+    }
+
+    /// True when the server's event loop runs a task within `timeout` seconds and the listener is
+    /// still open: the watchdog's proof that the server can still answer.
     public func isResponsive(timeout: Double = 2) async -> Bool {
+        let channel = listener.channel
         let loop = channel.eventLoop
         let probe = loop.submit { true }
         let deadline = loop.scheduleTask(in: .milliseconds(Int64(timeout * 1000))) { false }
@@ -89,169 +140,84 @@ public final class HTTPServer: Sendable {
         return result == true && channel.isActive
     }
 
-    /// Resolves when the listening channel closes.
-    public func waitUntilClosed() async {
-        try? await channel.closeFuture.get()
-    }
-}
-
-/// The open connections of a server, so shutdown can close them.
-private final class ConnectionSet: Sendable {
-    private let channels = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
-
-    func insert(_ channel: any Channel) {
-        let id = ObjectIdentifier(channel)
-        channels.withLockedValue { $0[id] = channel }
-        channel.closeFuture.whenComplete { [weak self] _ in
-            self?.channels.withLockedValue { $0[id] = nil }
+    /// One connection: requests in turn, each answered before the next is read, until the client
+    /// closes, asks to close, breaks the protocol, or the server stops (cancellation ends the
+    /// wait for the next request and `executeThenClose` closes the channel).
+    private func serve(_ connection: Connection) async {
+        try? await connection.executeThenClose { inbound, outbound in
+            var assembler = RequestAssembler(maxBodyBytes: maxRequestBodyBytes)
+            for try await part in inbound {
+                switch assembler.add(part) {
+                case nil:
+                    continue
+                case .tooLarge:
+                    // The body has been read to its end, so the client, still sending until now,
+                    // reads this answer rather than a reset.
+                    let refusal = HTTPResponse.text("request body too large\n", status: .payloadTooLarge)
+                    try await Self.write(refusal, keepAlive: false, to: outbound)
+                    return
+                case .request(let request, let keepAlive):
+                    let response = await handler(request)
+                    try await Self.write(response, keepAlive: keepAlive, to: outbound)
+                    if !keepAlive { return }
+                }
+            }
         }
     }
 
-    func removeAll() -> [any Channel] {
-        channels.withLockedValue { channels in
-            defer { channels.removeAll() }
-            return Array(channels.values)
-        }
+    /// Head, body, tail and end in one flush. Body and tail go as two writes so that a shared
+    /// buffer (the kept metrics page) is sent as is, never copied into a combined one.
+    private static func write(
+        _ response: HTTPResponse, keepAlive: Bool, to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
+    ) async throws {
+        var parts: [HTTPServerResponsePart] = [.head(response.head(keepAlive: keepAlive))]
+        if response.body.readableBytes > 0 { parts.append(.body(.byteBuffer(response.body))) }
+        if response.tail.readableBytes > 0 { parts.append(.body(.byteBuffer(response.tail))) }
+        parts.append(.end(nil))
+        try await outbound.write(contentsOf: parts)
     }
 }
 
-/// One per connection. Collects a request, hands it to the async handler, writes the answer.
-private final class RequestHandler: ChannelInboundHandler {
-    typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
+/// Gathers the parts of one request at a time into an `HTTPRequest`, keeping at most
+/// `maxBodyBytes` of body: an oversized body is read on to its end but not kept.
+private struct RequestAssembler {
+    enum Outcome {
+        case request(HTTPRequest, keepAlive: Bool)
+        case tooLarge
+    }
 
-    private let handler: HTTPHandler
-    private let maxBodyBytes: Int
+    let maxBodyBytes: Int
     private var head: HTTPRequestHead?
     private var body = ByteBuffer()
     private var bodyTooLarge = false
 
-    init(handler: @escaping HTTPHandler, maxBodyBytes: Int) {
-        self.handler = handler
+    init(maxBodyBytes: Int) {
         self.maxBodyBytes = maxBodyBytes
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+    /// The outcome once `part` ends a request; nil while one is still arriving.
+    mutating func add(_ part: HTTPServerRequestPart) -> Outcome? {
+        switch part {
         case .head(let head):
             self.head = head
             body.clear()
             bodyTooLarge = false
+            return nil
         case .body(var chunk):
-            if body.readableBytes + chunk.readableBytes > maxBodyBytes {
+            if bodyTooLarge || body.readableBytes + chunk.readableBytes > maxBodyBytes {
                 bodyTooLarge = true
+                body.clear()
             } else {
                 body.writeBuffer(&chunk)
             }
+            return nil
         case .end:
-            guard let head else { return }
+            guard let head else { return nil }
             self.head = nil
-            if bodyTooLarge {
-                write(HTTPResponse.text("request body too large\n", status: .payloadTooLarge), keepAlive: false, context: context)
-                return
-            }
+            if bodyTooLarge { return .tooLarge }
             let request = HTTPRequest(method: head.method, uri: head.uri, headers: head.headers, body: body)
-            let keepAlive = head.isKeepAlive
-            let handler = self.handler
-            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            // Stop reading further pipelined requests until this one is answered, so answers
-            // stay in order.
-            context.channel.setOption(.autoRead, value: false).whenComplete { _ in }
-            context.eventLoop.makeFutureWithTask { await handler(request) }.whenComplete { result in
-                let (this, context) = loopBound.value
-                switch result {
-                case .success(let response):
-                    this.write(response, keepAlive: keepAlive, context: context)
-                case .failure:
-                    this.write(.text("internal error\n", status: .internalServerError), keepAlive: false, context: context)
-                }
-                context.channel.setOption(.autoRead, value: true).whenComplete { _ in }
-                context.read()
-            }
+            body = ByteBuffer()
+            return .request(request, keepAlive: head.isKeepAlive)
         }
-    }
-
-    private func write(_ response: HTTPResponse, keepAlive: Bool, context: ChannelHandlerContext) {
-        if response.delivery == .dropConnection {
-            context.close(promise: nil)
-            return
-        }
-        var headers = response.headers
-        let fullLength = response.body.readableBytes + response.tail.readableBytes
-        headers.replaceOrAdd(name: "Content-Length", value: String(fullLength))
-        var keepAlive = keepAlive
-        var body = response.body
-        var tail = response.tail
-        if response.delivery != .normal, tail.readableBytes > 0 {
-            body.writeBuffer(&tail)
-        }
-        switch response.delivery {
-        case .truncated(let bytes), .reset(let bytes):
-            keepAlive = false
-            body = body.getSlice(at: body.readerIndex, length: min(max(0, bytes), fullLength)) ?? ByteBuffer()
-        case .drip:
-            keepAlive = false
-        case .normal, .dropConnection:
-            break
-        }
-        headers.replaceOrAdd(name: "Connection", value: keepAlive ? "keep-alive" : "close")
-        let head = HTTPResponseHead(version: .http1_1, status: response.status, headers: headers)
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        if body.readableBytes > 0, !response.delivery.isDrip {
-            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
-        }
-        if tail.readableBytes > 0, response.delivery == .normal {
-            context.write(wrapOutboundOut(.body(.byteBuffer(tail))), promise: nil)
-        }
-        switch response.delivery {
-        case .truncated:
-            // Never send the end: the peer sees fewer bytes than announced, then a close.
-            context.flush()
-            context.close(promise: nil)
-            return
-        case .reset:
-            // SO_LINGER 0 turns the close into a reset.
-            context.flush()
-            let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-            guard let socket = context.channel as? any SocketOptionProvider else {
-                context.close(promise: nil)
-                return
-            }
-            socket.setSoLinger(linger(l_onoff: 1, l_linger: 0)).whenComplete { _ in
-                loopBound.value.close(promise: nil)
-            }
-            return
-        case .drip(let chunk, let interval):
-            drip(body, chunk: max(1, chunk), interval: .milliseconds(max(1, interval)), context: context)
-            return
-        case .normal, .dropConnection:
-            break
-        }
-        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-        if !keepAlive {
-            let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-            done.whenComplete { _ in loopBound.value.close(promise: nil) }
-        }
-    }
-
-    /// Writes `body` a chunk at a time on the event loop's timer; stops when the peer goes away.
-    private func drip(_ body: ByteBuffer, chunk: Int, interval: TimeAmount, context: ChannelHandlerContext) {
-        var remaining = body
-        guard context.channel.isActive, let slice = remaining.readSlice(length: min(chunk, remaining.readableBytes)) else {
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in }
-            context.close(promise: nil)
-            return
-        }
-        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(slice))), promise: nil)
-        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        let rest = remaining
-        context.eventLoop.scheduleTask(in: interval) {
-            let (this, context) = loopBound.value
-            this.drip(rest, chunk: chunk, interval: interval, context: context)
-        }
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        context.close(promise: nil)
     }
 }
