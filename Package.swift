@@ -102,10 +102,13 @@ let package = Package(
 
         // Helpers several test targets share: a notify/journal socket, temp directories, processes.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Writes to a store until SIGKILLed, for StateStoreTests' crash test; not a product.
+        .executableTarget(name: "state-store-crash-writer", dependencies: ["StateStore", "BackupModel"],
+                          path: "Tests/StateStoreCrashWriter"),
 
         .testTarget(name: "BackupModelTests", dependencies: ["BackupModel"]),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", "TestSupport", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "BackupModel", "CSQLite"]),
+        .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "BackupModel", "CSQLite", "TestSupport"]),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "BackupModel"], exclude: ["Fixtures"]),
         .testTarget(name: "ExporterConfigTests", dependencies: ["ExporterConfig", "BackupModel", "TestSupport"]),
         .testTarget(name: "AdaptersTests", dependencies: [
