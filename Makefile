@@ -15,7 +15,7 @@ demo: deps
 
 test: test-deps
 	swift build --build-tests
-	swift test --skip-build --disable-xctest --no-parallel
+	scripts/swift-test.sh
 	scripts/fidelity.sh
 
 build: deps
