@@ -3,6 +3,7 @@
 #   make test   - every test: unit, integration over real sockets, the built binary under a
 #                 stand-in service manager, promtool on a live page, and the vendors' real
 #                 Python clients (veeam-365, cvpysdk) against the simulator
+#                 (ends with "skipped or cancelled: N" and their list; UPDATE_GOLDEN under CI=true is refused)
 #   make system-test - the .deb under a real systemd (nspawn), journald and Prometheus (as root;
 #                 system-test/run.sh, see packaging/README-service.md)
 #   make load-test - wrk -c64 on /metrics for 60 s while 1,000 jobs are polled every 2 s
@@ -16,7 +17,7 @@ demo: deps
 
 test: test-deps
 	swift build --build-tests
-	swift test --skip-build --disable-xctest --no-parallel
+	scripts/swift-test.sh
 	scripts/fidelity.sh
 
 build: deps

@@ -108,11 +108,14 @@ let package = Package(
 
         // Helpers several test targets share: a notify/journal socket, temp directories, processes.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Writes to a store until SIGKILLed, for StateStoreTests' crash test; not a product.
+        .executableTarget(name: "state-store-crash-writer", dependencies: ["StateStore", "BackupModel"],
+                          path: "Tests/StateStoreCrashWriter"),
 
         .testTarget(name: "BackupModelTests", dependencies: ["BackupModel"]),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", "TestSupport", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "BackupModel", "CSQLite"]),
-        .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "BackupModel"], exclude: ["Fixtures"]),
+        .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "BackupModel", "CSQLite", "TestSupport"]),
+        .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "BackupModel", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ExporterConfigTests", dependencies: ["ExporterConfig", "BackupModel", "TestSupport"]),
         .testTarget(name: "AdaptersTests", dependencies: [
             "Adapters", "Simulator", "BackupModel", "ExporterConfig", "StateStore", "CSQLite", "Exposition", "WebServer", "TestSupport",

@@ -15,6 +15,8 @@ public final class CommvaultSessions: Sendable {
         var renewals = 0
         var expireAfterCalls: Int?
         var prefixTokens = true
+        /// Every token ever handed out (bare, without `QSDK `), logged-out ones included.
+        var handedOut: [String] = []
     }
 
     private let state = NIOLockedValueBox(State())
@@ -28,6 +30,9 @@ public final class CommvaultSessions: Sendable {
     public var renewals: Int { state.withLockedValue { $0.renewals } }
     /// Tokens currently valid.
     public var activeTokens: Int { state.withLockedValue { $0.calls.count } }
+
+    /// Every token issued so far, bare (without `QSDK `), logged-out and expired ones included.
+    public var issuedTokens: [String] { state.withLockedValue { $0.handedOut } }
 
     /// Every token stops working after this many authorised calls (nil: never).
     public var expireAfterCalls: Int? {
@@ -55,6 +60,7 @@ public final class CommvaultSessions: Sendable {
             for _ in 0..<4 { hex += String(UInt64.random(in: 0...UInt64.max), radix: 16) }
             let token = "\(state.issued)x\(hex)"
             state.calls[token] = 0
+            state.handedOut.append(token)
             return state.prefixTokens ? "QSDK " + token : token
         }
     }

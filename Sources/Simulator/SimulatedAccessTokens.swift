@@ -16,6 +16,8 @@ final class SimulatedAccessTokens: Sendable {
     private struct State {
         var tokens: [String: Token] = [:]
         var issued = 0
+        /// Every token ever handed out, revoked and expired ones included.
+        var handedOut: [String] = []
         var expireAfterCalls: Int?
         var rejected = 0
     }
@@ -41,10 +43,14 @@ final class SimulatedAccessTokens: Sendable {
         state.withLockedValue { state in
             state.issued += 1
             let token = "\(prefix)-\(state.issued)-\(UUID().uuidString.lowercased())"
+            state.handedOut.append(token)
             state.tokens[token] = Token(expiresAt: lifetime.map { now + $0 }, callsLeft: state.expireAfterCalls)
             return token
         }
     }
+
+    /// Every token issued so far, in order, whether still valid or not: what a leak test searches for.
+    var issuedTokens: [String] { state.withLockedValue { $0.handedOut } }
 
     func revokeAll() {
         state.withLockedValue { $0.tokens.removeAll() }

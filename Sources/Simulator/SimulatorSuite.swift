@@ -30,10 +30,16 @@ public final class SimulatorSuite: Sendable {
     /// The ECLYPSE simulator's switches (forgotten job ids).
     public let eclypseControls: EclypseControls
     public let clock: SimulatorClock
+    private let sessionTokens: @Sendable () -> [String: [String]]
+
+    /// Every session secret the simulators handed out so far, by kind ("veeam access",
+    /// "veeam refresh", "unitrends", "commvault"): the exact values a leak test must not find.
+    public var issuedSessionTokens: [String: [String]] { sessionTokens() }
 
     private init(inet: VendorSimulator, veeamM365: VendorSimulator, unitrends: VendorSimulator,
                  commvault: VendorSimulator, eclypse: VendorSimulator,
-                 commvaultSessions: CommvaultSessions, eclypseControls: EclypseControls, clock: SimulatorClock) {
+                 commvaultSessions: CommvaultSessions, eclypseControls: EclypseControls, clock: SimulatorClock,
+                 sessionTokens: @escaping @Sendable () -> [String: [String]]) {
         self.inet = inet
         self.veeamM365 = veeamM365
         self.unitrends = unitrends
@@ -42,6 +48,7 @@ public final class SimulatorSuite: Sendable {
         self.commvaultSessions = commvaultSessions
         self.eclypseControls = eclypseControls
         self.clock = clock
+        self.sessionTokens = sessionTokens
     }
 
     /// Starts the servers on `host`; `basePort` 0 picks free ports, otherwise vendors take
@@ -99,7 +106,10 @@ public final class SimulatorSuite: Sendable {
         }
         return SimulatorSuite(inet: inetServer, veeamM365: veeamServer, unitrends: unitrendsServer,
                               commvault: commvaultServer, eclypse: eclypseServer,
-                              commvaultSessions: commvault.sessions, eclypseControls: eclypse.controls, clock: clock)
+                              commvaultSessions: commvault.sessions, eclypseControls: eclypse.controls, clock: clock) { [sessions = commvault.sessions] in
+            ["veeam access": veeam.issuedAccessTokens, "veeam refresh": veeam.issuedRefreshTokens,
+             "unitrends": unitrends.issuedTokens, "commvault": sessions.issuedTokens]
+        }
     }
 
     /// Port `offset` after `base`, or 0 (any free port) when `base` is 0.

@@ -142,6 +142,9 @@ public final class UnitrendsSimulator: Sendable {
         tokens.expireAfterCalls = calls
     }
 
+    /// Every AuthToken issued so far (expired and revoked ones included).
+    public var issuedTokens: [String] { tokens.issuedTokens }
+
     public func revokeAllTokens() {
         tokens.revokeAll()
     }

@@ -97,6 +97,8 @@ public final class VeeamM365Simulator: Sendable {
 
     private struct State {
         var refreshTokens: Set<String> = []
+        /// Every refresh token ever handed out, used ones included.
+        var issuedRefreshTokens: [String] = []
         var rejectRefresh = false
         var counters = Counters()
     }
@@ -174,6 +176,12 @@ public final class VeeamM365Simulator: Sendable {
     public func revokeAllTokens() {
         accessTokens.revokeAll()
     }
+
+    /// Every access token issued so far (expired and revoked ones included).
+    public var issuedAccessTokens: [String] { accessTokens.issuedTokens }
+
+    /// Every refresh token issued so far (used ones included).
+    public var issuedRefreshTokens: [String] { state.withLockedValue { $0.issuedRefreshTokens } }
 
     /// Makes the refresh grant answer 400 `invalid_grant`, as an expired refresh token does.
     public var rejectRefreshTokens: Bool {
@@ -268,7 +276,7 @@ public final class VeeamM365Simulator: Sendable {
         }
         let access = accessTokens.issue(now: now, lifetime: tokenLifetime)
         let refresh = "vbo-refresh-\(UUID().uuidString.lowercased())"
-        state.withLockedValue { _ = $0.refreshTokens.insert(refresh) }
+        state.withLockedValue { _ = $0.refreshTokens.insert(refresh); $0.issuedRefreshTokens.append(refresh) }
         let body = #"{"access_token":"\#(access)","token_type":"bearer","expires_in":\#(Int(tokenLifetime)),"refresh_token":"\#(refresh)","userName":\#(JSONText.quote(credentials.username)),".issued":"\#(Self.iso(now))",".expires":"\#(Self.iso(now + tokenLifetime))"}"#
         return .json(body)
     }

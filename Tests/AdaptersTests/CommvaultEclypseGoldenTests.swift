@@ -95,7 +95,7 @@ struct CommvaultEclypseGoldenTests {
         let fromXML = try await Self.pollCommvault(format: "xml")
         #expect(fromXML == fromJSON)
         try H.compareGolden(try H.renderJobs(fromJSON), vendor: "commvault", file: "expected-jobs.json")
-        if !H.updatingGolden {
+        if try !H.updatingGolden {
             let data = try #require(try Self.file("commvault", "expected-jobs.json"))
             #expect(try JSONDecoder().decode([ObservedJob].self, from: data) == fromJSON)
         }
@@ -112,7 +112,7 @@ struct CommvaultEclypseGoldenTests {
     func eclypseJobs() async throws {
         let jobs = try await Self.pollEclypse()
         try H.compareGolden(try H.renderJobs(jobs), vendor: "eclypse", file: "expected-jobs.json")
-        if !H.updatingGolden {
+        if try !H.updatingGolden {
             let data = try #require(try Self.file("eclypse", "expected-jobs.json"))
             #expect(try JSONDecoder().decode([ObservedJob].self, from: data) == jobs)
         }

@@ -7,6 +7,7 @@ import Foundation
 import Logging
 import Simulator
 import StateStore
+import TestSupport
 import Testing
 
 /// Helpers for the Commvault and ECLYPSE tests: targets built the way the config loader builds
@@ -83,7 +84,7 @@ enum CommvaultEclypseHarness {
 
     // MARK: - Golden files
 
-    static let updatingGolden = ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1"
+    static var updatingGolden: Bool { get throws { try GoldenUpdate.requested() } }
 
     static func goldenFolder(_ vendor: String) throws -> URL {
         let golden = try #require(Bundle.module.url(forResource: "Golden", withExtension: nil))
@@ -93,7 +94,7 @@ enum CommvaultEclypseHarness {
     /// Compares `rendered` with `Golden/<vendor>/<file>`, or writes it to the source folder when
     /// `UPDATE_GOLDEN=1`.
     static func compareGolden(_ rendered: String, vendor: String, file: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        if updatingGolden {
+        if try updatingGolden {
             let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/\(vendor)")
             try Data(rendered.utf8).write(to: folder.appendingPathComponent(file))
             return

@@ -8,7 +8,10 @@ import Testing
 /// Mutation fuzzing of every vendor decoder: each captured response in `Golden/` (JSON and XML),
 /// mutated, goes through the shared parsers and then every vendor's normalisation at every nesting
 /// level. Nothing may crash or hang, and every rejection must be a `PollError` with a message.
-/// Seeded, so a failure replays; CI runs 3,000 iterations, `FUZZ_ITERATIONS=N` runs more, and
+/// JSON bodies are first held to Foundation as the oracle: `JSONValue.parse` (the daemon's one JSON
+/// grammar, `JSONParser`) must accept exactly what `JSONDecoder` accepts, with the same value.
+/// A new seed each run, printed, so a failure replays with `FUZZ_SEED=<seed>`; CI runs 3,000
+/// iterations, `FUZZ_ITERATIONS=N` runs more, and
 /// `FUZZ_DUMP=file` writes each input before decoding it, so a crash leaves its input behind (that
 /// is how the FoundationXML trap on invalid UTF-8 in attribute names was pinned down).
 @Suite("Decoder fuzzing")
@@ -18,7 +21,8 @@ struct DecoderFuzzTests {
         let iterations = Int(ProcessInfo.processInfo.environment["FUZZ_ITERATIONS"] ?? "") ?? 3_000
         let corpus = try Self.corpus()
         try #require(corpus.count >= 5, "the golden responses are the corpus")
-        var mutator = Mutator(seed: UInt64(ProcessInfo.processInfo.environment["FUZZ_SEED"] ?? "") ?? 0xDEC0_DE5)
+        let seed = try FuzzSeed.resolve(for: "decoder fuzzing")
+        var mutator = Mutator(seed: seed)
         var bad: [String] = []
         var decoded = 0
         for iteration in 0..<iterations {
@@ -30,8 +34,8 @@ struct DecoderFuzzTests {
             decoded += failures.decoded
             bad += failures.bad.map { "iteration \(iteration) (\(name)): \($0)" }
         }
-        #expect(bad == [])
-        #expect(decoded > 0, "some mutated inputs must still decode, or the fuzzer only exercises the first check")
+        #expect(bad == [], "replay: FUZZ_SEED=\(seed)")
+        #expect(decoded > 0, "some mutated inputs must still decode, or the fuzzer only exercises the first check; replay: FUZZ_SEED=\(seed)")
     }
 
     /// Every JSON and XML file under Golden/.
@@ -47,9 +51,10 @@ struct DecoderFuzzTests {
 
     static func decodeJSON(_ input: [UInt8]) -> Outcome {
         var outcome = Outcome()
-        let checked = Result { () throws(PollError) in try JSONSyntaxCheck.parse(input, context: "fuzz") }
-        guard case .success(let value) = Result(catching: { () throws(PollError) in try JSONValue.parse(input, context: "fuzz") }) else {
-            if case .success = checked { outcome.bad.append("JSONSyntaxCheck accepted what JSONValue rejected") }
+        let parsed = Result { () throws(PollError) in try JSONValue.parse(input, context: "fuzz") }
+        if let disagreement = disagreementWithFoundation(parsed, input) { outcome.bad.append(disagreement) }
+        guard case .success(let value) = parsed else {
+            if case .failure(let error) = parsed, error.message.isEmpty { outcome.bad.append("a JSON rejection without a message") }
             return outcome
         }
         for candidate in nested(value, depth: 3) {
@@ -62,6 +67,24 @@ struct DecoderFuzzTests {
             record(&outcome) { () throws(PollError) in _ = try EclypseJob(json: candidate, context: "fuzz") }
         }
         return outcome
+    }
+
+    /// Where the daemon's JSON grammar and Foundation's differ on `input`, the difference. The one
+    /// allowed: the parser refuses a bad escape that `JSONDecoder` never unescapes (the ignored
+    /// value of a duplicate key), which `JSONSerialization`, reading every string, refuses too.
+    static func disagreementWithFoundation(_ parsed: Result<JSONValue, PollError>, _ input: [UInt8]) -> String? {
+        let oracle = try? JSONDecoder().decode(JSONValue.self, from: Data(input))
+        switch (parsed, oracle) {
+        case (.success(let ours), .some(let theirs)):
+            return ours == theirs ? nil : "JSONValue.parse and JSONDecoder built different values"
+        case (.success, nil):
+            return "JSONValue.parse accepted what JSONDecoder rejected"
+        case (.failure, .some):
+            let serialization = try? JSONSerialization.jsonObject(with: Data(input), options: [.fragmentsAllowed])
+            return serialization == nil ? nil : "JSONValue.parse rejected what JSONDecoder and JSONSerialization accepted"
+        case (.failure, nil):
+            return nil
+        }
     }
 
     static func decodeXML(_ input: [UInt8]) -> Outcome {

@@ -3,6 +3,7 @@ import BackupModel
 import Exposition
 import Foundation
 import StateStore
+import TestSupport
 import Testing
 import WebServer
 
@@ -27,7 +28,7 @@ struct InetGoldenTests {
     /// Where UPDATE_GOLDEN writes: the source folder, not the built bundle the tests read.
     static let sourceFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Golden/inet")
-    static let updating = ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1"
+    static var updating: Bool { get throws { try GoldenUpdate.requested() } }
     static let targetName = "inet-golden"
     /// The store's clock and the scrape time: fixed, so the running job's duration is too.
     static let now = 1_576_300_000.0
@@ -71,7 +72,7 @@ struct InetGoldenTests {
         let rendered = String(decoding: try encoder.encode(jobs), as: UTF8.self) + "\n"
         try Self.compare(rendered, with: "expected-jobs.json")
         // The file must also decode to the very same values, not only print the same.
-        if !Self.updating {
+        if try !Self.updating {
             let data = try Data(contentsOf: try Self.goldenFolder().appendingPathComponent("expected-jobs.json"))
             #expect(try JSONDecoder().decode([ObservedJob].self, from: data) == jobs)
         }
@@ -96,7 +97,7 @@ struct InetGoldenTests {
     }
 
     private static func compare(_ rendered: String, with file: String) throws {
-        if updating {
+        if try updating {
             try Data(rendered.utf8).write(to: sourceFolder.appendingPathComponent(file))
             return
         }

@@ -6,7 +6,7 @@ import Testing
 
 /// `JSONParser` replaced `JSONDecoder` for speed and promises to accept what the decoder accepted
 /// and to build the same value. Foundation's decoder is the oracle: hand-picked edge cases, then
-/// every golden vendor answer mutated (seeded; `FUZZ_ITERATIONS`, `FUZZ_SEED`). The one difference
+/// every golden vendor answer mutated (a new seed each run, printed; `FUZZ_ITERATIONS`, `FUZZ_SEED` to replay). The one difference
 /// the fuzzer found is allowed below: a bad escape the decoder never looked at.
 @Suite("JSON parser")
 struct JSONParserTests {
@@ -40,7 +40,8 @@ struct JSONParserTests {
         let iterations = Int(ProcessInfo.processInfo.environment["FUZZ_ITERATIONS"] ?? "") ?? 3_000
         let corpus = try DecoderFuzzTests.corpus().filter { $0.0.hasSuffix(".json") }
         try #require(corpus.count >= 3)
-        var mutator = Mutator(seed: UInt64(ProcessInfo.processInfo.environment["FUZZ_SEED"] ?? "") ?? 0x15_0A_25E)
+        let seed = try FuzzSeed.resolve(for: "JSON parser against JSONDecoder")
+        var mutator = Mutator(seed: seed)
         var disagreements: [String] = []
         var accepted = 0
         for iteration in 0..<iterations {
@@ -57,7 +58,7 @@ struct JSONParserTests {
             }
             if ours != nil { accepted += 1 }
         }
-        #expect(disagreements == [])
-        #expect(accepted > 0, "some mutated answers must still parse")
+        #expect(disagreements == [], "replay: FUZZ_SEED=\(seed)")
+        #expect(accepted > 0, "some mutated answers must still parse; replay: FUZZ_SEED=\(seed)")
     }
 }

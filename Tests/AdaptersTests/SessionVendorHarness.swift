@@ -7,6 +7,7 @@ import Foundation
 import Logging
 import Simulator
 import StateStore
+import TestSupport
 import Testing
 import WebServer
 
@@ -93,7 +94,7 @@ enum SessionVendorHarness {
 
     /// Compares `actual` with the golden file, or rewrites the file when `UPDATE_GOLDEN=1`.
     static func expectGolden(_ actual: String, vendor: String, name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
+        if try GoldenUpdate.requested() {
             let url = sourceGoldenDirectory(vendor: vendor).appendingPathComponent(name)
             try actual.write(to: url, atomically: true, encoding: .utf8)
             return

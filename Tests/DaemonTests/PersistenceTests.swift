@@ -19,15 +19,25 @@ struct PersistenceTests {
         let lastSuccess = before.value("backup_job_last_success_timestamp_seconds", ["target": "pdfc", "job_id": job])
         #expect(lastSuccess == DaemonFixture.epoch + 110)
 
+        // The vendor answers only 503 from here on: whatever the restarted daemon shows of run 0
+        // can only have come from the state directory, not from listing the run again.
+        fixture.simulator.faults.set(.status(503))
         try await fixture.restartDaemon()
-        // Straight after start, before any poll could change them: the persisted values.
-        let restored = await fixture.waitForMetrics { $0.value("backup_exporter_build_info", ["version": "test"]) == 1 }
+        let restored = await fixture.waitForMetrics {
+            ($0.value("backup_target_poll_errors_total", ["target": "pdfc", "reason": "http"]) ?? 0) >= 1
+        }
+        #expect(restored.value("backup_target_up", ["target": "pdfc"]) == 0)
         #expect(restored.value("backup_job_last_success_timestamp_seconds", ["target": "pdfc", "job_id": job]) == lastSuccess)
         #expect(restored.value("backup_job_runs_total", ["target": "pdfc", "job_id": job, "result": "succeeded"]) == 1)
         #expect(restored.state(target: "pdfc", job: job) == "waiting")
 
-        // After polls that list the same finished run again, it is still counted once.
-        let afterPolls = await fixture.waitForMetrics { ($0.value("backup_target_polls_total", ["target": "pdfc"]) ?? 0) >= 3 }
+        // Once the vendor answers again it lists the same finished run: still counted once.
+        fixture.simulator.faults.set(nil)
+        let polls = restored.value("backup_target_polls_total", ["target": "pdfc"]) ?? 0
+        let afterPolls = await fixture.waitForMetrics {
+            ($0.value("backup_target_polls_total", ["target": "pdfc"]) ?? 0) >= polls + 3 && $0.value("backup_target_up", ["target": "pdfc"]) == 1
+        }
+        #expect(afterPolls.value("backup_target_up", ["target": "pdfc"]) == 1)
         #expect(afterPolls.value("backup_job_runs_total", ["target": "pdfc", "job_id": job, "result": "succeeded"]) == 1)
         #expect(afterPolls.value("backup_job_last_success_timestamp_seconds", ["target": "pdfc", "job_id": job]) == lastSuccess)
     }
@@ -53,23 +63,43 @@ struct PersistenceTests {
         _ = await eventually { seen = await page(); return seen.value("backup_job_runs_total", ["target": "pdfc", "job_id": job, "result": "succeeded"]) == 1 }
         #expect(seen.value("backup_job_runs_total", ["target": "pdfc", "job_id": job, "result": "succeeded"]) == 1, "\(daemon.output)")
 
-        // Two more finished runs while killing the daemon between polls.
-        for round in 1...2 {
+        let succeeded = { (page: MetricsPage) in page.value("backup_job_runs_total", ["target": "pdfc", "job_id": job, "result": "succeeded"]) }
+        let lastSuccess = { (page: MetricsPage) in page.value("backup_job_last_success_timestamp_seconds", ["target": "pdfc", "job_id": job]) }
+        let httpErrors = { (page: MetricsPage) in page.value("backup_target_poll_errors_total", ["target": "pdfc", "reason": "http"]) ?? 0 }
+        /// kill -9, then a new daemon against a vendor that answers only 503: what it shows once
+        /// a poll has failed came from the state directory, never from the vendor listing runs again.
+        func killAndRestartFromStoreOnly() async throws {
             await daemon.kill9()
-            clock.advance(by: 120)
+            simulator.faults.set(.status(503))
             daemon = try ChildProcess(executable: "backup-exporter", arguments: arguments, environment: environment, directory: directory)
-            _ = await eventually {
-                seen = await page()
-                return seen.value("backup_job_runs_total", ["target": "pdfc", "job_id": job, "result": "succeeded"]) == Double(round + 1)
-            }
-            #expect(seen.value("backup_job_runs_total", ["target": "pdfc", "job_id": job, "result": "succeeded"]) == Double(round + 1), "\(daemon.output)")
-            #expect(seen.value("backup_job_last_success_timestamp_seconds", ["target": "pdfc", "job_id": job]) == DaemonFixture.epoch + 110 + Double(round) * 120)
+            _ = await eventually { seen = await page(); return httpErrors(seen) >= 1 }
+            #expect(httpErrors(seen) >= 1, "\(daemon.output)")
+            #expect(seen.value("backup_target_up", ["target": "pdfc"]) == 0)
         }
-        // The same runs listed again after one more kill are not counted again.
-        await daemon.kill9()
-        daemon = try ChildProcess(executable: "backup-exporter", arguments: arguments, environment: environment, directory: directory)
-        _ = await eventually { seen = await page(); return (seen.value("backup_target_polls_total", ["target": "pdfc"]) ?? 0) >= 3 }
-        #expect(seen.value("backup_job_runs_total", ["target": "pdfc", "job_id": job, "result": "succeeded"]) == 3)
+
+        // Two more finished runs, killing the daemon between them.
+        for round in 1...2 {
+            try await killAndRestartFromStoreOnly()
+            #expect(succeeded(seen) == Double(round), "\(daemon.output)")
+            #expect(lastSuccess(seen) == DaemonFixture.epoch + 110 + Double(round - 1) * 120)
+            simulator.faults.set(nil)
+            clock.advance(by: 120)
+            _ = await eventually { seen = await page(); return succeeded(seen) == Double(round + 1) }
+            #expect(succeeded(seen) == Double(round + 1), "\(daemon.output)")
+            #expect(lastSuccess(seen) == DaemonFixture.epoch + 110 + Double(round) * 120)
+        }
+        // One more kill: the store has all three; the vendor listing them again counts none twice.
+        try await killAndRestartFromStoreOnly()
+        #expect(succeeded(seen) == 3, "\(daemon.output)")
+        #expect(lastSuccess(seen) == DaemonFixture.epoch + 110 + 2 * 120)
+        simulator.faults.set(nil)
+        let polls = seen.value("backup_target_polls_total", ["target": "pdfc"]) ?? 0
+        _ = await eventually {
+            seen = await page()
+            return (seen.value("backup_target_polls_total", ["target": "pdfc"]) ?? 0) >= polls + 3 && seen.value("backup_target_up", ["target": "pdfc"]) == 1
+        }
+        #expect(seen.value("backup_target_up", ["target": "pdfc"]) == 1)
+        #expect(succeeded(seen) == 3)
         daemon.signal(SIGTERM)
         #expect(await daemon.waitForExit(timeout: 5) == 0)
     }

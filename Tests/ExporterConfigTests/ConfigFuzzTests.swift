@@ -23,7 +23,8 @@ struct ConfigFuzzTests {
             "INET_USER": "svc", "INET_PASSWORD": "inet-pass",
         ]
         let path = folder.path + "/config.yaml"
-        var mutator = Mutator(seed: UInt64(ProcessInfo.processInfo.environment["FUZZ_SEED"] ?? "") ?? 0x5EED_C0F1)
+        let seed = try FuzzSeed.resolve(for: "config parser fuzzing")
+        var mutator = Mutator(seed: seed)
         var accepted = 0
         var bad: [String] = []
         for iteration in 0..<iterations {
@@ -37,8 +38,8 @@ struct ConfigFuzzTests {
                 }
             }
         }
-        #expect(bad == [])
+        #expect(bad == [], "replay: FUZZ_SEED=\(seed)")
         // A fuzzer that only ever hits the first syntax check tests little: some inputs must pass.
-        #expect(accepted > 0)
+        #expect(accepted > 0, "replay: FUZZ_SEED=\(seed)")
     }
 }

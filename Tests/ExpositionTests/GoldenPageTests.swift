@@ -1,6 +1,7 @@
 import BackupModel
 import Exposition
 import Foundation
+import TestSupport
 import Testing
 
 /// Whole-page comparisons against the files in `Fixtures/`, in the manner of node_exporter's
@@ -30,7 +31,7 @@ struct GoldenPageTests {
 
     private func compare(_ rendered: String, with file: String) throws {
         let url = Self.fixtures.appendingPathComponent(file)
-        if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
+        if try GoldenUpdate.requested() {
             try Data(rendered.utf8).write(to: url)
             return
         }
