@@ -6,8 +6,9 @@
 #     scripts/count-skipped-tests.sh swift-test.log
 set -euo pipefail
 log=${1:?usage: count-skipped-tests.sh <swift test log>}
-# Only test and test-case events, not issue lines that happen to say "skipped".
-pattern="^[^ ]+ Test (case )?.* (skipped|was cancelled|cancelled)\b|^Test Case '.*' skipped"
+# Only test and test-case events whose verdict, right after the quoted name, is skipped or
+# cancelled: a test whose name says "cancelled" and that passed is not one of them.
+pattern="^[^ ]+ Test (case )?\".*\" (skipped|was cancelled)( |:|$)|^Test Case '.*' skipped"
 lines=$(grep -E "$pattern" "$log" || true)
 count=0
 [ -n "$lines" ] && count=$(printf '%s\n' "$lines" | wc -l)
