@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import WebServer
 
@@ -44,11 +45,24 @@ enum FaultInjection {
         case .wrongContentType:
             return .init(.text("<html><body><h1>Proxy error</h1></body></html>\n", contentType: "text/html; charset=utf-8"))
         case .hugeBody(let bytes):
+            return .init(HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], body: hugeBody(bytes)))
+        }
+    }
+
+    /// One valid JSON array of `bytes` bytes, made once per size and shared by every answer
+    /// (a `ByteBuffer` is copy-on-write): filling 100 MB for each request of a poll every 300 ms
+    /// made the simulator, in the same process as the daemon under test, starve the daemon.
+    private static let hugeBodies = NIOLockedValueBox<[Int: ByteBuffer]>([:])
+
+    private static func hugeBody(_ bytes: Int) -> ByteBuffer {
+        hugeBodies.withLockedValue { bodies in
+            if let body = bodies[bytes] { return body }
             var body = ByteBuffer()
             body.writeString("[")
             body.writeRepeatingByte(UInt8(ascii: " "), count: max(0, bytes - 2))
             body.writeString("]")
-            return .init(HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], body: body))
+            bodies[bytes] = body
+            return body
         }
     }
 }
