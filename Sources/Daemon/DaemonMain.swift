@@ -12,6 +12,11 @@ public enum DaemonMain {
     /// Returns normally after a graceful shutdown. Start-up failures (store lock, config, listen
     /// address) are thrown with a message naming what is wrong.
     public static func run(options: DaemonOptions, environment: [String: String], logger: Logger) async throws {
+        if let files = FileDescriptorLimit.raiseToHard() {
+            logger.info("open file limit", metadata: [
+                "soft_before": "\(files.before)", "soft": "\(files.after)", "hard": "\(files.hard)",
+            ])
+        }
         let client = VendorHTTPClient.make()
         let notifier = SystemdNotifier()
         do {
