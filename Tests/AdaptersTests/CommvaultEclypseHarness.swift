@@ -80,61 +80,6 @@ enum CommvaultEclypseHarness {
             #expect(!text.contains(secret), "a credential leaked", sourceLocation: sourceLocation)
         }
     }
-
-    // MARK: - Golden files
-
-    static let updatingGolden = ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1"
-
-    static func goldenFolder(_ vendor: String) throws -> URL {
-        let golden = try #require(Bundle.module.url(forResource: "Golden", withExtension: nil))
-        return golden.appendingPathComponent(vendor)
-    }
-
-    /// Compares `rendered` with `Golden/<vendor>/<file>`, or writes it to the source folder when
-    /// `UPDATE_GOLDEN=1`.
-    static func compareGolden(_ rendered: String, vendor: String, file: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        if updatingGolden {
-            let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/\(vendor)")
-            try Data(rendered.utf8).write(to: folder.appendingPathComponent(file))
-            return
-        }
-        let expected = try String(contentsOf: try goldenFolder(vendor).appendingPathComponent(file), encoding: .utf8)
-        #expect(rendered == expected, Comment(rawValue: difference(rendered, expected, file: file)), sourceLocation: sourceLocation)
-    }
-
-    static func renderJobs(_ jobs: [ObservedJob]) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        return String(decoding: try encoder.encode(jobs), as: UTF8.self) + "\n"
-    }
-
-    /// The `backup_job_*` lines of `/metrics` after one successful poll that saw `jobs`.
-    static func metricsLines(_ jobs: [ObservedJob], vendor: Vendor, target: String, now: Double) async throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("adapters-\(vendor.rawValue)-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try StateStore(directory: directory, build: BuildInfo(version: "0.0.0", swiftVersion: "6"), clock: { now })
-        await store.configure(targets: [TargetIdentity(name: target, vendor: vendor)])
-        await store.pollStarted(target: target)
-        _ = await store.pollSucceeded(target: target, jobs: jobs, duration: 0.25)
-        let snapshot = await store.snapshot()
-        await store.close()
-        let page = String(decoding: MetricsRenderer.render(snapshot, process: nil, now: now, format: .prometheusText), as: UTF8.self)
-        return page.split(separator: "\n").filter { $0.hasPrefix("backup_job_") }.joined(separator: "\n") + "\n"
-    }
-
-    private static func difference(_ rendered: String, _ expected: String, file: String) -> String {
-        let got = rendered.split(separator: "\n", omittingEmptySubsequences: false)
-        let want = expected.split(separator: "\n", omittingEmptySubsequences: false)
-        for index in 0..<max(got.count, want.count) {
-            let gotLine = index < got.count ? String(got[index]) : "<end>"
-            let wantLine = index < want.count ? String(want[index]) : "<end of file>"
-            if gotLine != wantLine {
-                return "\(file) line \(index + 1): expected \(wantLine.debugDescription), got \(gotLine.debugDescription). "
-                    + "If the change is intended, rerun with UPDATE_GOLDEN=1."
-            }
-        }
-        return "\(file) matches"
-    }
 }
 
 /// Log lines an adapter wrote, for "logged once" checks.

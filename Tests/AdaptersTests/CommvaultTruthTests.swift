@@ -30,7 +30,7 @@ struct CommvaultTruthTests {
 
     /// `Golden/commvault/status-words.json`: the table the fidelity test holds cvpysdk to.
     static func table() throws -> [Word] {
-        let data = try #require(FileManager.default.contents(atPath: try H.goldenFolder("commvault").appendingPathComponent("status-words.json").path))
+        let data = try Golden.data(vendor: "commvault", name: "status-words.json")
         return try JSONDecoder().decode(Table.self, from: data).words
     }
 
@@ -61,7 +61,7 @@ struct CommvaultTruthTests {
     // MARK: - The seed's own payloads, byte for byte
 
     static func seed(_ name: String) throws -> Data {
-        try #require(FileManager.default.contents(atPath: try H.goldenFolder("commvault").appendingPathComponent("seed/\(name)").path))
+        try Golden.data(vendor: "commvault", name: "seed/\(name)")
     }
 
     /// Serves `GET /Job` and `GET /Job/<id>/AdvancedDetails` from fixed bodies and counts the

@@ -17,7 +17,7 @@ struct EclypseTruthTests {
     static let seedID = "a697b806-14b1-4c61-a9db-5e875f3982f3"
 
     static func seed(_ name: String) throws -> String {
-        try SessionVendorHarness.golden(vendor: "seeds", name: name)
+        try Golden.text(vendor: "seeds", name: name)
     }
 
     /// Answers every job path with `body` as `contentType`.

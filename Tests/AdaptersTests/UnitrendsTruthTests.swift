@@ -90,7 +90,7 @@ struct UnitrendsTruthTests {
     /// 16 bytes, then the lines up to and including `"size": 518\n` make 244 more).
     @Test("the seed's POST /api/backups answer, verbatim, is a decode error naming byte 260")
     func seedVerbatim() async throws {
-        let body = try Data(contentsOf: S.goldenURL(vendor: "unitrends", name: "seed-backups-as-published.json"))
+        let body = try Data(contentsOf: Golden.url(vendor: "unitrends", name: "seed-backups-as-published.json"))
         try await Self.withFixedAppliance(backups: body) { adapter, _ in
             let error = await S.pollError(adapter)
             #expect(error == PollError(.decode, "POST /api/backups: response is not valid JSON at byte 260 (expected ',' or '}')"))
@@ -104,7 +104,7 @@ struct UnitrendsTruthTests {
     /// message.
     @Test("the seed's answer with only the missing comma added: one succeeded run, worked out by hand")
     func seedWithComma() async throws {
-        let body = try Data(contentsOf: S.goldenURL(vendor: "unitrends", name: "seed-backups-comma-added.json"))
+        let body = try Data(contentsOf: Golden.url(vendor: "unitrends", name: "seed-backups-comma-added.json"))
         try await Self.withFixedAppliance(backups: body) { adapter, calls in
             let jobs = try await adapter.poll()
             #expect(jobs == [ObservedJob(id: "2/23", name: "win32/file-level", runs: [

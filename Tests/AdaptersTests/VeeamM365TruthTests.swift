@@ -57,7 +57,7 @@ struct VeeamM365TruthTests {
     }
 
     static func seed(_ name: String) throws -> String {
-        try SessionVendorHarness.golden(vendor: "seeds", name: name)
+        try Golden.text(vendor: "seeds", name: name)
     }
 
     /// A v8 session of job `job` created `day` days after 2024-03-01T00:00:00Z (1709251200).
