@@ -107,7 +107,7 @@ let package = Package(
 
         .testTarget(name: "BackupModelTests", dependencies: ["BackupModel"]),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", "TestSupport", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "BackupModel", "CSQLite"]),
+        .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "BackupModel", "CSQLite", "TestSupport"]),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "BackupModel"], exclude: ["Fixtures"]),
         .testTarget(name: "ExporterConfigTests", dependencies: ["ExporterConfig", "BackupModel", "TestSupport"]),
         .testTarget(name: "AdaptersTests", dependencies: [

@@ -32,7 +32,7 @@ final class DaemonFixture: @unchecked Sendable {
     var storagePath: String { directory + "/state" }
 
     init(jobs: [ScriptedJob] = [DaemonFixture.nightly], interval: String = "200ms") async throws {
-        directory = try makeTemporaryDirectory()
+        directory = try TemporaryDirectory.kept()
         clock = SimulatorClock.manual(at: Self.epoch + 1)
         simulator = try await Self.startSimulator(jobs: jobs, clock: clock)
         client = VendorHTTPClient.make()
@@ -195,7 +195,7 @@ struct ChildDaemonWorkspace {
 
     /// `config` gets the simulator's base URL; a token file named `token` is next to it.
     static func make(clock: SimulatorClock, jobs: [ScriptedJob], config: (String) -> String) async throws -> ChildDaemonWorkspace {
-        let directory = try makeTemporaryDirectory()
+        let directory = try TemporaryDirectory.kept()
         let simulator = try await DaemonFixture.startSimulator(jobs: jobs, clock: clock)
         try Data(DaemonFixture.token.utf8).write(to: URL(fileURLWithPath: directory + "/token"))
         try config(simulator.baseURL).write(toFile: directory + "/config.yaml", atomically: true, encoding: .utf8)

@@ -76,7 +76,7 @@ struct TargetPollerTests {
     static func poller(adapter: SlowAdapter, interval: Double, timeout: Double = 5) async throws
         -> (TargetPoller, StateStore, String)
     {
-        let directory = try makeTemporaryDirectory()
+        let directory = try TemporaryDirectory.kept()
         let store = try StateStore(directory: directory + "/state", build: BuildInfo(version: "t", swiftVersion: "6"))
         await store.configure(targets: [TargetIdentity(name: "t", vendor: .inet)])
         let configuration = TargetConfiguration(

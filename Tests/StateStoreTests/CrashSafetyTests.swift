@@ -1,12 +1,13 @@
 import BackupModel
 import StateStore
+import TestSupport
 import Testing
 
 @Suite("Nothing a poll method returned is lost")
 struct CrashSafetyTests {
     @Test("rows are committed before the poll method returns: a second connection sees them while the store is open")
     func committedBeforeReturn() async throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         let clock = ManualClock(1_000)
         let store = try await openStore(directory, clock: clock)
         _ = await store.pollSucceeded(target: "nas", jobs: [
@@ -24,7 +25,7 @@ struct CrashSafetyTests {
 
     @Test("dropping the store without close loses nothing a poll returned")
     func uncleanStop() async throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         let clock = ManualClock(1_000)
         var store: StateStore? = try await openStore(directory, clock: clock)
         _ = await store?.pollSucceeded(target: "nas", jobs: [
@@ -41,7 +42,7 @@ struct CrashSafetyTests {
 
     @Test("a target's last success time is written at most once a minute, and on close")
     func lastSuccessThrottled() async throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         let clock = ManualClock(1_000)
         let store = try await openStore(directory, clock: clock)
         let raw = try RawDatabase(path: directory.databasePath, readOnly: true)
@@ -64,7 +65,7 @@ struct CrashSafetyTests {
 
     @Test("a job row is written only when its last run or history changed")
     func writesOnlyOnChange() async throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         let store = try await openStore(directory, clock: ManualClock())
         let job = ObservedJob(id: "j", name: "J", runs: [run("r1", .succeeded, start: 1, end: 2)])
         _ = await store.pollSucceeded(target: "nas", jobs: [job], duration: 1)
