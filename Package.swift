@@ -108,7 +108,7 @@ let package = Package(
         .testTarget(name: "BackupModelTests", dependencies: ["BackupModel"]),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "BackupModel", "CSQLite", "TestSupport"]),
-        .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "BackupModel"], exclude: ["Fixtures"]),
+        .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "BackupModel", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ExporterConfigTests", dependencies: ["ExporterConfig", "BackupModel", "TestSupport"]),
         .testTarget(name: "AdaptersTests", dependencies: [
             "Adapters", "Simulator", "BackupModel", "ExporterConfig", "StateStore", "CSQLite", "Exposition", "WebServer", "TestSupport",
