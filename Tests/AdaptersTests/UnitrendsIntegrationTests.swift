@@ -24,12 +24,7 @@ struct UnitrendsIntegrationTests {
         ]
     }
 
-    struct Fixture {
-        var simulator: UnitrendsSimulator
-        var server: VendorSimulator
-        var clock: SimulatorClock
-        var url: String { server.baseURL }
-    }
+    typealias Fixture = SimulatorFixture<UnitrendsSimulator>
 
     static func withSimulator(
         at offset: Double = 455, tokenField: String = "auth_token", historyLimit: Int = 500, _ body: (Fixture) async throws -> Void
@@ -38,13 +33,15 @@ struct UnitrendsIntegrationTests {
         let simulator = UnitrendsSimulator(
             assets: assets(), credentials: .init(username: "monitor", password: SessionVendorHarness.password), clock: clock, epoch: epoch,
             timeZone: try #require(TimeZone(identifier: zone)), tokenField: tokenField, historyLimit: historyLimit)
-        let server = try await VendorSimulator.start(vendor: "unitrends") { await simulator.handle($0) }
-        do {
+        try await withVendorSimulator(vendor: "unitrends", handler: { await simulator.handle($0) }) { server in
             try await body(Fixture(simulator: simulator, server: server, clock: clock))
-            await server.stop()
-        } catch {
-            await server.stop()
-            throw error
+        }
+    }
+
+    /// The simulator and the adapter the registry builds for it (default target), on a fresh client.
+    static func withAdapter(at offset: Double = 455, tokenField: String = "auth_token", _ body: (Fixture, any VendorAdapter) async throws -> Void) async throws {
+        try await withSimulator(at: offset, tokenField: tokenField) { fixture in
+            try await SessionVendorHarness.withAdapter(try target(fixture.url)) { try await body(fixture, $0) }
         }
     }
 
@@ -58,32 +55,29 @@ struct UnitrendsIntegrationTests {
 
     @Test("logs in, lists recent backups per asset with local times, MiB sizes and running progress")
     func listsBackups() async throws {
-        try await Self.withSimulator { fixture in
-            try await SessionVendorHarness.withClient { client in
-                let adapter = try SessionVendorHarness.adapter(try Self.target(fixture.url), client: client)
-                let jobs = try await adapter.poll()
-                let mib = 1_048_576.0
-                #expect(jobs == [
-                    ObservedJob(id: "2/23", name: "win32/file-level", runs: [
-                        ObservedRun(id: "300", state: .running, progressPercent: 45, startTime: Self.minute(410), sizeBytes: 0, objectCount: 0, vendorStatus: "None"),
-                        ObservedRun(id: "200", state: .warning, startTime: Self.minute(210), endTime: Self.minute(210) + 100, durationSeconds: 100,
-                                    sizeBytes: 5 * mib, objectCount: 23, vendorStatus: "Warning",
-                                    vendorMessage: "Backup of win32/file-level completed with warnings: 3 files were skipped because they were in use."),
-                        ObservedRun(id: "100", state: .succeeded, startTime: Self.minute(10), endTime: Self.minute(10) + 100, durationSeconds: 100,
-                                    sizeBytes: 10 * mib, objectCount: 47, vendorStatus: "Success"),
-                    ]),
-                    ObservedJob(id: "9", name: "esx-vm-web", runs: [
-                        ObservedRun(id: "201", state: .succeeded, startTime: Self.minute(260), endTime: Self.minute(260) + 100, durationSeconds: 100,
-                                    sizeBytes: 20 * mib, objectCount: 95, vendorStatus: "Success"),
-                        ObservedRun(id: "101", state: .succeeded, startTime: Self.minute(60), endTime: Self.minute(60) + 100, durationSeconds: 100,
-                                    sizeBytes: 20 * mib, objectCount: 95, vendorStatus: "Success"),
-                    ]),
-                ])
-                let counters = fixture.simulator.counters
-                #expect(counters.logins == 1)
-                #expect(counters.calls == ["POST /api/backups", "GET /api/jobs/active"])
-                #expect(counters.backupFilters == [#"{"start_hours":48}"#])
-            }
+        try await Self.withAdapter { fixture, adapter in
+            let jobs = try await adapter.poll()
+            let mib = 1_048_576.0
+            #expect(jobs == [
+                ObservedJob(id: "2/23", name: "win32/file-level", runs: [
+                    ObservedRun(id: "300", state: .running, progressPercent: 45, startTime: Self.minute(410), sizeBytes: 0, objectCount: 0, vendorStatus: "None"),
+                    ObservedRun(id: "200", state: .warning, startTime: Self.minute(210), endTime: Self.minute(210) + 100, durationSeconds: 100,
+                                sizeBytes: 5 * mib, objectCount: 23, vendorStatus: "Warning",
+                                vendorMessage: "Backup of win32/file-level completed with warnings: 3 files were skipped because they were in use."),
+                    ObservedRun(id: "100", state: .succeeded, startTime: Self.minute(10), endTime: Self.minute(10) + 100, durationSeconds: 100,
+                                sizeBytes: 10 * mib, objectCount: 47, vendorStatus: "Success"),
+                ]),
+                ObservedJob(id: "9", name: "esx-vm-web", runs: [
+                    ObservedRun(id: "201", state: .succeeded, startTime: Self.minute(260), endTime: Self.minute(260) + 100, durationSeconds: 100,
+                                sizeBytes: 20 * mib, objectCount: 95, vendorStatus: "Success"),
+                    ObservedRun(id: "101", state: .succeeded, startTime: Self.minute(60), endTime: Self.minute(60) + 100, durationSeconds: 100,
+                                sizeBytes: 20 * mib, objectCount: 95, vendorStatus: "Success"),
+                ]),
+            ])
+            let counters = fixture.simulator.counters
+            #expect(counters.logins == 1)
+            #expect(counters.calls == ["POST /api/backups", "GET /api/jobs/active"])
+            #expect(counters.backupFilters == [#"{"start_hours":48}"#])
         }
     }
 
@@ -149,50 +143,38 @@ struct UnitrendsIntegrationTests {
 
     @Test("an appliance answering `token` instead of `auth_token` works the same")
     func tokenField() async throws {
-        try await Self.withSimulator(tokenField: "token") { fixture in
-            try await SessionVendorHarness.withClient { client in
-                let adapter = try SessionVendorHarness.adapter(try Self.target(fixture.url), client: client)
-                #expect(try await adapter.poll().count == 2)
-            }
+        try await Self.withAdapter(tokenField: "token") { fixture, adapter async throws in
+            #expect(try await adapter.poll().count == 2)
         }
     }
 
     @Test("a token the appliance expires after N calls is renewed once and the poll succeeds")
     func expiryAfterCalls() async throws {
-        try await Self.withSimulator { fixture in
+        try await Self.withAdapter { fixture, adapter async throws in
             fixture.simulator.expireTokens(afterCalls: 1)
-            try await SessionVendorHarness.withClient { client in
-                let adapter = try SessionVendorHarness.adapter(try Self.target(fixture.url), client: client)
-                #expect(try await adapter.poll().count == 2)
-                #expect(fixture.simulator.counters.logins == 2)
-                #expect(fixture.simulator.counters.rejectedTokens == 1)
-            }
+            #expect(try await adapter.poll().count == 2)
+            #expect(fixture.simulator.counters.logins == 2)
+            #expect(fixture.simulator.counters.rejectedTokens == 1)
         }
     }
 
     @Test("tokens revoked between polls cost one new login")
     func revoked() async throws {
-        try await Self.withSimulator { fixture in
-            try await SessionVendorHarness.withClient { client in
-                let adapter = try SessionVendorHarness.adapter(try Self.target(fixture.url), client: client)
-                _ = try await adapter.poll()
-                fixture.simulator.revokeAllTokens()
-                #expect(try await adapter.poll().count == 2)
-                #expect(fixture.simulator.counters.logins == 2)
-            }
+        try await Self.withAdapter { fixture, adapter in
+            _ = try await adapter.poll()
+            fixture.simulator.revokeAllTokens()
+            #expect(try await adapter.poll().count == 2)
+            #expect(fixture.simulator.counters.logins == 2)
         }
     }
 
     @Test("a token refused on every call gives auth after exactly one re-login per poll")
     func persistentRejection() async throws {
-        try await Self.withSimulator { fixture in
+        try await Self.withAdapter { fixture, adapter in
             fixture.simulator.expireTokens(afterCalls: 0)
-            try await SessionVendorHarness.withClient { client in
-                let adapter = try SessionVendorHarness.adapter(try Self.target(fixture.url), client: client)
-                #expect(await SessionVendorHarness.pollError(adapter) == PollError(.auth, "POST /api/backups: HTTP 401"))
-                #expect(await SessionVendorHarness.pollError(adapter) == PollError(.auth, "POST /api/backups: HTTP 401"))
-                #expect(fixture.simulator.counters.logins == 2)
-            }
+            #expect(await SessionVendorHarness.pollError(adapter) == PollError(.auth, "POST /api/backups: HTTP 401"))
+            #expect(await SessionVendorHarness.pollError(adapter) == PollError(.auth, "POST /api/backups: HTTP 401"))
+            #expect(fixture.simulator.counters.logins == 2)
         }
     }
 
