@@ -4,6 +4,7 @@ import ExporterConfig
 import Exposition
 import Foundation
 import StateStore
+import TestSupport
 import Testing
 import WebServer
 
@@ -30,8 +31,7 @@ import WebServer
 /// tests write the files and pass. Under `CI=true` the switch is refused: CI checks goldens, it
 /// never accepts them.
 enum Golden {
-    static let updating = ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1"
-    static let underCI = ProcessInfo.processInfo.environment["CI"] == "true"
+    static var updating: Bool { GoldenFile.updating }
 
     // MARK: - Files
 
@@ -57,34 +57,17 @@ enum Golden {
     /// Compares `rendered` with `Golden/<vendor>/<name>`, or writes it to the source folder when
     /// `UPDATE_GOLDEN=1` (refused under `CI=true`).
     static func expect(_ rendered: String, vendor: String, name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        if let refusal = GoldenFile.refusal(for: "Golden/\(vendor)/\(name)") {
+            Issue.record(Comment(rawValue: refusal), sourceLocation: sourceLocation)
+            return
+        }
         if updating {
-            guard !underCI else {
-                let refusal = "UPDATE_GOLDEN=1 is refused under CI=true: CI checks Golden/\(vendor)/\(name), it never "
-                    + "rewrites it. Regenerate on a workstation and commit the reviewed diff."
-                Issue.record(Comment(rawValue: refusal), sourceLocation: sourceLocation)
-                return
-            }
             try Data(rendered.utf8).write(to: sourceURL(vendor: vendor, name: name))
             return
         }
         let expected = try text(vendor: vendor, name: name)
-        #expect(rendered == expected, Comment(rawValue: firstDifference(rendered, expected, file: "\(vendor)/\(name)")),
+        #expect(rendered == expected, Comment(rawValue: GoldenFile.firstDifference(rendered, expected, file: "\(vendor)/\(name)")),
                 sourceLocation: sourceLocation)
-    }
-
-    /// Names the first differing line, which is all a reader needs from a long file.
-    static func firstDifference(_ rendered: String, _ expected: String, file: String) -> String {
-        let got = rendered.split(separator: "\n", omittingEmptySubsequences: false)
-        let want = expected.split(separator: "\n", omittingEmptySubsequences: false)
-        for index in 0..<max(got.count, want.count) {
-            let gotLine = index < got.count ? String(got[index]) : "<end>"
-            let wantLine = index < want.count ? String(want[index]) : "<end of file>"
-            if gotLine != wantLine {
-                return "\(file) line \(index + 1): expected \(wantLine.debugDescription), got \(gotLine.debugDescription). "
-                    + "If the change is intended, rerun with UPDATE_GOLDEN=1."
-            }
-        }
-        return "\(file) matches"
     }
 
     // MARK: - Replaying captured answers
