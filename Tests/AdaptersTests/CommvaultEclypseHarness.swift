@@ -51,27 +51,13 @@ enum CommvaultEclypseHarness {
 
     /// The config error building an adapter for `target` throws, or nil.
     static func configError(_ target: TargetConfiguration) async throws -> ConfigError? {
-        try await withClient { client in
+        try await withHTTPClient { client in
             do {
                 _ = try adapter(target, client: client)
                 return nil
             } catch let error as ConfigError {
                 return error
             }
-        }
-    }
-
-    /// The daemon's client configuration, shut down also when `body` throws (`withHTTPClient`).
-    static func withClient<Result: Sendable>(_ body: (HTTPClient) async throws -> Result) async throws -> Result {
-        try await withHTTPClient(body)
-    }
-
-    static func pollError(_ adapter: any VendorAdapter) async -> PollError? {
-        do {
-            _ = try await adapter.poll()
-            return nil
-        } catch {
-            return error
         }
     }
 

@@ -61,22 +61,9 @@ enum SessionVendorHarness {
         }
     }
 
-    /// The daemon's client configuration, shut down also when `body` throws (`withHTTPClient`).
-    static func withClient<Result: Sendable>(_ body: (HTTPClient) async throws -> Result) async throws -> Result {
-        try await withHTTPClient(body)
-    }
-
     /// The adapter the registry builds for `target`, on a fresh client shut down after `body`.
     static func withAdapter<Result: Sendable>(_ target: TargetConfiguration, _ body: (any VendorAdapter) async throws -> Result) async throws -> Result {
         try await withHTTPClient { client in try await body(try adapter(target, client: client)) }
     }
 
-    static func pollError(_ adapter: any VendorAdapter) async -> PollError? {
-        do {
-            _ = try await adapter.poll()
-            return nil
-        } catch {
-            return error
-        }
-    }
 }

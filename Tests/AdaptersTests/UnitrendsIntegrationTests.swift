@@ -85,7 +85,7 @@ struct UnitrendsIntegrationTests {
     func stringPercent() async throws {
         // Odd cycles send "45.0"-style strings.
         try await Self.withSimulator(at: 200 + 455) { fixture in
-            try await SessionVendorHarness.withClient { client in
+            try await withHTTPClient { client in
                 let jobs = try await SessionVendorHarness.adapter(try Self.target(fixture.url), client: client).poll()
                 #expect(jobs.first?.runs.first?.state == .running)
                 #expect(jobs.first?.runs.first?.progressPercent == 45)
@@ -96,7 +96,7 @@ struct UnitrendsIntegrationTests {
     @Test("no running backup, no call for active jobs")
     func noActiveCall() async throws {
         try await Self.withSimulator(at: 200 * 3 + 170) { fixture in
-            try await SessionVendorHarness.withClient { client in
+            try await withHTTPClient { client in
                 _ = try await SessionVendorHarness.adapter(try Self.target(fixture.url), client: client).poll()
                 #expect(fixture.simulator.counters.calls == ["POST /api/backups"])
             }
@@ -106,7 +106,7 @@ struct UnitrendsIntegrationTests {
     @Test("history is bounded by start_hours and each asset keeps its newest backups_per_job")
     func boundedHistory() async throws {
         try await Self.withSimulator(at: 100 * 3600 + 150, historyLimit: 5000) { fixture in
-            try await SessionVendorHarness.withClient { client in
+            try await withHTTPClient { client in
                 let target = try Self.target(fixture.url, extra: "options:\n  history: 2h\n  backups_per_job: 4")
                 let jobs = try await SessionVendorHarness.adapter(target, client: client).poll()
                 #expect(fixture.simulator.counters.backupFilters == [#"{"start_hours":2}"#])
@@ -121,7 +121,7 @@ struct UnitrendsIntegrationTests {
     @Test("the configured job list keeps only those assets (applied by the daemon's JobFilter, not the adapter)")
     func jobFilter() async throws {
         try await Self.withSimulator { fixture in
-            try await SessionVendorHarness.withClient { client in
+            try await withHTTPClient { client in
                 let target = try Self.target(fixture.url, extra: "jobs: [\"9\"]")
                 let jobs = try await SessionVendorHarness.adapter(target, client: client).poll()
                 #expect(jobs.map(\.id) == ["2/23", "9"])
@@ -133,7 +133,7 @@ struct UnitrendsIntegrationTests {
     @Test("every Unitrends status word is served and mapped as tabled")
     func everyStatus() async throws {
         try await Self.withSimulator(at: 200 * 4 + 50) { fixture in
-            try await SessionVendorHarness.withClient { client in
+            try await withHTTPClient { client in
                 let jobs = try await SessionVendorHarness.adapter(try Self.target(fixture.url, extra: "options:\n  backups_per_job: 10"), client: client).poll()
                 let seen = Set(jobs.flatMap(\.runs).map { "\($0.vendorStatus ?? "")→\($0.state.rawValue)" })
                 #expect(seen == ["None→running", "Success→succeeded", "Warning→warning", "Failure→failed", "None→unknown"])
@@ -172,8 +172,8 @@ struct UnitrendsIntegrationTests {
     func persistentRejection() async throws {
         try await Self.withAdapter { fixture, adapter in
             fixture.simulator.expireTokens(afterCalls: 0)
-            #expect(await SessionVendorHarness.pollError(adapter) == PollError(.auth, "POST /api/backups: HTTP 401"))
-            #expect(await SessionVendorHarness.pollError(adapter) == PollError(.auth, "POST /api/backups: HTTP 401"))
+            #expect(await pollError(adapter) == PollError(.auth, "POST /api/backups: HTTP 401"))
+            #expect(await pollError(adapter) == PollError(.auth, "POST /api/backups: HTTP 401"))
             #expect(fixture.simulator.counters.logins == 2)
         }
     }
@@ -181,11 +181,11 @@ struct UnitrendsIntegrationTests {
     @Test("wrong credentials are auth, one login per poll, and the message holds no secret")
     func wrongCredentials() async throws {
         try await Self.withSimulator { fixture in
-            try await SessionVendorHarness.withClient { client in
+            try await withHTTPClient { client in
                 let wrong = "wrong-SECRET-77ab"
                 let adapter = try SessionVendorHarness.adapter(try Self.target(fixture.url, password: wrong), client: client)
                 for _ in 0..<3 {
-                    let error = await SessionVendorHarness.pollError(adapter)
+                    let error = await pollError(adapter)
                     #expect(error == PollError(.auth, "POST /api/login: HTTP 401"))
                     #expect(error?.message.contains(wrong) == false)
                 }
@@ -199,8 +199,8 @@ struct UnitrendsIntegrationTests {
     func missingComma() async throws {
         try await Self.withSimulator { fixture in
             fixture.simulator.omitCommaAfterSize = true
-            try await SessionVendorHarness.withClient { client in
-                let error = await SessionVendorHarness.pollError(try SessionVendorHarness.adapter(try Self.target(fixture.url), client: client))
+            try await withHTTPClient { client in
+                let error = await pollError(try SessionVendorHarness.adapter(try Self.target(fixture.url), client: client))
                 let message = try #require(error?.message)
                 #expect(error?.reason == .decode)
                 #expect(message.hasPrefix("POST /api/backups: response is not valid JSON at byte "))
@@ -221,13 +221,13 @@ struct UnitrendsIntegrationTests {
     func faults(fault: Fault, reason: FailureReason) async throws {
         try await Self.withSimulator { faulty in
             try await Self.withSimulator { healthy in
-                try await SessionVendorHarness.withClient { client in
+                try await withHTTPClient { client in
                     let adapter = try SessionVendorHarness.adapter(try Self.target(faulty.url, timeout: "1s", extra: "max_response_bytes: 100000"), client: client)
                     let other = try SessionVendorHarness.adapter(try Self.target(healthy.url), client: client)
                     _ = try await adapter.poll()
                     faulty.server.faults.set(fault)
                     async let otherJobs = other.poll()
-                    let error = await SessionVendorHarness.pollError(adapter)
+                    let error = await pollError(adapter)
                     #expect(error?.reason == reason, "\(fault): \(String(describing: error))")
                     #expect(error?.message.contains(SessionVendorHarness.password) == false)
                     #expect(try await otherJobs.count == 2)

@@ -92,7 +92,7 @@ struct UnitrendsTruthTests {
     func seedVerbatim() async throws {
         let body = try Data(contentsOf: Golden.url(vendor: "unitrends", name: "seed-backups-as-published.json"))
         try await Self.withFixedAppliance(backups: body) { adapter, _ in
-            let error = await S.pollError(adapter)
+            let error = await pollError(adapter)
             #expect(error == PollError(.decode, "POST /api/backups: response is not valid JSON at byte 260 (expected ',' or '}')"))
         }
     }
@@ -146,7 +146,7 @@ struct UnitrendsTruthTests {
             epoch: UnitrendsIntegrationTests.epoch, serveActiveJobs: false)
         let server = try await VendorSimulator.start(vendor: "unitrends") { await simulator.handle($0) }
         do {
-            try await S.withClient { client in
+            try await withHTTPClient { client in
                 let adapter = try S.adapter(try S.target(vendor: "unitrends", url: server.baseURL), client: client)
                 let jobs = try await adapter.poll()
                 let running = try #require(jobs.first?.runs.first)
@@ -176,7 +176,7 @@ struct UnitrendsTruthTests {
                                            epoch: UnitrendsIntegrationTests.epoch)
         let server = try await VendorSimulator.start(vendor: "unitrends") { await simulator.handle($0) }
         do {
-            try await S.withClient { client in
+            try await withHTTPClient { client in
                 let adapter = try S.adapter(try S.target(vendor: "unitrends", url: server.baseURL), client: client)
                 let first = try await adapter.poll()
                 clock.advance(by: 5)
@@ -218,7 +218,7 @@ struct UnitrendsTruthTests {
             }
         }
         do {
-            try await S.withClient { client in
+            try await withHTTPClient { client in
                 let target = try S.target(vendor: "unitrends", url: "http://127.0.0.1:\(server.port)", extra: "timezone: UTC")
                 let logger = log.map { log in Logger(label: "unitrends-truth") { _ in CapturedLogHandler(log: log) } }
                     ?? Logger(label: "unitrends-truth")

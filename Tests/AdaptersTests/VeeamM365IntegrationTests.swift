@@ -88,7 +88,7 @@ struct VeeamM365IntegrationTests {
     @Test("the configured job list keeps only those jobs")
     func jobFilter() async throws {
         try await Self.withSimulator { fixture in
-            try await SessionVendorHarness.withClient { client in
+            try await withHTTPClient { client in
                 let target = try SessionVendorHarness.target(vendor: "veeam_m365", url: fixture.url, username: Self.user,
                                                              extra: "jobs: [\"\(Self.oneDrive.uppercased())\"]")
                 let jobs = try await SessionVendorHarness.adapter(target, client: client).poll()
@@ -100,7 +100,7 @@ struct VeeamM365IntegrationTests {
     @Test("jobs and sessions are read in pages of page_size; every session page, then the newest sessions_per_job")
     func paging() async throws {
         try await Self.withSimulator(at: 200 * 12 + 5) { fixture in
-            try await SessionVendorHarness.withClient { client in
+            try await withHTTPClient { client in
                 let target = try Self.target(fixture.url, options: "page_size: 2\nsessions_per_job: 5")
                 let jobs = try await SessionVendorHarness.adapter(target, client: client).poll()
                 #expect(jobs.map(\.id) == [Self.mailboxes, Self.oneDrive])
@@ -148,14 +148,14 @@ struct VeeamM365IntegrationTests {
     @Test("a server that serves none of v8, v7, v6 is an http error naming the versions tried")
     func noVersion() async throws {
         try await Self.withAdapter(versions: ["v9"]) { fixture, adapter in
-            #expect(await SessionVendorHarness.pollError(adapter) == PollError(.http, "POST /v<N>/Token: HTTP 404 for every API version tried (v8, v7, v6)"))
+            #expect(await pollError(adapter) == PollError(.http, "POST /v<N>/Token: HTTP 404 for every API version tried (v8, v7, v6)"))
         }
     }
 
     @Test("every Veeam status word is served and mapped as tabled")
     func everyStatus() async throws {
         try await Self.withSimulator(at: 200 * 12 + 5) { fixture in
-            try await SessionVendorHarness.withClient { client in
+            try await withHTTPClient { client in
                 let target = try Self.target(fixture.url, options: "sessions_per_job: 20")
                 let adapter = try SessionVendorHarness.adapter(target, client: client)
                 var seen: [String: JobState] = [:]
@@ -176,7 +176,7 @@ struct VeeamM365IntegrationTests {
     @Test("a token about to expire is refreshed with the refresh grant, not the password")
     func refreshBeforeExpiry() async throws {
         try await Self.withSimulator { fixture in
-            try await SessionVendorHarness.withClient { client in
+            try await withHTTPClient { client in
                 let adapterClock = SimulatorClock.manual(at: 0)
                 let context = try SessionVendorHarness.context(try Self.target(fixture.url), client: client)
                 let adapter = try VeeamM365Adapter(context: context, clock: { adapterClock.now() })
@@ -198,7 +198,7 @@ struct VeeamM365IntegrationTests {
     @Test("a refused refresh token falls back to the password within the same poll")
     func refusedRefresh() async throws {
         try await Self.withSimulator { fixture in
-            try await SessionVendorHarness.withClient { client in
+            try await withHTTPClient { client in
                 let adapterClock = SimulatorClock.manual(at: 0)
                 let context = try SessionVendorHarness.context(try Self.target(fixture.url), client: client)
                 let adapter = try VeeamM365Adapter(context: context, clock: { adapterClock.now() })
@@ -242,8 +242,8 @@ struct VeeamM365IntegrationTests {
     func persistentRejection() async throws {
         try await Self.withAdapter { fixture, adapter in
             fixture.simulator.expireTokens(afterCalls: 0)
-            #expect(await SessionVendorHarness.pollError(adapter) == PollError(.auth, "GET /v8/Jobs: HTTP 401"))
-            #expect(await SessionVendorHarness.pollError(adapter) == PollError(.auth, "GET /v8/Jobs: HTTP 401"))
+            #expect(await pollError(adapter) == PollError(.auth, "GET /v8/Jobs: HTTP 401"))
+            #expect(await pollError(adapter) == PollError(.auth, "GET /v8/Jobs: HTTP 401"))
             #expect(fixture.simulator.counters.passwordLogins == 2)
         }
     }
@@ -251,11 +251,11 @@ struct VeeamM365IntegrationTests {
     @Test("wrong credentials are auth, one login per poll, and the message holds no secret")
     func wrongCredentials() async throws {
         try await Self.withSimulator { fixture in
-            try await SessionVendorHarness.withClient { client in
+            try await withHTTPClient { client in
                 let wrong = "wrong-SECRET-51c0"
                 let adapter = try SessionVendorHarness.adapter(try Self.target(fixture.url, password: wrong), client: client)
                 for _ in 0..<3 {
-                    let error = await SessionVendorHarness.pollError(adapter)
+                    let error = await pollError(adapter)
                     #expect(error == PollError(.auth, "POST /v8/Token: HTTP 400 invalid_grant (credentials or refresh token refused)"))
                     #expect(error?.message.contains(wrong) == false)
                 }
@@ -273,7 +273,7 @@ struct VeeamM365IntegrationTests {
     func faults(fault: Fault, reason: FailureReason) async throws {
         try await Self.withSimulator { faulty in
             try await Self.withSimulator { healthy in
-                try await SessionVendorHarness.withClient { client in
+                try await withHTTPClient { client in
                     let options = "page_size: 100"
                     let target = try SessionVendorHarness.target(
                         vendor: "veeam_m365", url: faulty.url, username: Self.user, timeout: "1s",
@@ -283,7 +283,7 @@ struct VeeamM365IntegrationTests {
                     _ = try await adapter.poll()
                     faulty.server.faults.set(fault)
                     async let otherJobs = other.poll()
-                    let error = await SessionVendorHarness.pollError(adapter)
+                    let error = await pollError(adapter)
                     #expect(error?.reason == reason, "\(fault): \(String(describing: error))")
                     #expect(error?.message.contains(SessionVendorHarness.password) == false)
                     #expect(try await otherJobs.count == 2)
