@@ -103,7 +103,7 @@ let package = Package(
         ]),
 
         // Helpers several test targets share: a notify/journal socket, temp directories, processes.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
 
         .testTarget(name: "BackupModelTests", dependencies: ["BackupModel"]),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", "TestSupport", .product(name: "Logging", package: "swift-log")]),

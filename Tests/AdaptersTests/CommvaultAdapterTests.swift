@@ -3,6 +3,7 @@ import BackupModel
 import ExporterConfig
 import Foundation
 @testable import Simulator
+import TestSupport
 import Testing
 
 /// The Commvault adapter against the simulator over a real socket: login, paging, formats,

@@ -7,6 +7,7 @@ import Foundation
 import Logging
 import Simulator
 import StateStore
+import TestSupport
 import Testing
 
 /// Helpers for the Commvault and ECLYPSE tests: targets built the way the config loader builds
@@ -65,39 +66,5 @@ enum CommvaultEclypseHarness {
         for secret in secrets {
             #expect(!text.contains(secret), "a credential leaked", sourceLocation: sourceLocation)
         }
-    }
-}
-
-/// Log lines an adapter wrote, for "logged once" checks.
-final class CapturedLog: @unchecked Sendable {
-    struct Entry: Sendable, Equatable {
-        var level: Logger.Level
-        var message: String
-        var metadata: [String: String]
-    }
-
-    private let lock = NSLock()
-    private var stored: [Entry] = []
-
-    var entries: [Entry] { lock.withLock { stored } }
-
-    func append(_ entry: Entry) { lock.withLock { stored.append(entry) } }
-
-    func messages(containing text: String) -> [Entry] { entries.filter { $0.message.contains(text) } }
-}
-
-struct CapturedLogHandler: LogHandler {
-    let log: CapturedLog
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
-        log.append(.init(level: event.level, message: "\(event.message)", metadata: merged.mapValues { "\($0)" }))
     }
 }

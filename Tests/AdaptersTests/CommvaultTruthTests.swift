@@ -4,6 +4,7 @@ import Foundation
 import NIOConcurrencyHelpers
 @testable import Simulator
 import StateStore
+import TestSupport
 import Testing
 import WebServer
 

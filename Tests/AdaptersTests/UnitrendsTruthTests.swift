@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import Simulator
+import TestSupport
 import Testing
 import WebServer
 

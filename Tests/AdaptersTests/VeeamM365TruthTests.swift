@@ -4,6 +4,7 @@ import ExporterConfig
 import Foundation
 import NIOConcurrencyHelpers
 @testable import Simulator
+import TestSupport
 import Testing
 import WebServer
 

@@ -18,7 +18,7 @@ struct JobFilterTests {
         let suite = try await SimulatorSuite.start()
         let directory = try TemporaryDirectory.kept()
         let client = VendorHTTPClient.make()
-        let logs = CapturedLogs()
+        let logs = CapturedLog()
         let options = DaemonFixture.options(directory: directory)
         let configPath = options.configPath
         defer {

@@ -81,7 +81,7 @@ struct TargetPollerTests {
         await store.configure(targets: [TargetIdentity(name: "t", vendor: .inet)])
         let configuration = TargetConfiguration(
             name: "t", vendor: .inet, url: "http://127.0.0.1:1", interval: interval, timeout: timeout, jitter: 0)
-        let logs = CapturedLogs()
+        let logs = CapturedLog()
         let poller = TargetPoller(
             configuration: configuration, adapter: adapter, store: store, events: EventLog(logger: logs.logger), logger: logs.logger)
         return (poller, store, directory)
