@@ -107,7 +107,7 @@ let package = Package(
         ]),
 
         // Helpers several test targets share: a notify/journal socket, temp directories, processes.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
         // Writes to a store until SIGKILLed, for StateStoreTests' crash test; not a product.
         .executableTarget(name: "state-store-crash-writer", dependencies: ["StateStore", "BackupModel"],
                           path: "Tests/StateStoreCrashWriter"),

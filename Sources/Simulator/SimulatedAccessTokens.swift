@@ -6,7 +6,7 @@ import NIOConcurrencyHelpers
 /// minutes; a budget makes "expires before the next poll" exact), a lifetime on the simulator's
 /// clock, and revoking them all as a server restart would. Unitrends and Veeam M365 share it;
 /// Commvault's sessions also renew and log out, so they keep their own (`CommvaultSessions`).
-final class SimulatedAccessTokens: Sendable {
+public final class SimulatedAccessTokens: Sendable {
     private struct Token {
         var expiresAt: Double?
         /// API calls left before the token is refused; nil for no limit.
@@ -31,7 +31,7 @@ final class SimulatedAccessTokens: Sendable {
     }
 
     /// Every token issued from now on is refused after this many calls (nil: no limit).
-    var expireAfterCalls: Int? {
+    public var expireAfterCalls: Int? {
         get { state.withLockedValue { $0.expireAfterCalls } }
         set { state.withLockedValue { $0.expireAfterCalls = newValue } }
     }
@@ -52,7 +52,7 @@ final class SimulatedAccessTokens: Sendable {
     /// Every token issued so far, in order, whether still valid or not: what a leak test searches for.
     var issuedTokens: [String] { state.withLockedValue { $0.handedOut } }
 
-    func revokeAll() {
+    public func revokeAll() {
         state.withLockedValue { $0.tokens.removeAll() }
     }
 

@@ -26,15 +26,8 @@ import WebServer
 ///
 /// Vendor-specific fault switches: `expireTokens(afterCalls:)`, `revokeAllTokens()`, and
 /// `omitCommaAfterSize`, which sends the seed's own defect (no comma after `"size": 518`).
-public final class UnitrendsSimulator: Sendable {
-    public struct Credentials: Sendable {
-        public var username: String
-        public var password: String
-        public init(username: String, password: String) {
-            self.username = username
-            self.password = password
-        }
-    }
+public final class UnitrendsSimulator: IssuesAccessTokens {
+    public typealias Credentials = LoginCredentials
 
     /// A protected asset: a client, optionally one application instance on it, backed up by `job`.
     public struct Asset: Sendable {
@@ -87,7 +80,7 @@ public final class UnitrendsSimulator: Sendable {
     /// False: `GET /api/jobs/active` answers 404, as on appliances without that call.
     public let serveActiveJobs: Bool
     private let state = NIOLockedValueBox(State())
-    private let tokens = SimulatedAccessTokens(prefix: "ut")
+    public let accessTokens = SimulatedAccessTokens(prefix: "ut")
 
     public init(assets: [Asset], credentials: Credentials, clock: SimulatorClock, epoch: Double,
                 timeZone: TimeZone = .gmt, tokenField: String = "auth_token", historyLimit: Int = 500,
@@ -137,17 +130,8 @@ public final class UnitrendsSimulator: Sendable {
 
     // MARK: - Fault switches and counters
 
-    /// Tokens issued from now on are refused (401) after `calls` API calls; nil: no limit.
-    public func expireTokens(afterCalls calls: Int?) {
-        tokens.expireAfterCalls = calls
-    }
-
     /// Every AuthToken issued so far (expired and revoked ones included).
-    public var issuedTokens: [String] { tokens.issuedTokens }
-
-    public func revokeAllTokens() {
-        tokens.revokeAll()
-    }
+    public var issuedTokens: [String] { accessTokens.issuedTokens }
 
     /// Sends the backups listing with the seed's missing comma after `"size"`.
     public var omitCommaAfterSize: Bool {
@@ -157,7 +141,7 @@ public final class UnitrendsSimulator: Sendable {
 
     public var counters: Counters {
         var counters = state.withLockedValue { $0.counters }
-        counters.rejectedTokens = tokens.rejected
+        counters.rejectedTokens = accessTokens.rejected
         return counters
     }
 
@@ -194,12 +178,12 @@ public final class UnitrendsSimulator: Sendable {
             return .json(#"{"result":[{"code":401,"message":"Authentication failure: invalid username or password."}]}"#, status: .unauthorized)
         }
         state.withLockedValue { $0.counters.logins += 1 }
-        let token = tokens.issue(now: clock.now())
+        let token = accessTokens.issue(now: clock.now())
         return .json(#"{"\#(tokenField)":"\#(token)","superuser":false,"administrator":false}"#, status: .created)
     }
 
     private func authorise(_ headers: HTTPHeaders) -> Bool {
-        tokens.authorise(headers.first(name: "AuthToken"), now: clock.now())
+        accessTokens.authorise(headers.first(name: "AuthToken"), now: clock.now())
     }
 
     // MARK: - Data

@@ -29,15 +29,8 @@ import WebServer
 ///
 /// Vendor-specific fault switches: `expireTokens(afterCalls:)`, `revokeAllTokens()`,
 /// `rejectRefreshTokens`, and `servedVersions` at init (a version not served answers 404).
-public final class VeeamM365Simulator: Sendable {
-    public struct Credentials: Sendable {
-        public var username: String
-        public var password: String
-        public init(username: String, password: String) {
-            self.username = username
-            self.password = password
-        }
-    }
+public final class VeeamM365Simulator: IssuesAccessTokens {
+    public typealias Credentials = LoginCredentials
 
     /// A job that does not run on a schedule: what it shows is fixed.
     public struct FixedJob: Sendable, Equatable {
@@ -118,7 +111,7 @@ public final class VeeamM365Simulator: Sendable {
     public let oldestFirstJobIDs: Set<String>
     public let fixedJobs: [FixedJob]
     private let state = NIOLockedValueBox(State())
-    private let accessTokens = SimulatedAccessTokens(prefix: "vbo-access")
+    public let accessTokens = SimulatedAccessTokens(prefix: "vbo-access")
 
     public init(jobs: [ScriptedJob], credentials: Credentials, clock: SimulatorClock, epoch: Double,
                 servedVersions: Set<String> = ["v6", "v7", "v8"], tokenLifetime: Double = 3600, historyLimit: Int = 50,
@@ -166,16 +159,6 @@ public final class VeeamM365Simulator: Sendable {
     }
 
     // MARK: - Fault switches and counters
-
-    /// Every access token issued from now on is refused after `calls` API calls (nil: no limit).
-    public func expireTokens(afterCalls calls: Int?) {
-        accessTokens.expireAfterCalls = calls
-    }
-
-    /// Forgets every access token, as a server restart or an administrator would.
-    public func revokeAllTokens() {
-        accessTokens.revokeAll()
-    }
 
     /// Every access token issued so far (expired and revoked ones included).
     public var issuedAccessTokens: [String] { accessTokens.issuedTokens }

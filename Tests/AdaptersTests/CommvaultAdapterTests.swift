@@ -3,6 +3,7 @@ import BackupModel
 import ExporterConfig
 import Foundation
 @testable import Simulator
+import TestSupport
 import Testing
 
 /// The Commvault adapter against the simulator over a real socket: login, paging, formats,
@@ -14,7 +15,7 @@ struct CommvaultAdapterTests {
     @Test("logs in once with a base64 password, lists subclients with runs newest first, sends the lookup window")
     func pollsJobs() async throws {
         try await CommvaultSimulation.run { sim in
-            try await H.withClient { client in
+            try await withHTTPClient { client in
                 let adapter = try H.adapter(try H.target(vendor: .commvault, url: sim.url), client: client)
                 let jobs = try await adapter.poll()
                 #expect(jobs == sim.expectedJobs())
@@ -39,7 +40,7 @@ struct CommvaultAdapterTests {
     @Test("pages with limit/offset headers until the total, and max_jobs bounds what one poll reads")
     func paging() async throws {
         try await CommvaultSimulation.run(history: 4_000) { sim in
-            try await H.withClient { client in
+            try await withHTTPClient { client in
                 let paged = try H.adapter(try H.target(vendor: .commvault, url: sim.url, options: "page_size: 7"), client: client)
                 sim.clearSeen()
                 let jobs = try await paged.poll()
@@ -72,7 +73,7 @@ struct CommvaultAdapterTests {
     @Test("lookup_window bounds history on the server side")
     func lookupWindow() async throws {
         try await CommvaultSimulation.run(history: 4_000) { sim in
-            try await H.withClient { client in
+            try await withHTTPClient { client in
                 let adapter = try H.adapter(try H.target(vendor: .commvault, url: sim.url, options: "lookup_window: 10m"), client: client)
                 let jobs = try await adapter.poll()
                 #expect(jobs == sim.expectedJobs(lookup: 600))
@@ -85,7 +86,7 @@ struct CommvaultAdapterTests {
     @Test("the same jobs read from XML and from JSON are identical")
     func formats() async throws {
         try await CommvaultSimulation.run { sim in
-            try await H.withClient { client in
+            try await withHTTPClient { client in
                 let json = try H.adapter(try H.target(vendor: .commvault, url: sim.url, options: "format: json"), client: client)
                 let xml = try H.adapter(try H.target(vendor: .commvault, url: sim.url, options: "format: xml"), client: client)
                 for _ in 0..<6 {
@@ -103,7 +104,7 @@ struct CommvaultAdapterTests {
     @Test("an expired token is renewed by one new login and the poll still succeeds")
     func tokenExpiry() async throws {
         try await CommvaultSimulation.run { sim in
-            try await H.withClient { client in
+            try await withHTTPClient { client in
                 sim.sessions.expireAfterCalls = 2
                 let adapter = try H.adapter(try H.target(vendor: .commvault, url: sim.url), client: client)
                 for _ in 0..<5 { _ = try await adapter.poll() }
@@ -121,7 +122,7 @@ struct CommvaultAdapterTests {
     @Test("tokens the server sends without QSDK get the prefix")
     func barePrefix() async throws {
         try await CommvaultSimulation.run { sim in
-            try await H.withClient { client in
+            try await withHTTPClient { client in
                 sim.sessions.prefixTokens = false
                 let adapter = try H.adapter(try H.target(vendor: .commvault, url: sim.url), client: client)
                 #expect(try await adapter.poll() == sim.expectedJobs())
@@ -133,10 +134,10 @@ struct CommvaultAdapterTests {
     @Test("a wrong password is reason auth, costs one login per poll and never leaks the password")
     func wrongPassword() async throws {
         try await CommvaultSimulation.run { sim in
-            try await H.withClient { client in
+            try await withHTTPClient { client in
                 let adapter = try H.adapter(try H.target(vendor: .commvault, url: sim.url, password: "pw-SECRET-wrong"), client: client)
                 for _ in 0..<3 {
-                    let error = await H.pollError(adapter)
+                    let error = await pollError(adapter)
                     #expect(error == PollError(.auth, "POST /Login: login refused: Invalid Username or Password (errorCode 1116)"))
                     #expect(error?.message.contains("pw-SECRET-wrong") == false)
                 }
@@ -150,7 +151,7 @@ struct CommvaultAdapterTests {
     @Test("every status word of the vendor note is served and mapped as tabled")
     func everyStatus() async throws {
         try await CommvaultSimulation.run(history: 0) { sim in
-            try await H.withClient { client in
+            try await withHTTPClient { client in
                 let adapter = try H.adapter(try H.target(vendor: .commvault, url: sim.url, options: "lookup_window: 8784h"), client: client)
                 var seen: [String: JobState] = [:]
                 // 28 cycles of the first subclient (4 outcomes × 7 waiting words), polled in every phase.
@@ -172,7 +173,7 @@ struct CommvaultAdapterTests {
     @Test("errors_as_failed reports the errors word as failed; the jobs filter (applied by the daemon) matches ids or names")
     func optionsApply() async throws {
         try await CommvaultSimulation.run(history: 4_000) { sim in
-            try await H.withClient { client in
+            try await withHTTPClient { client in
                 let strict = try H.adapter(try H.target(vendor: .commvault, url: sim.url, options: "errors_as_failed: true"), client: client)
                 let jobs = try await strict.poll()
                 #expect(jobs == sim.expectedJobs(errorsAsFailed: true))
@@ -191,7 +192,7 @@ struct CommvaultAdapterTests {
     @Test("shutdown logs out the session")
     func logout() async throws {
         try await CommvaultSimulation.run { sim in
-            try await H.withClient { client in
+            try await withHTTPClient { client in
                 let adapter = try H.adapter(try H.target(vendor: .commvault, url: sim.url), client: client)
                 _ = try await adapter.poll()
                 #expect(sim.sessions.activeTokens == 1)

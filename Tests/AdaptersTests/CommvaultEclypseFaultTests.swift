@@ -57,7 +57,7 @@ struct CommvaultEclypseFaultTests {
     func fault(_ testCase: FaultCase, kind: Kind) async throws {
         try await CommvaultSimulation.run { commvault in
             try await EclypseAdapterTests.run { eclypse in
-                try await H.withClient { client in
+                try await withHTTPClient { client in
                     let commvaultAdapter = try H.adapter(try H.target(
                         vendor: .commvault, url: commvault.url, timeout: kind == .commvault ? testCase.timeout : "5s",
                         maxResponseBytes: kind == .commvault ? testCase.maxResponseBytes : nil), client: client)
@@ -72,13 +72,13 @@ struct CommvaultEclypseFaultTests {
                         ? (commvaultAdapter, eclypseAdapter, testCase.commvault)
                         : (eclypseAdapter, commvaultAdapter, testCase.eclypse)
                     (kind == .commvault ? commvault.faults : eclypse.server.faults).set(testCase.fault)
-                    let error = await H.pollError(faulted)
+                    let error = await pollError(faulted)
                     #expect(error == expected)
                     H.expectNoSecrets(in: error?.message ?? "")
-                    #expect(await H.pollError(healthy) == nil)
+                    #expect(await pollError(healthy) == nil)
                     commvault.faults.set(nil)
                     eclypse.server.faults.set(nil)
-                    #expect(await H.pollError(faulted) == nil)
+                    #expect(await pollError(faulted) == nil)
                 }
             }
         }
@@ -87,11 +87,11 @@ struct CommvaultEclypseFaultTests {
     @Test("a malformed XML answer is a decode error too")
     func malformedXML() async throws {
         try await CommvaultSimulation.run { sim in
-            try await H.withClient { client in
+            try await withHTTPClient { client in
                 let adapter = try H.adapter(try H.target(vendor: .commvault, url: sim.url, options: "format: xml"), client: client)
                 _ = try await adapter.poll()
                 sim.faults.set(.malformedBody)
-                #expect(await H.pollError(adapter) == PollError(.decode, "GET /Job: response is not well-formed XML (near line 1)"))
+                #expect(await pollError(adapter) == PollError(.decode, "GET /Job: response is not well-formed XML (near line 1)"))
             }
         }
     }

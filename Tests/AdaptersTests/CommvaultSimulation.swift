@@ -49,22 +49,15 @@ struct CommvaultSimulation: Sendable {
         let simulator = CommvaultSimulator(subclients: subclients, username: CommvaultEclypseHarness.username,
                                            password: CommvaultEclypseHarness.password, clock: clock, epoch: start - history)
         let seen = NIOLockedValueBox<[Seen]>([])
-        let server = try await VendorSimulator.start(vendor: "commvault", port: 0) { request in
+        return try await withVendorSimulator(vendor: "commvault", handler: { request in
             seen.withLockedValue {
                 $0.append(Seen(method: request.method.rawValue, uri: request.uri, limit: request.headers.first(name: "limit"),
                                offset: request.headers.first(name: "offset"), accept: request.headers.first(name: "Accept"),
                                authtoken: request.headers.first(name: "Authtoken")))
             }
             return await simulator.handle(request)
-        }
-        let simulation = CommvaultSimulation(simulator: simulator, server: server, clock: clock, seenBox: seen)
-        do {
-            let result = try await body(simulation)
-            await server.stop()
-            return result
-        } catch {
-            await server.stop()
-            throw error
+        }) { server in
+            try await body(CommvaultSimulation(simulator: simulator, server: server, clock: clock, seenBox: seen))
         }
     }
 

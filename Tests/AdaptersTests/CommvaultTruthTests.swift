@@ -4,6 +4,7 @@ import Foundation
 import NIOConcurrencyHelpers
 @testable import Simulator
 import StateStore
+import TestSupport
 import Testing
 import WebServer
 
@@ -30,7 +31,7 @@ struct CommvaultTruthTests {
 
     /// `Golden/commvault/status-words.json`: the table the fidelity test holds cvpysdk to.
     static func table() throws -> [Word] {
-        let data = try #require(FileManager.default.contents(atPath: try H.goldenFolder("commvault").appendingPathComponent("status-words.json").path))
+        let data = try Golden.data(vendor: "commvault", name: "status-words.json")
         return try JSONDecoder().decode(Table.self, from: data).words
     }
 
@@ -61,7 +62,7 @@ struct CommvaultTruthTests {
     // MARK: - The seed's own payloads, byte for byte
 
     static func seed(_ name: String) throws -> Data {
-        try #require(FileManager.default.contents(atPath: try H.goldenFolder("commvault").appendingPathComponent("seed/\(name)").path))
+        try Golden.data(vendor: "commvault", name: "seed/\(name)")
     }
 
     /// Serves `GET /Job` and `GET /Job/<id>/AdvancedDetails` from fixed bodies and counts the
@@ -98,7 +99,7 @@ struct CommvaultTruthTests {
                                 _ body: (any VendorAdapter) async throws -> Void) async throws {
         let http = try await HTTPServer.start(.init(host: "127.0.0.1", port: 0)) { request in server.handle(request) }
         do {
-            try await H.withClient { client in
+            try await withHTTPClient { client in
                 let target = try H.target(vendor: .commvault, url: "http://127.0.0.1:\(http.port)/api", options: "format: \(format)")
                 try await body(try H.adapter(target, client: client, log: log))
             }
@@ -226,7 +227,7 @@ struct CommvaultTruthTests {
             let text = String(decoding: response.body.readableBytesView, as: UTF8.self)
             #expect(text.contains("lastUpdateTime"))
             #expect(!text.contains("jobEndTime"))
-            try await H.withClient { client in
+            try await withHTTPClient { client in
                 let jobs = try await H.adapter(try H.target(vendor: .commvault, url: sim.url), client: client).poll()
                 let finished = jobs.flatMap(\.runs).filter(\.state.isFinished)
                 #expect(!finished.isEmpty)
@@ -255,7 +256,7 @@ struct CommvaultTruthTests {
             let store = try StateStore(directory: directory, build: BuildInfo(version: "0.0.0", swiftVersion: "6"), clock: { sim.clock.now() })
             await store.configure(targets: [TargetIdentity(name: "cv", vendor: .commvault)])
             var seen: [String] = []
-            try await H.withClient { client in
+            try await withHTTPClient { client in
                 let adapter = try H.adapter(try H.target(vendor: .commvault, url: sim.url), client: client)
                 for offset in [30.0, 25, 25, 40] {  // t = 30 (running), 55 (interrupted), 80 (running), 120 (completed)
                     sim.clock.advance(by: offset)
@@ -278,7 +279,7 @@ struct CommvaultTruthTests {
     @Test("the interrupted run's message is the server's pendingReason")
     func interruptedMessage() async throws {
         try await CommvaultSimulation.run(history: 0, subclients: Self.interruptedSubclient()) { sim in
-            try await H.withClient { client in
+            try await withHTTPClient { client in
                 let adapter = try H.adapter(try H.target(vendor: .commvault, url: sim.url), client: client)
                 sim.clock.advance(by: 55)
                 let run = try #require(try await adapter.poll().first?.runs.first)
@@ -298,7 +299,7 @@ struct CommvaultTruthTests {
                   clientName: "SQL01", clientId: 5, backupsetId: 11, subclientId: 17),
         ]
         try await CommvaultSimulation.run(history: 150, subclients: subclients) { sim in
-            try await H.withClient { client in
+            try await withHTTPClient { client in
                 for format in ["json", "xml"] {
                     let adapter = try H.adapter(try H.target(vendor: .commvault, url: sim.url, options: "format: \(format)"), client: client)
                     let jobs = try await adapter.poll()

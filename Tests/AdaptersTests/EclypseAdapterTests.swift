@@ -5,6 +5,7 @@ import ExporterConfig
 import Foundation
 import NIOConcurrencyHelpers
 @testable import Simulator
+import TestSupport
 import Testing
 import WebServer
 
@@ -57,7 +58,7 @@ struct EclypseAdapterTests {
     @Test("follows the configured ids through waiting, running, OK and a failure word, with configured names")
     func states() async throws {
         try await Self.run { sim in
-            try await H.withClient { client in
+            try await withHTTPClient { client in
                 let adapter = try H.adapter(try Self.target(sim.server.baseURL, options: "names:\n  \(Self.nightly): Nightly AHU"), client: client)
                 sim.clock.advance(by: 6)
                 #expect(try await adapter.poll() == [
@@ -82,7 +83,7 @@ struct EclypseAdapterTests {
     @Test("options.api jobs reads /api/rest/v1/jobs/<id>; the legacy path logs its deprecation once")
     func apis() async throws {
         try await Self.run { sim in
-            try await H.withClient { client in
+            try await withHTTPClient { client in
                 let legacyLog = CapturedLog()
                 let legacy = try H.adapter(try Self.target(sim.server.baseURL), client: client, log: legacyLog)
                 let jobsLog = CapturedLog()
@@ -103,7 +104,7 @@ struct EclypseAdapterTests {
     @Test("the same jobs read from XML and from JSON are identical, in every phase")
     func formats() async throws {
         try await Self.run(repeats: true) { sim in
-            try await H.withClient { client in
+            try await withHTTPClient { client in
                 let json = try H.adapter(try Self.target(sim.server.baseURL), client: client)
                 let xml = try H.adapter(try Self.target(sim.server.baseURL, options: "format: xml"), client: client)
                 var states: Set<JobState> = []
@@ -124,7 +125,7 @@ struct EclypseAdapterTests {
     @Test("a forgotten id turns unknown, logged once until it answers again; the other job is unaffected")
     func forgotten() async throws {
         try await Self.run { sim in
-            try await H.withClient { client in
+            try await withHTTPClient { client in
                 let log = CapturedLog()
                 let adapter = try H.adapter(try Self.target(sim.server.baseURL), client: client, log: log)
                 sim.clock.advance(by: 300)
@@ -148,7 +149,7 @@ struct EclypseAdapterTests {
     @Test("a controller below revision 6 answers 404 on the jobs path: every job unknown, the target stays up")
     func oldRevision() async throws {
         try await Self.run(revision: 4) { sim in
-            try await H.withClient { client in
+            try await withHTTPClient { client in
                 let adapter = try H.adapter(try Self.target(sim.server.baseURL, options: "api: jobs"), client: client)
                 #expect(try await adapter.poll().flatMap(\.runs).map(\.state) == [.unknown, .unknown])
             }
@@ -158,9 +159,9 @@ struct EclypseAdapterTests {
     @Test("wrong credentials are reason auth; the 401 carries a basic realm; no password in the error")
     func wrongPassword() async throws {
         try await Self.run { sim in
-            try await H.withClient { client in
+            try await withHTTPClient { client in
                 let adapter = try H.adapter(try Self.target(sim.server.baseURL, password: "pw-SECRET-wrong"), client: client)
-                let error = await H.pollError(adapter)
+                let error = await pollError(adapter)
                 #expect(error == PollError(.auth, "GET /api/rest/v1/system/backup/jobs/\(Self.nightly): HTTP 401"))
                 // One request: the poll stops at the first refusal instead of trying every id.
                 #expect(sim.uris.count == 1)
@@ -176,7 +177,7 @@ struct EclypseAdapterTests {
     @Test("the simulator: $format wins over Accept, $select trims, a session cookie is set, finished backups are files")
     func simulatorShapes() async throws {
         try await Self.run { sim in
-            try await H.withClient { client in
+            try await withHTTPClient { client in
                 sim.clock.advance(by: 300)
                 let basic = "Basic " + Data("\(H.username):\(H.password)".utf8).base64EncodedString()
                 func get(_ path: String, accept: String? = nil) async throws -> (String, String?, String?) {

@@ -17,7 +17,7 @@ struct EclypseTruthTests {
     static let seedID = "a697b806-14b1-4c61-a9db-5e875f3982f3"
 
     static func seed(_ name: String) throws -> String {
-        try SessionVendorHarness.golden(vendor: "seeds", name: name)
+        try Golden.text(vendor: "seeds", name: name)
     }
 
     /// Answers every job path with `body` as `contentType`.
@@ -26,7 +26,7 @@ struct EclypseTruthTests {
             HTTPResponse(status: .ok, contentType: contentType, body: Array(body.utf8))
         }
         do {
-            let jobs = try await H.withClient { client in
+            let jobs = try await withHTTPClient { client in
                 let target = try H.target(vendor: .eclypse, url: "http://127.0.0.1:\(server.port)", jobs: [Self.seedID],
                                           options: "format: \(format)")
                 return try await H.adapter(target, client: client).poll()
@@ -70,7 +70,7 @@ struct EclypseTruthTests {
         let simulator = EclypseSimulator(jobs: jobs, username: H.username, password: H.password, clock: clock, epoch: 1_700_000_000)
         let server = try await VendorSimulator.start(vendor: "eclypse", port: 0) { await simulator.handle($0) }
         do {
-            try await H.withClient { client in
+            try await withHTTPClient { client in
                 let target = try H.target(vendor: .eclypse, url: server.baseURL, jobs: jobs.map(\.id))
                 let adapter = try H.adapter(target, client: client)
                 var states: Set<JobState> = []
@@ -101,7 +101,7 @@ struct EclypseTruthTests {
                                          epoch: 1_700_000_000, repeats: true)
         let server = try await VendorSimulator.start(vendor: "eclypse", port: 0) { await simulator.handle($0) }
         do {
-            try await H.withClient { client in
+            try await withHTTPClient { client in
                 let adapter = try H.adapter(try H.target(vendor: .eclypse, url: server.baseURL, jobs: [Self.seedID]), client: client)
                 clock.advance(by: 150)  // the first backup finished at 110 s
                 let done = [ObservedRun(id: Self.seedID, state: .succeeded, progressPercent: 100, vendorStatus: "OK")]
@@ -130,7 +130,7 @@ struct EclypseTruthTests {
         #expect(EclypseSimulator.backupID(of: job, cycle: 0) == Self.seedID)
         let server = try await VendorSimulator.start(vendor: "eclypse", port: 0) { await simulator.handle($0) }
         do {
-            try await H.withClient { client in
+            try await withHTTPClient { client in
                 let adapter = try H.adapter(try H.target(vendor: .eclypse, url: server.baseURL, jobs: [Self.seedID, second]), client: client)
                 clock.advance(by: 150)
                 // The second backup does not exist yet: the controller does not know its id.

@@ -36,18 +36,11 @@ struct InetSimulation: Sendable {
                                  historyLimit: historyLimit, listResultsAsObjects: listResultsAsObjects,
                                  newestFirstDefinitions: newestFirstDefinitions)
         let requests = RequestLog()
-        let server = try await VendorSimulator.start(vendor: "inet", host: "127.0.0.1", port: 0) { request in
+        return try await withVendorSimulator(vendor: "inet", handler: { request in
             await requests.append(String(request.path))
             return await inet.handle(request)
-        }
-        let simulation = InetSimulation(clock: clock, server: server, requests: requests)
-        do {
-            let result = try await body(simulation)
-            await server.stop()
-            return result
-        } catch {
-            await server.stop()
-            throw error
+        }) { server in
+            try await body(InetSimulation(clock: clock, server: server, requests: requests))
         }
     }
 }

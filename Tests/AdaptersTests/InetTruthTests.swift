@@ -39,7 +39,7 @@ struct InetTruthTests {
     }
 
     static func seed(_ name: String) throws -> String {
-        try SessionVendorHarness.golden(vendor: "seeds", name: name)
+        try Golden.text(vendor: "seeds", name: name)
     }
 
     static var base: String { "/api/backup/definitions/\(definition)/results" }

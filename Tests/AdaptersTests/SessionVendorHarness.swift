@@ -7,7 +7,6 @@ import Foundation
 import Logging
 import Simulator
 import StateStore
-import TestSupport
 import Testing
 import WebServer
 
@@ -62,88 +61,9 @@ enum SessionVendorHarness {
         }
     }
 
-    /// The daemon's client configuration, shut down also when `body` throws (`withHTTPClient`).
-    static func withClient<Result: Sendable>(_ body: (HTTPClient) async throws -> Result) async throws -> Result {
-        try await withHTTPClient(body)
+    /// The adapter the registry builds for `target`, on a fresh client shut down after `body`.
+    static func withAdapter<Result: Sendable>(_ target: TargetConfiguration, _ body: (any VendorAdapter) async throws -> Result) async throws -> Result {
+        try await withHTTPClient { client in try await body(try adapter(target, client: client)) }
     }
 
-    static func pollError(_ adapter: any VendorAdapter) async -> PollError? {
-        do {
-            _ = try await adapter.poll()
-            return nil
-        } catch {
-            return error
-        }
-    }
-
-    // MARK: - Golden files
-
-    /// The source folder, for `UPDATE_GOLDEN=1`; reads go through the bundle like any resource.
-    static func sourceGoldenDirectory(vendor: String, file: StaticString = #filePath) -> URL {
-        URL(fileURLWithPath: "\(file)").deletingLastPathComponent().appendingPathComponent("Golden/\(vendor)")
-    }
-
-    static func goldenURL(vendor: String, name: String) throws -> URL {
-        let root = try #require(Bundle.module.url(forResource: "Golden", withExtension: nil))
-        return root.appendingPathComponent("\(vendor)/\(name)")
-    }
-
-    static func golden(vendor: String, name: String) throws -> String {
-        try String(contentsOf: goldenURL(vendor: vendor, name: name), encoding: .utf8)
-    }
-
-    /// Compares `actual` with the golden file, or rewrites the file when `UPDATE_GOLDEN=1`.
-    static func expectGolden(_ actual: String, vendor: String, name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        if try GoldenUpdate.requested() {
-            let url = sourceGoldenDirectory(vendor: vendor).appendingPathComponent(name)
-            try actual.write(to: url, atomically: true, encoding: .utf8)
-            return
-        }
-        let expected = try golden(vendor: vendor, name: name)
-        #expect(actual == expected, "golden \(vendor)/\(name) differs; run with UPDATE_GOLDEN=1 to accept", sourceLocation: sourceLocation)
-    }
-
-    /// A server answering captured responses: `routes` lines are `METHOD uri file [status]`, the
-    /// uri with its query exactly as the adapter sends it.
-    static func replayServer(vendor: String) async throws -> HTTPServer {
-        let index = try golden(vendor: vendor, name: "routes.txt")
-        var routes: [String: (file: String, status: Int)] = [:]
-        for line in index.split(separator: "\n") where !line.hasPrefix("#") {
-            let parts = line.split(separator: " ").map(String.init)
-            guard parts.count >= 3 else { continue }
-            routes["\(parts[0]) \(parts[1])"] = (parts[2], parts.count > 3 ? Int(parts[3]) ?? 200 : 200)
-        }
-        var bodies: [String: (body: String, status: Int)] = [:]
-        for (key, route) in routes {
-            bodies[key] = (try golden(vendor: vendor, name: "responses/" + route.file), route.status)
-        }
-        let served = bodies
-        return try await HTTPServer.start(.init(host: "127.0.0.1", port: 0)) { request in
-            guard let entry = served["\(request.method.rawValue) \(request.uri)"] else {
-                return .text("no capture for \(request.method.rawValue) \(request.uri)\n", status: .notFound)
-            }
-            return .json(entry.body, status: .init(statusCode: entry.status))
-        }
-    }
-
-    /// `[ObservedJob]` as stable, reviewable JSON.
-    static func json(_ jobs: [ObservedJob]) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(jobs), as: UTF8.self) + "\n"
-    }
-
-    /// The `backup_job_*` sample lines of `/metrics` after one successful poll that saw `jobs`.
-    static func jobMetricLines(target: String, vendor: Vendor, jobs: [ObservedJob], now: Double) async throws -> String {
-        let directory = NSTemporaryDirectory() + "session-vendor-golden-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try StateStore(directory: directory, build: BuildInfo(version: "golden", swiftVersion: "6"), clock: { now })
-        await store.configure(targets: [TargetIdentity(name: target, vendor: vendor)])
-        await store.pollStarted(target: target)
-        _ = await store.pollSucceeded(target: target, jobs: jobs, duration: 0.25)
-        let snapshot = await store.snapshot()
-        await store.close()
-        let page = String(decoding: MetricsRenderer.render(snapshot, process: nil, now: now, format: .prometheusText), as: UTF8.self)
-        return page.split(separator: "\n").filter { $0.hasPrefix("backup_job_") }.joined(separator: "\n") + "\n"
-    }
 }

@@ -4,6 +4,8 @@ import BackupModel
 import ExporterConfig
 import Foundation
 import Logging
+import Simulator
+import WebServer
 
 /// Secrets the tests use: distinctive enough that finding one inside an error message can only
 /// mean it leaked there.
@@ -73,4 +75,28 @@ func pollError(_ adapter: any VendorAdapter) async -> PollError? {
     } catch {
         return error
     }
+}
+
+/// Starts a simulated vendor server answering through `handler`, runs `body` with it, and stops
+/// the server afterwards, also when `body` throws.
+func withVendorSimulator<Result: Sendable>(
+    vendor: String, handler: @escaping HTTPHandler, _ body: (VendorSimulator) async throws -> Result
+) async throws -> Result {
+    let server = try await VendorSimulator.start(vendor: vendor, handler: handler)
+    do {
+        let result = try await body(server)
+        await server.stop()
+        return result
+    } catch {
+        await server.stop()
+        throw error
+    }
+}
+
+/// A simulator behind its server, with the manual clock it runs on.
+struct SimulatorFixture<Simulator: Sendable>: Sendable {
+    var simulator: Simulator
+    var server: VendorSimulator
+    var clock: SimulatorClock
+    var url: String { server.baseURL }
 }

@@ -24,12 +24,7 @@ struct UnitrendsIntegrationTests {
         ]
     }
 
-    struct Fixture {
-        var simulator: UnitrendsSimulator
-        var server: VendorSimulator
-        var clock: SimulatorClock
-        var url: String { server.baseURL }
-    }
+    typealias Fixture = SimulatorFixture<UnitrendsSimulator>
 
     static func withSimulator(
         at offset: Double = 455, tokenField: String = "auth_token", historyLimit: Int = 500, _ body: (Fixture) async throws -> Void
@@ -38,13 +33,15 @@ struct UnitrendsIntegrationTests {
         let simulator = UnitrendsSimulator(
             assets: assets(), credentials: .init(username: "monitor", password: SessionVendorHarness.password), clock: clock, epoch: epoch,
             timeZone: try #require(TimeZone(identifier: zone)), tokenField: tokenField, historyLimit: historyLimit)
-        let server = try await VendorSimulator.start(vendor: "unitrends") { await simulator.handle($0) }
-        do {
+        try await withVendorSimulator(vendor: "unitrends", handler: { await simulator.handle($0) }) { server in
             try await body(Fixture(simulator: simulator, server: server, clock: clock))
-            await server.stop()
-        } catch {
-            await server.stop()
-            throw error
+        }
+    }
+
+    /// The simulator and the adapter the registry builds for it (default target), on a fresh client.
+    static func withAdapter(at offset: Double = 455, tokenField: String = "auth_token", _ body: (Fixture, any VendorAdapter) async throws -> Void) async throws {
+        try await withSimulator(at: offset, tokenField: tokenField) { fixture in
+            try await SessionVendorHarness.withAdapter(try target(fixture.url)) { try await body(fixture, $0) }
         }
     }
 
@@ -58,32 +55,29 @@ struct UnitrendsIntegrationTests {
 
     @Test("logs in, lists recent backups per asset with local times, MiB sizes and running progress")
     func listsBackups() async throws {
-        try await Self.withSimulator { fixture in
-            try await SessionVendorHarness.withClient { client in
-                let adapter = try SessionVendorHarness.adapter(try Self.target(fixture.url), client: client)
-                let jobs = try await adapter.poll()
-                let mib = 1_048_576.0
-                #expect(jobs == [
-                    ObservedJob(id: "2/23", name: "win32/file-level", runs: [
-                        ObservedRun(id: "300", state: .running, progressPercent: 45, startTime: Self.minute(410), sizeBytes: 0, objectCount: 0, vendorStatus: "None"),
-                        ObservedRun(id: "200", state: .warning, startTime: Self.minute(210), endTime: Self.minute(210) + 100, durationSeconds: 100,
-                                    sizeBytes: 5 * mib, objectCount: 23, vendorStatus: "Warning",
-                                    vendorMessage: "Backup of win32/file-level completed with warnings: 3 files were skipped because they were in use."),
-                        ObservedRun(id: "100", state: .succeeded, startTime: Self.minute(10), endTime: Self.minute(10) + 100, durationSeconds: 100,
-                                    sizeBytes: 10 * mib, objectCount: 47, vendorStatus: "Success"),
-                    ]),
-                    ObservedJob(id: "9", name: "esx-vm-web", runs: [
-                        ObservedRun(id: "201", state: .succeeded, startTime: Self.minute(260), endTime: Self.minute(260) + 100, durationSeconds: 100,
-                                    sizeBytes: 20 * mib, objectCount: 95, vendorStatus: "Success"),
-                        ObservedRun(id: "101", state: .succeeded, startTime: Self.minute(60), endTime: Self.minute(60) + 100, durationSeconds: 100,
-                                    sizeBytes: 20 * mib, objectCount: 95, vendorStatus: "Success"),
-                    ]),
-                ])
-                let counters = fixture.simulator.counters
-                #expect(counters.logins == 1)
-                #expect(counters.calls == ["POST /api/backups", "GET /api/jobs/active"])
-                #expect(counters.backupFilters == [#"{"start_hours":48}"#])
-            }
+        try await Self.withAdapter { fixture, adapter in
+            let jobs = try await adapter.poll()
+            let mib = 1_048_576.0
+            #expect(jobs == [
+                ObservedJob(id: "2/23", name: "win32/file-level", runs: [
+                    ObservedRun(id: "300", state: .running, progressPercent: 45, startTime: Self.minute(410), sizeBytes: 0, objectCount: 0, vendorStatus: "None"),
+                    ObservedRun(id: "200", state: .warning, startTime: Self.minute(210), endTime: Self.minute(210) + 100, durationSeconds: 100,
+                                sizeBytes: 5 * mib, objectCount: 23, vendorStatus: "Warning",
+                                vendorMessage: "Backup of win32/file-level completed with warnings: 3 files were skipped because they were in use."),
+                    ObservedRun(id: "100", state: .succeeded, startTime: Self.minute(10), endTime: Self.minute(10) + 100, durationSeconds: 100,
+                                sizeBytes: 10 * mib, objectCount: 47, vendorStatus: "Success"),
+                ]),
+                ObservedJob(id: "9", name: "esx-vm-web", runs: [
+                    ObservedRun(id: "201", state: .succeeded, startTime: Self.minute(260), endTime: Self.minute(260) + 100, durationSeconds: 100,
+                                sizeBytes: 20 * mib, objectCount: 95, vendorStatus: "Success"),
+                    ObservedRun(id: "101", state: .succeeded, startTime: Self.minute(60), endTime: Self.minute(60) + 100, durationSeconds: 100,
+                                sizeBytes: 20 * mib, objectCount: 95, vendorStatus: "Success"),
+                ]),
+            ])
+            let counters = fixture.simulator.counters
+            #expect(counters.logins == 1)
+            #expect(counters.calls == ["POST /api/backups", "GET /api/jobs/active"])
+            #expect(counters.backupFilters == [#"{"start_hours":48}"#])
         }
     }
 
@@ -91,7 +85,7 @@ struct UnitrendsIntegrationTests {
     func stringPercent() async throws {
         // Odd cycles send "45.0"-style strings.
         try await Self.withSimulator(at: 200 + 455) { fixture in
-            try await SessionVendorHarness.withClient { client in
+            try await withHTTPClient { client in
                 let jobs = try await SessionVendorHarness.adapter(try Self.target(fixture.url), client: client).poll()
                 #expect(jobs.first?.runs.first?.state == .running)
                 #expect(jobs.first?.runs.first?.progressPercent == 45)
@@ -102,7 +96,7 @@ struct UnitrendsIntegrationTests {
     @Test("no running backup, no call for active jobs")
     func noActiveCall() async throws {
         try await Self.withSimulator(at: 200 * 3 + 170) { fixture in
-            try await SessionVendorHarness.withClient { client in
+            try await withHTTPClient { client in
                 _ = try await SessionVendorHarness.adapter(try Self.target(fixture.url), client: client).poll()
                 #expect(fixture.simulator.counters.calls == ["POST /api/backups"])
             }
@@ -112,7 +106,7 @@ struct UnitrendsIntegrationTests {
     @Test("history is bounded by start_hours and each asset keeps its newest backups_per_job")
     func boundedHistory() async throws {
         try await Self.withSimulator(at: 100 * 3600 + 150, historyLimit: 5000) { fixture in
-            try await SessionVendorHarness.withClient { client in
+            try await withHTTPClient { client in
                 let target = try Self.target(fixture.url, extra: "options:\n  history: 2h\n  backups_per_job: 4")
                 let jobs = try await SessionVendorHarness.adapter(target, client: client).poll()
                 #expect(fixture.simulator.counters.backupFilters == [#"{"start_hours":2}"#])
@@ -127,7 +121,7 @@ struct UnitrendsIntegrationTests {
     @Test("the configured job list keeps only those assets (applied by the daemon's JobFilter, not the adapter)")
     func jobFilter() async throws {
         try await Self.withSimulator { fixture in
-            try await SessionVendorHarness.withClient { client in
+            try await withHTTPClient { client in
                 let target = try Self.target(fixture.url, extra: "jobs: [\"9\"]")
                 let jobs = try await SessionVendorHarness.adapter(target, client: client).poll()
                 #expect(jobs.map(\.id) == ["2/23", "9"])
@@ -139,7 +133,7 @@ struct UnitrendsIntegrationTests {
     @Test("every Unitrends status word is served and mapped as tabled")
     func everyStatus() async throws {
         try await Self.withSimulator(at: 200 * 4 + 50) { fixture in
-            try await SessionVendorHarness.withClient { client in
+            try await withHTTPClient { client in
                 let jobs = try await SessionVendorHarness.adapter(try Self.target(fixture.url, extra: "options:\n  backups_per_job: 10"), client: client).poll()
                 let seen = Set(jobs.flatMap(\.runs).map { "\($0.vendorStatus ?? "")→\($0.state.rawValue)" })
                 #expect(seen == ["None→running", "Success→succeeded", "Warning→warning", "Failure→failed", "None→unknown"])
@@ -149,61 +143,49 @@ struct UnitrendsIntegrationTests {
 
     @Test("an appliance answering `token` instead of `auth_token` works the same")
     func tokenField() async throws {
-        try await Self.withSimulator(tokenField: "token") { fixture in
-            try await SessionVendorHarness.withClient { client in
-                let adapter = try SessionVendorHarness.adapter(try Self.target(fixture.url), client: client)
-                #expect(try await adapter.poll().count == 2)
-            }
+        try await Self.withAdapter(tokenField: "token") { fixture, adapter async throws in
+            #expect(try await adapter.poll().count == 2)
         }
     }
 
     @Test("a token the appliance expires after N calls is renewed once and the poll succeeds")
     func expiryAfterCalls() async throws {
-        try await Self.withSimulator { fixture in
+        try await Self.withAdapter { fixture, adapter async throws in
             fixture.simulator.expireTokens(afterCalls: 1)
-            try await SessionVendorHarness.withClient { client in
-                let adapter = try SessionVendorHarness.adapter(try Self.target(fixture.url), client: client)
-                #expect(try await adapter.poll().count == 2)
-                #expect(fixture.simulator.counters.logins == 2)
-                #expect(fixture.simulator.counters.rejectedTokens == 1)
-            }
+            #expect(try await adapter.poll().count == 2)
+            #expect(fixture.simulator.counters.logins == 2)
+            #expect(fixture.simulator.counters.rejectedTokens == 1)
         }
     }
 
     @Test("tokens revoked between polls cost one new login")
     func revoked() async throws {
-        try await Self.withSimulator { fixture in
-            try await SessionVendorHarness.withClient { client in
-                let adapter = try SessionVendorHarness.adapter(try Self.target(fixture.url), client: client)
-                _ = try await adapter.poll()
-                fixture.simulator.revokeAllTokens()
-                #expect(try await adapter.poll().count == 2)
-                #expect(fixture.simulator.counters.logins == 2)
-            }
+        try await Self.withAdapter { fixture, adapter in
+            _ = try await adapter.poll()
+            fixture.simulator.revokeAllTokens()
+            #expect(try await adapter.poll().count == 2)
+            #expect(fixture.simulator.counters.logins == 2)
         }
     }
 
     @Test("a token refused on every call gives auth after exactly one re-login per poll")
     func persistentRejection() async throws {
-        try await Self.withSimulator { fixture in
+        try await Self.withAdapter { fixture, adapter in
             fixture.simulator.expireTokens(afterCalls: 0)
-            try await SessionVendorHarness.withClient { client in
-                let adapter = try SessionVendorHarness.adapter(try Self.target(fixture.url), client: client)
-                #expect(await SessionVendorHarness.pollError(adapter) == PollError(.auth, "POST /api/backups: HTTP 401"))
-                #expect(await SessionVendorHarness.pollError(adapter) == PollError(.auth, "POST /api/backups: HTTP 401"))
-                #expect(fixture.simulator.counters.logins == 2)
-            }
+            #expect(await pollError(adapter) == PollError(.auth, "POST /api/backups: HTTP 401"))
+            #expect(await pollError(adapter) == PollError(.auth, "POST /api/backups: HTTP 401"))
+            #expect(fixture.simulator.counters.logins == 2)
         }
     }
 
     @Test("wrong credentials are auth, one login per poll, and the message holds no secret")
     func wrongCredentials() async throws {
         try await Self.withSimulator { fixture in
-            try await SessionVendorHarness.withClient { client in
+            try await withHTTPClient { client in
                 let wrong = "wrong-SECRET-77ab"
                 let adapter = try SessionVendorHarness.adapter(try Self.target(fixture.url, password: wrong), client: client)
                 for _ in 0..<3 {
-                    let error = await SessionVendorHarness.pollError(adapter)
+                    let error = await pollError(adapter)
                     #expect(error == PollError(.auth, "POST /api/login: HTTP 401"))
                     #expect(error?.message.contains(wrong) == false)
                 }
@@ -217,8 +199,8 @@ struct UnitrendsIntegrationTests {
     func missingComma() async throws {
         try await Self.withSimulator { fixture in
             fixture.simulator.omitCommaAfterSize = true
-            try await SessionVendorHarness.withClient { client in
-                let error = await SessionVendorHarness.pollError(try SessionVendorHarness.adapter(try Self.target(fixture.url), client: client))
+            try await withHTTPClient { client in
+                let error = await pollError(try SessionVendorHarness.adapter(try Self.target(fixture.url), client: client))
                 let message = try #require(error?.message)
                 #expect(error?.reason == .decode)
                 #expect(message.hasPrefix("POST /api/backups: response is not valid JSON at byte "))
@@ -239,13 +221,13 @@ struct UnitrendsIntegrationTests {
     func faults(fault: Fault, reason: FailureReason) async throws {
         try await Self.withSimulator { faulty in
             try await Self.withSimulator { healthy in
-                try await SessionVendorHarness.withClient { client in
+                try await withHTTPClient { client in
                     let adapter = try SessionVendorHarness.adapter(try Self.target(faulty.url, timeout: "1s", extra: "max_response_bytes: 100000"), client: client)
                     let other = try SessionVendorHarness.adapter(try Self.target(healthy.url), client: client)
                     _ = try await adapter.poll()
                     faulty.server.faults.set(fault)
                     async let otherJobs = other.poll()
-                    let error = await SessionVendorHarness.pollError(adapter)
+                    let error = await pollError(adapter)
                     #expect(error?.reason == reason, "\(fault): \(String(describing: error))")
                     #expect(error?.message.contains(SessionVendorHarness.password) == false)
                     #expect(try await otherJobs.count == 2)

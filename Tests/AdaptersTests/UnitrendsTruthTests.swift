@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import Simulator
+import TestSupport
 import Testing
 import WebServer
 
@@ -90,9 +91,9 @@ struct UnitrendsTruthTests {
     /// 16 bytes, then the lines up to and including `"size": 518\n` make 244 more).
     @Test("the seed's POST /api/backups answer, verbatim, is a decode error naming byte 260")
     func seedVerbatim() async throws {
-        let body = try Data(contentsOf: S.goldenURL(vendor: "unitrends", name: "seed-backups-as-published.json"))
+        let body = try Data(contentsOf: Golden.url(vendor: "unitrends", name: "seed-backups-as-published.json"))
         try await Self.withFixedAppliance(backups: body) { adapter, _ in
-            let error = await S.pollError(adapter)
+            let error = await pollError(adapter)
             #expect(error == PollError(.decode, "POST /api/backups: response is not valid JSON at byte 260 (expected ',' or '}')"))
         }
     }
@@ -104,7 +105,7 @@ struct UnitrendsTruthTests {
     /// message.
     @Test("the seed's answer with only the missing comma added: one succeeded run, worked out by hand")
     func seedWithComma() async throws {
-        let body = try Data(contentsOf: S.goldenURL(vendor: "unitrends", name: "seed-backups-comma-added.json"))
+        let body = try Data(contentsOf: Golden.url(vendor: "unitrends", name: "seed-backups-comma-added.json"))
         try await Self.withFixedAppliance(backups: body) { adapter, calls in
             let jobs = try await adapter.poll()
             #expect(jobs == [ObservedJob(id: "2/23", name: "win32/file-level", runs: [
@@ -146,7 +147,7 @@ struct UnitrendsTruthTests {
             epoch: UnitrendsIntegrationTests.epoch, serveActiveJobs: false)
         let server = try await VendorSimulator.start(vendor: "unitrends") { await simulator.handle($0) }
         do {
-            try await S.withClient { client in
+            try await withHTTPClient { client in
                 let adapter = try S.adapter(try S.target(vendor: "unitrends", url: server.baseURL), client: client)
                 let jobs = try await adapter.poll()
                 let running = try #require(jobs.first?.runs.first)
@@ -176,7 +177,7 @@ struct UnitrendsTruthTests {
                                            epoch: UnitrendsIntegrationTests.epoch)
         let server = try await VendorSimulator.start(vendor: "unitrends") { await simulator.handle($0) }
         do {
-            try await S.withClient { client in
+            try await withHTTPClient { client in
                 let adapter = try S.adapter(try S.target(vendor: "unitrends", url: server.baseURL), client: client)
                 let first = try await adapter.poll()
                 clock.advance(by: 5)
@@ -218,7 +219,7 @@ struct UnitrendsTruthTests {
             }
         }
         do {
-            try await S.withClient { client in
+            try await withHTTPClient { client in
                 let target = try S.target(vendor: "unitrends", url: "http://127.0.0.1:\(server.port)", extra: "timezone: UTC")
                 let logger = log.map { log in Logger(label: "unitrends-truth") { _ in CapturedLogHandler(log: log) } }
                     ?? Logger(label: "unitrends-truth")

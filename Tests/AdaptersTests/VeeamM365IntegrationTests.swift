@@ -23,12 +23,7 @@ struct VeeamM365IntegrationTests {
         ]
     }
 
-    struct Fixture {
-        var simulator: VeeamM365Simulator
-        var server: VendorSimulator
-        var clock: SimulatorClock
-        var url: String { server.baseURL }
-    }
+    typealias Fixture = SimulatorFixture<VeeamM365Simulator>
 
     static func withSimulator(
         at offset: Double = 455, versions: Set<String> = ["v6", "v7", "v8"], tokenLifetime: Double = 3600,
@@ -37,13 +32,15 @@ struct VeeamM365IntegrationTests {
         let clock = SimulatorClock.manual(at: epoch + offset)
         let simulator = VeeamM365Simulator(jobs: jobs(), credentials: .init(username: user, password: SessionVendorHarness.password),
                                            clock: clock, epoch: epoch, servedVersions: versions, tokenLifetime: tokenLifetime)
-        let server = try await VendorSimulator.start(vendor: "veeam_m365") { await simulator.handle($0) }
-        do {
+        try await withVendorSimulator(vendor: "veeam_m365", handler: { await simulator.handle($0) }) { server in
             try await body(Fixture(simulator: simulator, server: server, clock: clock))
-            await server.stop()
-        } catch {
-            await server.stop()
-            throw error
+        }
+    }
+
+    /// The simulator and the adapter the registry builds for it (default target), on a fresh client.
+    static func withAdapter(at offset: Double = 455, versions: Set<String> = ["v6", "v7", "v8"], _ body: (Fixture, any VendorAdapter) async throws -> Void) async throws {
+        try await withSimulator(at: offset, versions: versions) { fixture in
+            try await SessionVendorHarness.withAdapter(try target(fixture.url)) { try await body(fixture, $0) }
         }
     }
 
@@ -58,43 +55,40 @@ struct VeeamM365IntegrationTests {
 
     @Test("logs in with the password grant and reads jobs and their sessions, newest first")
     func listsJobsAndSessions() async throws {
-        try await Self.withSimulator { fixture in
-            try await SessionVendorHarness.withClient { client in
-                let adapter = try SessionVendorHarness.adapter(try Self.target(fixture.url), client: client)
-                let jobs = try await adapter.poll()
-                let e = Self.epoch
-                #expect(jobs == [
-                    // The job fields: enabled, the next cycle as next run, the current cycle as last
-                    // run and status; a warned session's details are its vendor message.
-                    ObservedJob(id: Self.mailboxes, name: "Mailboxes", runs: [
-                        ObservedRun(id: Self.session(Self.mailboxes, 2), state: .running, startTime: e + 400, sizeBytes: 0, objectCount: 0, vendorStatus: "Running"),
-                        ObservedRun(id: Self.session(Self.mailboxes, 1), state: .warning, startTime: e + 200, endTime: e + 310, sizeBytes: 600_000, objectCount: 60, vendorStatus: "Warning",
-                                    vendorMessage: "Processing completed with warnings: 3 items were skipped (item size exceeds the limit)."),
-                        ObservedRun(id: Self.session(Self.mailboxes, 0), state: .succeeded, startTime: e, endTime: e + 110, sizeBytes: 1_200_000, objectCount: 120, vendorStatus: "Success"),
-                    ], enabled: true, nextRunTime: e + 600,
-                    summaryRun: ObservedRun(id: Self.mailboxes + "#lastRun", state: .running, startTime: e + 400, vendorStatus: "Running")),
-                    ObservedJob(id: Self.oneDrive, name: "OneDrive", runs: [
-                        ObservedRun(id: Self.session(Self.oneDrive, 2), state: .waiting, startTime: e + 450, sizeBytes: 0, objectCount: 0, vendorStatus: "Queued"),
-                        ObservedRun(id: Self.session(Self.oneDrive, 1), state: .succeeded, startTime: e + 250, endTime: e + 360, sizeBytes: 2_400_000, objectCount: 120, vendorStatus: "Success"),
-                        ObservedRun(id: Self.session(Self.oneDrive, 0), state: .succeeded, startTime: e + 50, endTime: e + 160, sizeBytes: 2_400_000, objectCount: 120, vendorStatus: "Success"),
-                    ], enabled: true, nextRunTime: e + 650,
-                    summaryRun: ObservedRun(id: Self.oneDrive + "#lastRun", state: .waiting, startTime: e + 450, vendorStatus: "Queued")),
-                ])
-                let counters = fixture.simulator.counters
-                #expect(counters.passwordLogins == 1)
-                #expect(counters.calls == [
-                    "GET /v8/Jobs?limit=100&offset=0",
-                    "GET /v8/JobSessions?jobId=\(Self.mailboxes)&limit=100&offset=0",
-                    "GET /v8/JobSessions?jobId=\(Self.oneDrive)&limit=100&offset=0",
-                ])
-            }
+        try await Self.withAdapter { fixture, adapter in
+            let jobs = try await adapter.poll()
+            let e = Self.epoch
+            #expect(jobs == [
+                // The job fields: enabled, the next cycle as next run, the current cycle as last
+                // run and status; a warned session's details are its vendor message.
+                ObservedJob(id: Self.mailboxes, name: "Mailboxes", runs: [
+                    ObservedRun(id: Self.session(Self.mailboxes, 2), state: .running, startTime: e + 400, sizeBytes: 0, objectCount: 0, vendorStatus: "Running"),
+                    ObservedRun(id: Self.session(Self.mailboxes, 1), state: .warning, startTime: e + 200, endTime: e + 310, sizeBytes: 600_000, objectCount: 60, vendorStatus: "Warning",
+                                vendorMessage: "Processing completed with warnings: 3 items were skipped (item size exceeds the limit)."),
+                    ObservedRun(id: Self.session(Self.mailboxes, 0), state: .succeeded, startTime: e, endTime: e + 110, sizeBytes: 1_200_000, objectCount: 120, vendorStatus: "Success"),
+                ], enabled: true, nextRunTime: e + 600,
+                summaryRun: ObservedRun(id: Self.mailboxes + "#lastRun", state: .running, startTime: e + 400, vendorStatus: "Running")),
+                ObservedJob(id: Self.oneDrive, name: "OneDrive", runs: [
+                    ObservedRun(id: Self.session(Self.oneDrive, 2), state: .waiting, startTime: e + 450, sizeBytes: 0, objectCount: 0, vendorStatus: "Queued"),
+                    ObservedRun(id: Self.session(Self.oneDrive, 1), state: .succeeded, startTime: e + 250, endTime: e + 360, sizeBytes: 2_400_000, objectCount: 120, vendorStatus: "Success"),
+                    ObservedRun(id: Self.session(Self.oneDrive, 0), state: .succeeded, startTime: e + 50, endTime: e + 160, sizeBytes: 2_400_000, objectCount: 120, vendorStatus: "Success"),
+                ], enabled: true, nextRunTime: e + 650,
+                summaryRun: ObservedRun(id: Self.oneDrive + "#lastRun", state: .waiting, startTime: e + 450, vendorStatus: "Queued")),
+            ])
+            let counters = fixture.simulator.counters
+            #expect(counters.passwordLogins == 1)
+            #expect(counters.calls == [
+                "GET /v8/Jobs?limit=100&offset=0",
+                "GET /v8/JobSessions?jobId=\(Self.mailboxes)&limit=100&offset=0",
+                "GET /v8/JobSessions?jobId=\(Self.oneDrive)&limit=100&offset=0",
+            ])
         }
     }
 
     @Test("the configured job list keeps only those jobs")
     func jobFilter() async throws {
         try await Self.withSimulator { fixture in
-            try await SessionVendorHarness.withClient { client in
+            try await withHTTPClient { client in
                 let target = try SessionVendorHarness.target(vendor: "veeam_m365", url: fixture.url, username: Self.user,
                                                              extra: "jobs: [\"\(Self.oneDrive.uppercased())\"]")
                 let jobs = try await SessionVendorHarness.adapter(target, client: client).poll()
@@ -106,7 +100,7 @@ struct VeeamM365IntegrationTests {
     @Test("jobs and sessions are read in pages of page_size; every session page, then the newest sessions_per_job")
     func paging() async throws {
         try await Self.withSimulator(at: 200 * 12 + 5) { fixture in
-            try await SessionVendorHarness.withClient { client in
+            try await withHTTPClient { client in
                 let target = try Self.target(fixture.url, options: "page_size: 2\nsessions_per_job: 5")
                 let jobs = try await SessionVendorHarness.adapter(target, client: client).poll()
                 #expect(jobs.map(\.id) == [Self.mailboxes, Self.oneDrive])
@@ -128,25 +122,22 @@ struct VeeamM365IntegrationTests {
     func versionFallback() async throws {
         var results: [String: [ObservedJob]] = [:]
         for versions: Set<String> in [["v6", "v7", "v8"], ["v6", "v7"], ["v6"]] {
-            try await Self.withSimulator(versions: versions) { fixture in
-                try await SessionVendorHarness.withClient { client in
-                    let adapter = try SessionVendorHarness.adapter(try Self.target(fixture.url), client: client)
-                    results[versions.sorted().last ?? ""] = try await adapter.poll()
-                    // The fallback is remembered: a second poll sends no more 404 probes.
-                    _ = try await adapter.poll()
-                    let calls = fixture.simulator.counters.calls
-                    switch versions.count {
-                    case 3:
-                        #expect(calls.first == "GET /v8/Jobs?limit=100&offset=0")
-                    case 2:
-                        #expect(calls.first == "GET /v7/Jobs?limit=100&offset=0")
-                        #expect(calls[1] == "GET /v7/JobSessions?jobId=\(Self.mailboxes)&limit=100&offset=0")
-                    default:
-                        #expect(calls.first == "GET /v6/Jobs?limit=100&offset=0")
-                        #expect(calls[1] == "GET /v6/Jobs/\(Self.mailboxes)/JobSessions?limit=100&offset=0")
-                    }
-                    #expect(fixture.simulator.counters.passwordLogins == 1)
+            try await Self.withAdapter(versions: versions) { fixture, adapter in
+                results[versions.sorted().last ?? ""] = try await adapter.poll()
+                // The fallback is remembered: a second poll sends no more 404 probes.
+                _ = try await adapter.poll()
+                let calls = fixture.simulator.counters.calls
+                switch versions.count {
+                case 3:
+                    #expect(calls.first == "GET /v8/Jobs?limit=100&offset=0")
+                case 2:
+                    #expect(calls.first == "GET /v7/Jobs?limit=100&offset=0")
+                    #expect(calls[1] == "GET /v7/JobSessions?jobId=\(Self.mailboxes)&limit=100&offset=0")
+                default:
+                    #expect(calls.first == "GET /v6/Jobs?limit=100&offset=0")
+                    #expect(calls[1] == "GET /v6/Jobs/\(Self.mailboxes)/JobSessions?limit=100&offset=0")
                 }
+                #expect(fixture.simulator.counters.passwordLogins == 1)
             }
         }
         #expect(results["v8"]?.count == 2)
@@ -156,18 +147,15 @@ struct VeeamM365IntegrationTests {
 
     @Test("a server that serves none of v8, v7, v6 is an http error naming the versions tried")
     func noVersion() async throws {
-        try await Self.withSimulator(versions: ["v9"]) { fixture in
-            try await SessionVendorHarness.withClient { client in
-                let adapter = try SessionVendorHarness.adapter(try Self.target(fixture.url), client: client)
-                #expect(await SessionVendorHarness.pollError(adapter) == PollError(.http, "POST /v<N>/Token: HTTP 404 for every API version tried (v8, v7, v6)"))
-            }
+        try await Self.withAdapter(versions: ["v9"]) { fixture, adapter in
+            #expect(await pollError(adapter) == PollError(.http, "POST /v<N>/Token: HTTP 404 for every API version tried (v8, v7, v6)"))
         }
     }
 
     @Test("every Veeam status word is served and mapped as tabled")
     func everyStatus() async throws {
         try await Self.withSimulator(at: 200 * 12 + 5) { fixture in
-            try await SessionVendorHarness.withClient { client in
+            try await withHTTPClient { client in
                 let target = try Self.target(fixture.url, options: "sessions_per_job: 20")
                 let adapter = try SessionVendorHarness.adapter(target, client: client)
                 var seen: [String: JobState] = [:]
@@ -188,7 +176,7 @@ struct VeeamM365IntegrationTests {
     @Test("a token about to expire is refreshed with the refresh grant, not the password")
     func refreshBeforeExpiry() async throws {
         try await Self.withSimulator { fixture in
-            try await SessionVendorHarness.withClient { client in
+            try await withHTTPClient { client in
                 let adapterClock = SimulatorClock.manual(at: 0)
                 let context = try SessionVendorHarness.context(try Self.target(fixture.url), client: client)
                 let adapter = try VeeamM365Adapter(context: context, clock: { adapterClock.now() })
@@ -210,7 +198,7 @@ struct VeeamM365IntegrationTests {
     @Test("a refused refresh token falls back to the password within the same poll")
     func refusedRefresh() async throws {
         try await Self.withSimulator { fixture in
-            try await SessionVendorHarness.withClient { client in
+            try await withHTTPClient { client in
                 let adapterClock = SimulatorClock.manual(at: 0)
                 let context = try SessionVendorHarness.context(try Self.target(fixture.url), client: client)
                 let adapter = try VeeamM365Adapter(context: context, clock: { adapterClock.now() })
@@ -228,55 +216,46 @@ struct VeeamM365IntegrationTests {
 
     @Test("a token the server expires after N calls is renewed once per expiry and the poll succeeds")
     func expiryAfterCalls() async throws {
-        try await Self.withSimulator { fixture in
+        try await Self.withAdapter { fixture, adapter async throws in
             fixture.simulator.expireTokens(afterCalls: 2)
-            try await SessionVendorHarness.withClient { client in
-                let adapter = try SessionVendorHarness.adapter(try Self.target(fixture.url), client: client)
-                // Jobs + two session listings: the third call meets the expired token.
-                #expect(try await adapter.poll().count == 2)
-                #expect(fixture.simulator.counters.passwordLogins == 2)
-                #expect(fixture.simulator.counters.rejectedTokens == 1)
-                #expect(try await adapter.poll().count == 2)
-                #expect(fixture.simulator.counters.passwordLogins == 3)
-            }
+            // Jobs + two session listings: the third call meets the expired token.
+            #expect(try await adapter.poll().count == 2)
+            #expect(fixture.simulator.counters.passwordLogins == 2)
+            #expect(fixture.simulator.counters.rejectedTokens == 1)
+            #expect(try await adapter.poll().count == 2)
+            #expect(fixture.simulator.counters.passwordLogins == 3)
         }
     }
 
     @Test("tokens revoked between polls cost one new login, and the target stays up")
     func revoked() async throws {
-        try await Self.withSimulator { fixture in
-            try await SessionVendorHarness.withClient { client in
-                let adapter = try SessionVendorHarness.adapter(try Self.target(fixture.url), client: client)
-                _ = try await adapter.poll()
-                fixture.simulator.revokeAllTokens()
-                #expect(try await adapter.poll().count == 2)
-                #expect(fixture.simulator.counters.passwordLogins == 2)
-                #expect(fixture.simulator.counters.rejectedTokens == 1)
-            }
+        try await Self.withAdapter { fixture, adapter in
+            _ = try await adapter.poll()
+            fixture.simulator.revokeAllTokens()
+            #expect(try await adapter.poll().count == 2)
+            #expect(fixture.simulator.counters.passwordLogins == 2)
+            #expect(fixture.simulator.counters.rejectedTokens == 1)
         }
     }
 
     @Test("a token refused on every call gives auth after exactly one re-login, not a loop")
     func persistentRejection() async throws {
-        try await Self.withSimulator { fixture in
+        try await Self.withAdapter { fixture, adapter in
             fixture.simulator.expireTokens(afterCalls: 0)
-            try await SessionVendorHarness.withClient { client in
-                let adapter = try SessionVendorHarness.adapter(try Self.target(fixture.url), client: client)
-                #expect(await SessionVendorHarness.pollError(adapter) == PollError(.auth, "GET /v8/Jobs: HTTP 401"))
-                #expect(await SessionVendorHarness.pollError(adapter) == PollError(.auth, "GET /v8/Jobs: HTTP 401"))
-                #expect(fixture.simulator.counters.passwordLogins == 2)
-            }
+            #expect(await pollError(adapter) == PollError(.auth, "GET /v8/Jobs: HTTP 401"))
+            #expect(await pollError(adapter) == PollError(.auth, "GET /v8/Jobs: HTTP 401"))
+            #expect(fixture.simulator.counters.passwordLogins == 2)
         }
     }
 
     @Test("wrong credentials are auth, one login per poll, and the message holds no secret")
     func wrongCredentials() async throws {
         try await Self.withSimulator { fixture in
-            try await SessionVendorHarness.withClient { client in
+            try await withHTTPClient { client in
                 let wrong = "wrong-SECRET-51c0"
                 let adapter = try SessionVendorHarness.adapter(try Self.target(fixture.url, password: wrong), client: client)
                 for _ in 0..<3 {
-                    let error = await SessionVendorHarness.pollError(adapter)
+                    let error = await pollError(adapter)
                     #expect(error == PollError(.auth, "POST /v8/Token: HTTP 400 invalid_grant (credentials or refresh token refused)"))
                     #expect(error?.message.contains(wrong) == false)
                 }
@@ -294,7 +273,7 @@ struct VeeamM365IntegrationTests {
     func faults(fault: Fault, reason: FailureReason) async throws {
         try await Self.withSimulator { faulty in
             try await Self.withSimulator { healthy in
-                try await SessionVendorHarness.withClient { client in
+                try await withHTTPClient { client in
                     let options = "page_size: 100"
                     let target = try SessionVendorHarness.target(
                         vendor: "veeam_m365", url: faulty.url, username: Self.user, timeout: "1s",
@@ -304,7 +283,7 @@ struct VeeamM365IntegrationTests {
                     _ = try await adapter.poll()
                     faulty.server.faults.set(fault)
                     async let otherJobs = other.poll()
-                    let error = await SessionVendorHarness.pollError(adapter)
+                    let error = await pollError(adapter)
                     #expect(error?.reason == reason, "\(fault): \(String(describing: error))")
                     #expect(error?.message.contains(SessionVendorHarness.password) == false)
                     #expect(try await otherJobs.count == 2)

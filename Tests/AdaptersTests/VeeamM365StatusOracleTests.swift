@@ -12,7 +12,7 @@ import Testing
 @Suite("Veeam M365 status words: SDK, docs and adapter agree")
 struct VeeamM365StatusOracleTests {
     static func sdkWords() throws -> [String] {
-        try SessionVendorHarness.golden(vendor: "seeds", name: "veeam-365-status-words.txt")
+        try Golden.text(vendor: "seeds", name: "veeam-365-status-words.txt")
             .split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") && !$0.isEmpty }
     }
 

@@ -4,6 +4,7 @@ import ExporterConfig
 import Foundation
 import NIOConcurrencyHelpers
 @testable import Simulator
+import TestSupport
 import Testing
 import WebServer
 
@@ -50,14 +51,14 @@ struct VeeamM365TruthTests {
 
     static func poll(_ url: String, options: String = "") async throws -> [ObservedJob] {
         let extra = options.isEmpty ? "" : "options:\n" + options.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
-        return try await SessionVendorHarness.withClient { client in
+        return try await withHTTPClient { client in
             let target = try SessionVendorHarness.target(vendor: "veeam_m365", url: url, username: user, extra: extra)
             return try await SessionVendorHarness.adapter(target, client: client).poll()
         }
     }
 
     static func seed(_ name: String) throws -> String {
-        try SessionVendorHarness.golden(vendor: "seeds", name: name)
+        try Golden.text(vendor: "seeds", name: name)
     }
 
     /// A v8 session of job `job` created `day` days after 2024-03-01T00:00:00Z (1709251200).
@@ -77,9 +78,9 @@ struct VeeamM365TruthTests {
         let verbatim = try Self.seed("veeam-m365-job-verbatim.json")
         #expect(verbatim.contains("[ true, true, true, ... ]"))
         try await Self.withServer(jobs: "[" + verbatim + "]") { url, _ in
-            let error = try await SessionVendorHarness.withClient { client in
+            let error = try await withHTTPClient { client in
                 let target = try SessionVendorHarness.target(vendor: "veeam_m365", url: url, username: Self.user)
-                return await SessionVendorHarness.pollError(try SessionVendorHarness.adapter(target, client: client))
+                return await pollError(try SessionVendorHarness.adapter(target, client: client))
             }
             #expect(error?.reason == .decode)
         }
@@ -169,7 +170,7 @@ struct VeeamM365TruthTests {
         let jobs = #"[{"id":"\#(Self.seedJob)","name":"Mail","lastStatus":"Success"}]"#
         try await Self.withServer(jobs: jobs, sessions: [Self.seedJob: sessions]) { url, calls in
             let log = CapturedLog()
-            try await SessionVendorHarness.withClient { client in
+            try await withHTTPClient { client in
                 let target = try SessionVendorHarness.target(vendor: "veeam_m365", url: url, username: Self.user,
                                                              extra: "options:\n  page_size: 1\n  sessions_per_job: 2")
                 let adapter = try CommvaultEclypseHarness.adapter(target, client: client, log: log)

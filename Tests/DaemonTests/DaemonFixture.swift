@@ -32,7 +32,7 @@ final class DaemonFixture: @unchecked Sendable {
     var storagePath: String { directory + "/state" }
 
     init(jobs: [ScriptedJob] = [DaemonFixture.nightly], interval: String = "200ms") async throws {
-        directory = try makeTemporaryDirectory()
+        directory = try TemporaryDirectory.kept()
         clock = SimulatorClock.manual(at: Self.epoch + 1)
         simulator = try await Self.startSimulator(jobs: jobs, clock: clock)
         client = VendorHTTPClient.make()
@@ -131,57 +131,6 @@ final class DaemonFixture: @unchecked Sendable {
     }
 }
 
-/// A parsed /metrics page: sample lookups by name and labels.
-struct MetricsPage: Sendable {
-    let text: String
-    let samples: [(name: String, labels: [String: String], value: Double)]
-
-    init(_ text: String) {
-        self.text = text
-        samples = text.split(separator: "\n").compactMap(Self.parse)
-    }
-
-    func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
-        samples.first { sample in sample.name == name && labels.allSatisfy { sample.labels[$0.key] == $0.value } }?.value
-    }
-
-    func values(_ name: String) -> [(labels: [String: String], value: Double)] {
-        samples.filter { $0.name == name }.map { ($0.labels, $0.value) }
-    }
-
-    /// The state whose `backup_job_state` series is 1 for this target and job.
-    func state(target: String, job: String) -> String? {
-        samples.first { $0.name == "backup_job_state" && $0.labels["target"] == target && $0.labels["job_id"] == job && $0.value == 1 }?
-            .labels["state"]
-    }
-
-    private static func parse(_ line: Substring) -> (String, [String: String], Double)? {
-        guard !line.hasPrefix("#"), let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { return nil }
-        let series = line[..<space]
-        guard let brace = series.firstIndex(of: "{") else { return (String(series), [:], value) }
-        let name = String(series[..<brace])
-        var labels: [String: String] = [:]
-        var rest = series[series.index(after: brace)...].dropLast()
-        while let eq = rest.firstIndex(of: "=") {
-            let key = String(rest[..<eq]).trimmingCharacters(in: CharacterSet(charactersIn: ","))
-            var index = rest.index(eq, offsetBy: 2)
-            var value = ""
-            while index < rest.endIndex, rest[index] != "\"" {
-                if rest[index] == "\\", rest.index(after: index) < rest.endIndex {
-                    index = rest.index(after: index)
-                    value.append(rest[index] == "n" ? "\n" : rest[index])
-                } else {
-                    value.append(rest[index])
-                }
-                index = rest.index(after: index)
-            }
-            labels[key] = value
-            rest = index < rest.endIndex ? rest[rest.index(after: index)...] : rest[rest.endIndex...]
-        }
-        return (name, labels, value)
-    }
-}
-
 /// A temp directory holding a token and a config for a simulated i-net server: what a test needs
 /// to run the daemon binary as a child process.
 struct ChildDaemonWorkspace {
@@ -195,7 +144,7 @@ struct ChildDaemonWorkspace {
 
     /// `config` gets the simulator's base URL; a token file named `token` is next to it.
     static func make(clock: SimulatorClock, jobs: [ScriptedJob], config: (String) -> String) async throws -> ChildDaemonWorkspace {
-        let directory = try makeTemporaryDirectory()
+        let directory = try TemporaryDirectory.kept()
         let simulator = try await DaemonFixture.startSimulator(jobs: jobs, clock: clock)
         try Data(DaemonFixture.token.utf8).write(to: URL(fileURLWithPath: directory + "/token"))
         try config(simulator.baseURL).write(toFile: directory + "/config.yaml", atomically: true, encoding: .utf8)

@@ -1,6 +1,7 @@
 import BackupModel
 import Daemon
 import Logging
+import TestSupport
 import Testing
 
 /// The structured entries alerting filters on: one per state change, with the vendor's words
@@ -9,7 +10,7 @@ import Testing
 struct EventLogTests {
     @Test("a failed run's entry carries the job-failed MESSAGE_ID, its fields and the vendor's own words")
     func failedRunCarriesVendorMessage() {
-        let logs = CapturedLogs()
+        let logs = CapturedLog()
         EventLog(logger: logs.logger).record(.jobState(
             target: "cs-01", vendor: .commvault, jobID: "2/3/5", jobName: "WINTER/defaultBackupSet/default", runID: "4",
             from: .running, to: .failed, vendorStatus: "Failed",
@@ -28,7 +29,7 @@ struct EventLogTests {
 
     @Test("a warned run carries the vendor's words too; a run that starts does not repeat an old message")
     func messageOnlyWhereItExplainsTheState() {
-        let logs = CapturedLogs()
+        let logs = CapturedLog()
         let events = EventLog(logger: logs.logger)
         events.record(.jobState(
             target: "nas", vendor: .inet, jobID: "d7b3", jobName: "DS", runID: "r1", from: .running, to: .warning,

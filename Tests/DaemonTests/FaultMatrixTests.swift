@@ -199,7 +199,7 @@ final class SuiteDaemon: @unchecked Sendable {
     let client = VendorHTTPClient.make()
 
     init(suite: SimulatorSuite, extraTargets: String) async throws {
-        directory = try makeTemporaryDirectory()
+        directory = try TemporaryDirectory.kept()
         let tokenFile = directory + "/inet.token"
         try Data(SimulatorSuite.inetToken.utf8).write(to: URL(fileURLWithPath: tokenFile))
         let config = suite.demoConfig(tokenFile: tokenFile, interval: "\(Int(FaultMatrixTests.interval * 1000))ms",

@@ -10,7 +10,7 @@ struct FileDescriptorLimitTests {
     func raisedAtStart() throws {
         let hard = try #require(Self.limits(pid: getpid())?.hard)
         try #require(hard > 1024, "the test needs a hard limit above 1024 (have \(hard))")
-        let directory = try makeTemporaryDirectory()
+        let directory = try TemporaryDirectory.kept()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try "targets: []\n".write(toFile: directory + "/config.yaml", atomically: true, encoding: .utf8)
         // prlimit(1) would do too; a shell's ulimit -S -n is everywhere.

@@ -16,9 +16,9 @@ struct JobFilterTests {
     @Test("each vendor's jobs: entry selects exactly its job, by any key the vendor names it by; a typo is logged once per target")
     func filterSelectsByVendorKeys() async throws {
         let suite = try await SimulatorSuite.start()
-        let directory = try makeTemporaryDirectory()
+        let directory = try TemporaryDirectory.kept()
         let client = VendorHTTPClient.make()
-        let logs = CapturedLogs()
+        let logs = CapturedLog()
         let options = DaemonFixture.options(directory: directory)
         let configPath = options.configPath
         defer {

@@ -44,7 +44,7 @@ struct PersistenceTests {
 
     @Test("kill -9 of the daemon process loses nothing it had written, and a restart counts no run twice")
     func killNineLosesNothing() async throws {
-        let directory = try makeTemporaryDirectory()
+        let directory = try TemporaryDirectory.kept()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let clock = SimulatorClock.manual(at: DaemonFixture.epoch + 125)
         let simulator = try await DaemonFixture.startSimulator(jobs: [DaemonFixture.nightly], clock: clock)

@@ -87,7 +87,7 @@ struct ReloadTests {
 
     @Test("check-config checks --web.config.file too: a broken one fails with file, line and key, a good one is summarised")
     func checkConfigWebConfigFile() async throws {
-        let directory = try makeTemporaryDirectory()
+        let directory = try TemporaryDirectory.kept()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let config = directory + "/config.yaml"
         try "targets:\n  - { name: a, vendor: inet, url: \"http://127.0.0.1:1\", auth: { token: t } }\n"

@@ -76,7 +76,7 @@ struct SecurityChildProcessTests {
 
     @Test("no password or token appears in any log line, /metrics, /status or error text while every vendor suffers faults")
     func noSecretsAnywhere() async throws {
-        let directory = try makeTemporaryDirectory()
+        let directory = try TemporaryDirectory.kept()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let suite = try await SimulatorSuite.start()
         defer { Task { await suite.stop() } }
@@ -197,7 +197,7 @@ struct SecurityChildProcessTests {
 
     @Test("a SIGHUP reload logs the same file:line:key message check-config prints")
     func sighupMatchesCheckConfig() async throws {
-        let directory = try makeTemporaryDirectory()
+        let directory = try TemporaryDirectory.kept()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let configPath = directory + "/config.yaml"
         try "targets:\n  - name: a\n    vendor: inet\n    url: http://127.0.0.1:1\n    interval: 1h\n"

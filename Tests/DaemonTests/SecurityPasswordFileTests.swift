@@ -8,7 +8,7 @@ struct SecurityPasswordFileTests {
     @Test("a password or token file others can read loads with a warning naming the file and key, never the content",
           arguments: [(0o644 as mode_t, "every user (mode 0644)"), (0o640, "its group (mode 0640)"), (0o604, "every user (mode 0604)")])
     func readableSecretFileWarns(mode: mode_t, who: String) throws {
-        let directory = try makeTemporaryDirectory()
+        let directory = try TemporaryDirectory.kept()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try "secret-content-3f9a\n".write(toFile: directory + "/password", atomically: true, encoding: .utf8)
         try "token-content-77c1\n".write(toFile: directory + "/token", atomically: true, encoding: .utf8)
@@ -33,7 +33,7 @@ struct SecurityPasswordFileTests {
 
     @Test("files only the owner can read give no warning")
     func privateFilesAreQuiet() throws {
-        let directory = try makeTemporaryDirectory()
+        let directory = try TemporaryDirectory.kept()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try "t\n".write(toFile: directory + "/token", atomically: true, encoding: .utf8)
         chmod(directory + "/token", 0o600)

@@ -38,7 +38,7 @@ struct ShardingTests {
             """
         var pages: [MetricsPage] = []
         for index in 0..<2 {
-            let directory = try makeTemporaryDirectory()
+            let directory = try TemporaryDirectory.kept()
             directories.append(directory)
             try config.write(toFile: directory + "/config.yaml", atomically: true, encoding: .utf8)
             var options = DaemonFixture.options(directory: directory)

@@ -82,7 +82,7 @@ struct SystemdIntegrationTests {
 
     @Test("a broken config at start-up exits 1 with file, line and key")
     func brokenConfigAtStart() async throws {
-        let directory = try makeTemporaryDirectory()
+        let directory = try TemporaryDirectory.kept()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try "targets:\n  - name: a\n    vendor: inet\n    url: http://127.0.0.1:1\n    intervall: 5s\n"
             .write(toFile: directory + "/config.yaml", atomically: true, encoding: .utf8)

@@ -20,7 +20,7 @@ private final class WebDaemon: @unchecked Sendable {
     var webConfigPath: String { directory + "/web.yml" }
 
     init(webConfig: String) async throws {
-        directory = try makeTemporaryDirectory()
+        directory = try TemporaryDirectory.kept()
         var configuration = HTTPClient.Configuration()
         // A refused handshake should fail the request now, not be retried until the deadline.
         configuration.connectionPool.retryConnectionEstablishment = false

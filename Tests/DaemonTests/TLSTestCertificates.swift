@@ -27,7 +27,7 @@ struct TLSTestCertificates: Sendable {
 
     private static func make() throws(TLSTestCertificateError) -> TLSTestCertificates {
         let directory: String
-        do { directory = try makeTemporaryDirectory() } catch { throw .openssl("cannot make a temporary directory") }
+        do { directory = try TemporaryDirectory.kept() } catch { throw .openssl("cannot make a temporary directory") }
         let certificates = TLSTestCertificates(directory: directory)
         let key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
         let leaf = "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n"

@@ -25,7 +25,7 @@ struct TLSVendorTests {
         ) { await inet.handle($0) }
         #expect(signed.baseURL.hasPrefix("https://127.0.0.1:"))
 
-        let directory = try makeTemporaryDirectory()
+        let directory = try TemporaryDirectory.kept()
         let client = VendorHTTPClient.make()
         func target(_ name: String, _ url: String, tls: String = "") -> String {
             "  - name: \(name)\n    vendor: inet\n    url: \(url)\n    auth:\n      token: \(DaemonFixture.token)\n" + (tls.isEmpty ? "" : "    tls:\n\(tls)")

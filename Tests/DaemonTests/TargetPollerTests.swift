@@ -76,12 +76,12 @@ struct TargetPollerTests {
     static func poller(adapter: SlowAdapter, interval: Double, timeout: Double = 5) async throws
         -> (TargetPoller, StateStore, String)
     {
-        let directory = try makeTemporaryDirectory()
+        let directory = try TemporaryDirectory.kept()
         let store = try StateStore(directory: directory + "/state", build: BuildInfo(version: "t", swiftVersion: "6"))
         await store.configure(targets: [TargetIdentity(name: "t", vendor: .inet)])
         let configuration = TargetConfiguration(
             name: "t", vendor: .inet, url: "http://127.0.0.1:1", interval: interval, timeout: timeout, jitter: 0)
-        let logs = CapturedLogs()
+        let logs = CapturedLog()
         let poller = TargetPoller(
             configuration: configuration, adapter: adapter, store: store, events: EventLog(logger: logs.logger), logger: logs.logger)
         return (poller, store, directory)

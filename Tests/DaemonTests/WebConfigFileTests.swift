@@ -46,7 +46,7 @@ struct WebConfigFileTests {
 
     @Test("an empty file means plain HTTP without authentication, as in the toolkit")
     func emptyFile() throws {
-        let directory = try makeTemporaryDirectory()
+        let directory = try TemporaryDirectory.kept()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let file = try parse("", in: directory).get()
         #expect(file.tlsServerConfig == nil)
@@ -86,7 +86,7 @@ struct WebConfigFileTests {
 
     @Test("a password pasted where a hash belongs is refused without being echoed")
     func plaintextPasswordNotEchoed() throws {
-        let directory = try makeTemporaryDirectory()
+        let directory = try TemporaryDirectory.kept()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let message = try loadError("basic_auth_users:\n  alice: hunter2-plaintext\n", in: directory)
         #expect(message?.hasPrefix(directory + "/web.yml:2: basic_auth_users.alice: expected a bcrypt hash") == true)
@@ -95,7 +95,7 @@ struct WebConfigFileTests {
 
     @Test("$ in a hash is not taken for an environment variable")
     func noEnvironmentExpansion() throws {
-        let directory = try makeTemporaryDirectory()
+        let directory = try TemporaryDirectory.kept()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         // "$QOau…" would be an unset variable in the main config.
         let hash = "$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi"
@@ -112,7 +112,7 @@ struct WebConfigFileTests {
     ])
     func unloadableFiles(tls: String, expected: String) throws {
         let certificates = try TLSTestCertificates.get()
-        let directory = try makeTemporaryDirectory()
+        let directory = try TemporaryDirectory.kept()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         for name in ["server.crt", "server.key", "self.key"] {
             try FileManager.default.copyItem(atPath: certificates.directory + "/" + name, toPath: directory + "/" + name)
@@ -128,7 +128,7 @@ struct WebConfigFileTests {
     @Test("a key file readable by other users loads with a warning naming the file and key")
     func readableKeyWarns() throws {
         let certificates = try TLSTestCertificates.get()
-        let directory = try makeTemporaryDirectory()
+        let directory = try TemporaryDirectory.kept()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try FileManager.default.copyItem(atPath: certificates.serverKey, toPath: directory + "/server.key")
         chmod(directory + "/server.key", 0o640)

@@ -1,4 +1,5 @@
 import ExporterConfig
+import TestSupport
 import Testing
 
 /// Every message is checked as the operator reads it: `file:line: key: message`.

@@ -1,6 +1,7 @@
 import BackupModel
 import ExporterConfig
 import Foundation
+import TestSupport
 import Testing
 
 /// `config/example.yaml` is what operators copy, so it must keep loading as the rules change.

@@ -1,5 +1,6 @@
 import BackupModel
 import ExporterConfig
+import TestSupport
 import Testing
 
 struct FullConfigTests {

@@ -1,5 +1,6 @@
 import ExporterConfig
 import Foundation
+import TestSupport
 import Testing
 
 /// Where passwords and tokens come from: literal, file or environment, and how each can fail.

@@ -36,21 +36,6 @@ struct GoldenPageTests {
             return
         }
         let expected = try String(contentsOf: url, encoding: .utf8)
-        #expect(rendered == expected, Comment(rawValue: Self.firstDifference(rendered, expected, file: file)))
-    }
-
-    /// Names the first differing line, which is all a reader needs from a page of 200 lines.
-    private static func firstDifference(_ rendered: String, _ expected: String, file: String) -> String {
-        let got = rendered.split(separator: "\n", omittingEmptySubsequences: false)
-        let want = expected.split(separator: "\n", omittingEmptySubsequences: false)
-        for index in 0..<max(got.count, want.count) {
-            let gotLine = index < got.count ? String(got[index]) : "<end of page>"
-            let wantLine = index < want.count ? String(want[index]) : "<end of file>"
-            if gotLine != wantLine {
-                return "\(file) line \(index + 1): expected \(wantLine.debugDescription), rendered \(gotLine.debugDescription). "
-                    + "If the change is intended, rerun with UPDATE_GOLDEN=1."
-            }
-        }
-        return "\(file) matches"
+        #expect(rendered == expected, Comment(rawValue: GoldenFile.firstDifference(rendered, expected, file: file)))
     }
 }

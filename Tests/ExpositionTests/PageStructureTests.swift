@@ -1,5 +1,6 @@
 import BackupModel
 import Exposition
+import TestSupport
 import Testing
 
 @Suite("Page structure")
@@ -48,7 +49,7 @@ struct PageStructureTests {
     func everyFamilyHasHeaders() {
         for snapshot in [Fixtures.golden, Self.emptySnapshot] {
             for process in [Fixtures.process, nil] {
-                let page = ParsedPage(Fixtures.text(snapshot, process: process))
+                let page = MetricsPage(Fixtures.text(snapshot, process: process))
                 #expect(page.headers.map(\.name) == Self.families.map(\.name))
                 #expect(page.headers.map(\.type) == Self.families.map(\.type))
                 #expect(page.headers.filter { $0.help.isEmpty }.map(\.name) == [])
@@ -59,7 +60,7 @@ struct PageStructureTests {
 
     @Test("every sample follows the TYPE line of its own family, so families are contiguous")
     func samplesAreGroupedByFamily() {
-        let page = ParsedPage(Fixtures.text(Fixtures.big(targets: 3, jobsPerTarget: 30)))
+        let page = MetricsPage(Fixtures.text(Fixtures.big(targets: 3, jobsPerTarget: 30)))
         #expect(page.samples.count > 1000)
         #expect(page.samples.filter { $0.name != $0.family }.map(\.name) == [])
         #expect(Set(page.headers.map(\.name)).count == page.headers.count)
@@ -67,7 +68,7 @@ struct PageStructureTests {
 
     @Test("HELP of every target and job family says its values are as of the last poll")
     func pollFamiliesSayAsOfLastPoll() {
-        let page = ParsedPage(Fixtures.text(Fixtures.golden))
+        let page = MetricsPage(Fixtures.text(Fixtures.golden))
         let pollFamilies = page.headers.filter { $0.name.hasPrefix("backup_target_") || $0.name.hasPrefix("backup_job_") }
         #expect(pollFamilies.count == 20)
         #expect(pollFamilies.filter { !$0.help.contains("as of the last poll") }.map(\.name) == [])
@@ -76,7 +77,7 @@ struct PageStructureTests {
     @Test("every job with a last run has 7 state series of which exactly the last run's state is 1; a job without one has none")
     func stateSetInvariant() {
         for snapshot in [Fixtures.golden, Fixtures.big(targets: 2, jobsPerTarget: 40)] {
-            let page = ParsedPage(Fixtures.text(snapshot))
+            let page = MetricsPage(Fixtures.text(snapshot))
             for target in snapshot.targets {
                 for job in target.jobs {
                     let series = page.samples(named: "backup_job_state").filter {
@@ -100,19 +101,19 @@ struct PageStructureTests {
         let text = Fixtures.text(Fixtures.single([job]))
         let line = #"backup_job_runs_total{target="t",vendor="inet",job_id="j\"1",job_name="a\\b\"c\nd",result="failed"} 0"#
         #expect(text.split(separator: "\n").contains { $0 == line })
-        let parsed = ParsedPage(text).samples(named: "backup_job_runs_total").first
+        let parsed = MetricsPage(text).samples(named: "backup_job_runs_total").first
         #expect(parsed?.labels["job_name"] == "a\\b\"c\nd")
         #expect(parsed?.labels["job_id"] == "j\"1")
     }
 
     @Test("a target never polled shows up 0, zero counters for every reason and no duration or success time")
     func targetNeverPolled() {
-        let page = ParsedPage(Fixtures.text(Fixtures.single([], health: TargetHealth())))
+        let page = MetricsPage(Fixtures.text(Fixtures.single([], health: TargetHealth())))
         let target = ["target": "t", "vendor": "inet"]
-        #expect(page.value("backup_target_up", target) == "0")
+        #expect(page.valueText("backup_target_up", target) == "0")
         #expect(page.samples(named: "backup_target_poll_duration_seconds").count == 0)
         #expect(page.samples(named: "backup_target_last_success_timestamp_seconds").count == 0)
-        #expect(page.value("backup_target_jobs", target) == "0")
+        #expect(page.valueText("backup_target_jobs", target) == "0")
         let errors = page.samples(named: "backup_target_poll_errors_total")
         #expect(errors.map { $0.labels["reason"] ?? "" } == FailureReason.allCases.map(\.rawValue))
         #expect(errors.map(\.value) == Array(repeating: "0", count: 7))
@@ -122,7 +123,7 @@ struct PageStructureTests {
     func jobWithoutRun() {
         let job = JobSnapshot(id: "j", name: "n", lastRun: nil,
                               history: JobHistory(lastFailureTime: 1_690_000_000, runsByResult: [.failed: 2]))
-        let page = ParsedPage(Fixtures.text(Fixtures.single([job])))
+        let page = MetricsPage(Fixtures.text(Fixtures.single([job])))
         let jobSamples = page.samples.filter { $0.labels["job_id"] == "j" }
         #expect(jobSamples.map(\.name) == [
             "backup_job_last_failure_timestamp_seconds",
@@ -135,13 +136,13 @@ struct PageStructureTests {
     @Test("a running job has progress, start and the time elapsed as of the scrape, but no end")
     func runningJob() {
         let run = ObservedRun(id: "r", state: .running, progressPercent: 150, startTime: 1_700_000_000)
-        let page = ParsedPage(Fixtures.text(Fixtures.single([JobSnapshot(id: "j", name: "", lastRun: run, history: JobHistory())])))
+        let page = MetricsPage(Fixtures.text(Fixtures.single([JobSnapshot(id: "j", name: "", lastRun: run, history: JobHistory())])))
         let labels = ["target": "t", "vendor": "inet", "job_id": "j", "job_name": ""]
-        #expect(page.value("backup_job_progress_ratio", labels) == "1")
-        #expect(page.value("backup_job_last_run_start_timestamp_seconds", labels) == "1700000000")
-        #expect(page.value("backup_job_last_run_end_timestamp_seconds", labels) == nil)
-        #expect(page.value("backup_job_last_run_duration_seconds", labels) == "100")
-        #expect(page.value("backup_job_last_run_size_bytes", labels) == nil)
+        #expect(page.valueText("backup_job_progress_ratio", labels) == "1")
+        #expect(page.valueText("backup_job_last_run_start_timestamp_seconds", labels) == "1700000000")
+        #expect(page.valueText("backup_job_last_run_end_timestamp_seconds", labels) == nil)
+        #expect(page.valueText("backup_job_last_run_duration_seconds", labels) == "100")
+        #expect(page.valueText("backup_job_last_run_size_bytes", labels) == nil)
     }
 
     @Test("an end time a vendor echoes for a waiting or running run is not written; a finished run's is")
@@ -150,7 +151,7 @@ struct PageStructureTests {
             JobSnapshot(id: state.rawValue, name: "", lastRun: ObservedRun(id: "r", state: state, endTime: 1_699_000_000),
                         history: JobHistory())
         }
-        let ends = ParsedPage(Fixtures.text(Fixtures.single(jobs))).samples(named: "backup_job_last_run_end_timestamp_seconds")
+        let ends = MetricsPage(Fixtures.text(Fixtures.single(jobs))).samples(named: "backup_job_last_run_end_timestamp_seconds")
         #expect(ends.map { $0.labels["job_id"] ?? "" } == ["succeeded", "warning", "failed", "cancelled", "unknown"])
     }
 
@@ -161,7 +162,7 @@ struct PageStructureTests {
             JobSnapshot(id: "b", name: "", lastRun: ObservedRun(id: "2", state: .succeeded), history: JobHistory()),
             JobSnapshot(id: "c", name: "", lastRun: ObservedRun(id: "3", state: .failed, progressPercent: 37), history: JobHistory()),
         ]
-        let progress = ParsedPage(Fixtures.text(Fixtures.single(jobs))).samples(named: "backup_job_progress_ratio")
+        let progress = MetricsPage(Fixtures.text(Fixtures.single(jobs))).samples(named: "backup_job_progress_ratio")
         #expect(progress.map { $0.labels["job_id"] ?? "" } == ["b", "c"])
         #expect(progress.map(\.value) == ["1", "0.37"])
     }
@@ -171,23 +172,23 @@ struct PageStructureTests {
         var snapshot = Fixtures.single([])
         snapshot.build = BuildInfo(version: "2.0.0-rc.1", swiftVersion: "6.3.1")
         snapshot.stateWriteErrors = UInt64.max
-        let page = ParsedPage(Fixtures.text(snapshot))
-        #expect(page.value("backup_exporter_build_info", ["version": "2.0.0-rc.1", "swift_version": "6.3.1"]) == "1")
-        #expect(page.value("backup_exporter_config_last_reload_successful", [:]) == "1")
+        let page = MetricsPage(Fixtures.text(snapshot))
+        #expect(page.valueText("backup_exporter_build_info", ["version": "2.0.0-rc.1", "swift_version": "6.3.1"]) == "1")
+        #expect(page.valueText("backup_exporter_config_last_reload_successful", [:]) == "1")
         #expect(page.samples(named: "backup_exporter_config_last_reload_success_timestamp_seconds").count == 0)
-        #expect(page.value("backup_exporter_state_write_errors_total", [:]) == "18446744073709551615")
-        #expect(page.value("process_cpu_seconds_total", [:]) == "12.34")
-        #expect(page.value("process_start_time_seconds", [:]) == "1699990000.27")
-        #expect(page.value("process_max_fds", [:]) == "1048576")
+        #expect(page.valueText("backup_exporter_state_write_errors_total", [:]) == "18446744073709551615")
+        #expect(page.valueText("process_cpu_seconds_total", [:]) == "12.34")
+        #expect(page.valueText("process_start_time_seconds", [:]) == "1699990000.27")
+        #expect(page.valueText("process_max_fds", [:]) == "1048576")
 
-        let withoutProcess = ParsedPage(Fixtures.text(snapshot, process: nil))
+        let withoutProcess = MetricsPage(Fixtures.text(snapshot, process: nil))
         #expect(withoutProcess.samples.filter { $0.name.hasPrefix("process_") }.count == 0)
     }
 
     @Test("OpenMetrics names counter families without _total, keeps it on samples and ends with # EOF")
     func openMetricsFraming() {
         let text = Fixtures.text(Fixtures.golden, format: .openMetrics)
-        let page = ParsedPage(text)
+        let page = MetricsPage(text)
         let expected = Self.families.map { family in
             family.type == "counter" ? String(family.name.dropLast("_total".count)) : family.name
         }
@@ -196,8 +197,8 @@ struct PageStructureTests {
         #expect(text.hasSuffix("\n# EOF\n"))
         #expect(page.lines.filter { $0 == "# EOF" }.count == 1)
         #expect(page.samples.filter { $0.name != $0.family && $0.name != ($0.family ?? "") + "_total" }.map(\.name) == [])
-        #expect(page.value("backup_target_polls_total", ["target": "nas-01", "vendor": "inet"]) == "42")
+        #expect(page.valueText("backup_target_polls_total", ["target": "nas-01", "vendor": "inet"]) == "42")
         // Same series as the text page, sample for sample.
-        #expect(page.samples.map(\.name) == ParsedPage(Fixtures.text(Fixtures.golden)).samples.map(\.name))
+        #expect(page.samples.map(\.name) == MetricsPage(Fixtures.text(Fixtures.golden)).samples.map(\.name))
     }
 }

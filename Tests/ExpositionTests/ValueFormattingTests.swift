@@ -1,5 +1,6 @@
 import BackupModel
 import Exposition
+import TestSupport
 import Testing
 
 @Suite("Sample values")
@@ -7,7 +8,7 @@ struct ValueFormattingTests {
     /// Renders `value` as a run's size and returns the text written for it.
     static func written(_ value: Double) -> String? {
         let run = ObservedRun(id: "r", state: .succeeded, sizeBytes: value)
-        let page = ParsedPage(Fixtures.text(Fixtures.single([JobSnapshot(id: "j", name: "", lastRun: run, history: JobHistory())])))
+        let page = MetricsPage(Fixtures.text(Fixtures.single([JobSnapshot(id: "j", name: "", lastRun: run, history: JobHistory())])))
         return page.samples(named: "backup_job_last_run_size_bytes").first?.value
     }
 

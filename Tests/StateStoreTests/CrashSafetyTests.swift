@@ -8,7 +8,7 @@ import Testing
 struct CrashSafetyTests {
     @Test("rows are committed before the poll method returns: a second connection sees them while the store is open")
     func committedBeforeReturn() async throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         let clock = ManualClock(1_000)
         let store = try await openStore(directory, clock: clock)
         _ = await store.pollSucceeded(target: "nas", jobs: [
@@ -26,8 +26,7 @@ struct CrashSafetyTests {
 
     @Test("a writer process killed with SIGKILL mid-write loses no poll that had returned, and the store reopens")
     func sigkillMidWrite() async throws {
-        let directory = TemporaryDirectory()
-        try FileManager.default.createDirectory(atPath: directory.path, withIntermediateDirectories: true)
+        let directory = try TemporaryDirectory()
         // The writer commits one poll after another as fast as the disk allows, so the kill lands
         // inside a transaction or an fsync almost every time, not between two polls.
         let writer = try ChildProcess(executable: "state-store-crash-writer", arguments: [directory.path], directory: directory.path)
@@ -62,7 +61,7 @@ struct CrashSafetyTests {
 
     @Test("a target's last success time is written at most once a minute, and on close")
     func lastSuccessThrottled() async throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         let clock = ManualClock(1_000)
         let store = try await openStore(directory, clock: clock)
         let raw = try RawDatabase(path: directory.databasePath, readOnly: true)
@@ -85,7 +84,7 @@ struct CrashSafetyTests {
 
     @Test("a job row is written only when its last run or history changed")
     func writesOnlyOnChange() async throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         let store = try await openStore(directory, clock: ManualClock())
         let job = ObservedJob(id: "j", name: "J", runs: [run("r1", .succeeded, start: 1, end: 2)])
         _ = await store.pollSucceeded(target: "nas", jobs: [job], duration: 1)

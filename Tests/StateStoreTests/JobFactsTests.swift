@@ -1,5 +1,6 @@
 import BackupModel
 import StateStore
+import TestSupport
 import Testing
 
 /// What the store keeps of a job beyond its runs' counts: first seen, the vendor's enabled flag
@@ -9,7 +10,7 @@ import Testing
 struct JobFactsTests {
     @Test("a finished run without an end time ends at the poll that first saw it finished, and keeps that time across polls and a restart")
     func endStampedByFirstObservingPoll() async throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         let clock = ManualClock(1_000)
         let store = try await openStore(directory, clock: clock)
         // ECLYPSE: no times at all, only a state.
@@ -39,7 +40,7 @@ struct JobFactsTests {
 
     @Test("a failure word seen by a poll sets the last failure time to that poll's time")
     func failureStampedByObservingPoll() async throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         let clock = ManualClock(5_000)
         let store = try await openStore(directory, clock: clock)
         _ = await store.pollSucceeded(
@@ -50,7 +51,7 @@ struct JobFactsTests {
 
     @Test("first seen is the first poll that listed the job, never moved by later polls, and survives a restart")
     func firstSeenIsKept() async throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         let clock = ManualClock(2_000)
         let store = try await openStore(directory, clock: clock)
         let job = ObservedJob(id: "j", name: "J", runs: [])
@@ -69,7 +70,7 @@ struct JobFactsTests {
 
     @Test("enabled and next run follow the vendor's latest answer and come back after a restart")
     func enabledAndNextRun() async throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         let clock = ManualClock()
         let store = try await openStore(directory, clock: clock, targets: [m365])
         _ = await store.pollSucceeded(target: "m365", jobs: [
@@ -94,7 +95,7 @@ struct JobFactsTests {
 
     @Test("a job with no run in the answer shows its definition's summary, which moves last success but is never counted")
     func summaryRunShownNotCounted() async throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         let store = try await openStore(directory, clock: ManualClock(), targets: [m365])
         let summary = ObservedRun(id: "", state: .failed, endTime: 1_699_000_000, vendorStatus: "Failed")
         let purged = ObservedJob(id: "mail", name: "Mail", runs: [], summaryRun: summary)
@@ -128,7 +129,7 @@ struct JobFactsTests {
 
     @Test("the vendor's message travels with the state change and is kept with the last run across a restart")
     func vendorMessageKept() async throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         let clock = ManualClock()
         let store = try await openStore(directory, clock: clock)
         let failed = ObservedRun(
@@ -145,7 +146,7 @@ struct JobFactsTests {
 
     @Test("a database of schema 1 is migrated: its rows load, and first seen starts at the next poll")
     func migratesSchemaOne() async throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         do {
             _ = try StateStore(directory: directory.path, build: testBuild)
         }

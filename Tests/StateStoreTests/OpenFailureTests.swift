@@ -1,13 +1,14 @@
 import BackupModel
 import Foundation
 import StateStore
+import TestSupport
 import Testing
 
 @Suite("Opening a store that cannot be used")
 struct OpenFailureTests {
     @Test("a file of garbage is refused with its path and left exactly as it was")
     func corruptFile() throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         try FileManager.default.createDirectory(atPath: directory.path, withIntermediateDirectories: true)
         let garbage = Data((0..<4_096).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
         try garbage.write(to: URL(fileURLWithPath: directory.databasePath))
@@ -23,7 +24,7 @@ struct OpenFailureTests {
 
     @Test("a directory where the database file should be is refused")
     func directoryInsteadOfFile() throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         try FileManager.default.createDirectory(atPath: directory.databasePath, withIntermediateDirectories: true)
         let error = #expect(throws: StoreError.self) {
             try StateStore(directory: directory.path, build: testBuild)
@@ -34,7 +35,7 @@ struct OpenFailureTests {
 
     @Test("a second store on the same directory is refused while the first is open, and allowed after close")
     func singleInstance() async throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         let first = try StateStore(directory: directory.path, build: testBuild)
         let error = #expect(throws: StoreError.self) {
             try StateStore(directory: directory.path, build: testBuild)
@@ -48,7 +49,7 @@ struct OpenFailureTests {
 
     @Test("a database written by a newer schema version is refused, not downgraded")
     func newerSchema() throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         do {
             _ = try StateStore(directory: directory.path, build: testBuild)
         }
@@ -63,7 +64,7 @@ struct OpenFailureTests {
 
     @Test("a missing directory is created, intermediate directories included")
     func createsDirectory() async throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         let nested = directory.path + "/a/b"
         let store = try StateStore(directory: nested, build: testBuild)
         await store.close()

@@ -1,12 +1,13 @@
 import BackupModel
 import StateStore
+import TestSupport
 import Testing
 
 @Suite("Runs counted by result and last success/failure times")
 struct RunCountingTests {
     @Test("the same finished run seen in three polls and again after a reopen is counted once")
     func countedOnce() async throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         let clock = ManualClock()
         let job = ObservedJob(id: "j", name: "J", runs: [run("r1", .succeeded, start: 10, end: 20)])
         let store = try await openStore(directory, clock: clock)
@@ -31,7 +32,7 @@ struct RunCountingTests {
 
     @Test("a run is counted when it finishes, not while it waits or runs")
     func countedWhenFinished() async throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         let store = try await openStore(directory, clock: ManualClock())
         for state in [JobState.waiting, .running, .running, .unknown] {
             _ = await store.pollSucceeded(
@@ -48,7 +49,7 @@ struct RunCountingTests {
 
     @Test("an older run listed later does not move last success or last failure back")
     func timesNeverGoBackwards() async throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         let store = try await openStore(directory, clock: ManualClock())
         _ = await store.pollSucceeded(target: "nas", jobs: [ObservedJob(id: "j", name: "J", runs: [
             run("new-ok", .succeeded, start: 900, end: 1_000), run("new-bad", .failed, start: 700, end: 800),
@@ -64,7 +65,7 @@ struct RunCountingTests {
 
     @Test("a finished run without an end time moves last success to its start time; cancelled moves neither")
     func startTimeFallback() async throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         let store = try await openStore(directory, clock: ManualClock())
         _ = await store.pollSucceeded(target: "nas", jobs: [ObservedJob(id: "j", name: "J", runs: [
             run("c", .cancelled, start: 5_000, end: 6_000), run("s", .succeeded, start: 300),
@@ -76,7 +77,7 @@ struct RunCountingTests {
 
     @Test("only the newest 2,000 counted run ids are kept per job")
     func countedIDsArePruned() async throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         let store = try await openStore(directory, clock: ManualClock())
         let runs = (0..<2_005).reversed().map { run("r\($0)", .succeeded, start: Double($0), end: Double($0) + 1) }
         _ = await store.pollSucceeded(target: "nas", jobs: [ObservedJob(id: "j", name: "J", runs: runs)], duration: 1)

@@ -1,12 +1,13 @@
 import BackupModel
 import StateStore
+import TestSupport
 import Testing
 
 @Suite("Snapshot contents")
 struct SnapshotTests {
     @Test("a fresh store shows configured targets in config order, down, with every error reason at zero")
     func freshStore() async throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         let store = try await openStore(directory, clock: ManualClock(), targets: [nas, m365])
         let zeroErrors = Dictionary(uniqueKeysWithValues: FailureReason.allCases.map { ($0, UInt64(0)) })
         #expect(await store.snapshot() == ExporterSnapshot(
@@ -20,7 +21,7 @@ struct SnapshotTests {
 
     @Test("polls and errors are counted, health follows the last poll and jobs keep their values while down")
     func healthAndCounters() async throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         let clock = ManualClock(1_000)
         let store = try await openStore(directory, clock: clock)
         await store.pollStarted(target: "nas")
@@ -49,7 +50,7 @@ struct SnapshotTests {
 
     @Test("config status records the time of the last successful load only")
     func configStatus() async throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         let clock = ManualClock(500)
         let store = try await openStore(directory, clock: clock)
         await store.setConfigStatus(successful: true)
@@ -60,7 +61,7 @@ struct SnapshotTests {
 
     @Test("the version bumps on every change")
     func versionBumps() async throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         let store = try StateStore(directory: directory.path, build: testBuild, clock: ManualClock().function)
         var last = await store.version
         func expectBump() async {

@@ -1,12 +1,13 @@
 import BackupModel
 import StateStore
+import TestSupport
 import Testing
 
 @Suite("State changes returned by the poll methods")
 struct StateChangeTests {
     @Test("a sequence of polls reports exactly the transitions, and a restart reports none")
     func transitions() async throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         let clock = ManualClock()
         let store = try await openStore(directory, clock: clock)
         let running = ObservedJob(id: "j", name: "Nightly", runs: [run("r1", .running, start: 1)])
@@ -46,7 +47,7 @@ struct StateChangeTests {
 
     @Test("the first poll since start reports a failure, but a success after a restart is not a recovery")
     func firstPollSinceStart() async throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         let clock = ManualClock()
         let store = try await openStore(directory, clock: clock)
         #expect(await store.pollFailed(target: "nas", error: PollError(.connect, "refused"), duration: 0) == [

@@ -1,13 +1,14 @@
 import BackupModel
 import Foundation
 import StateStore
+import TestSupport
 import Testing
 
 @Suite("Persistence across restarts")
 struct StoreRoundTripTests {
     @Test("jobs, last runs, history and the target's last success come back after close and reopen")
     func roundTrip() async throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         let clock = ManualClock()
         let store = try await openStore(directory, clock: clock, targets: [nas, m365])
         await store.pollStarted(target: "nas")
@@ -52,7 +53,7 @@ struct StoreRoundTripTests {
 
     @Test("a job the vendor stopped listing stays hidden after a restart but keeps its history for when it returns")
     func unlistedJobStaysHidden() async throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         let clock = ManualClock()
         let store = try await openStore(directory, clock: clock)
         let old = ObservedJob(id: "old", name: "Old", runs: [run("o1", .succeeded, start: 1, end: 2)])
@@ -71,7 +72,7 @@ struct StoreRoundTripTests {
 
     @Test("a target removed from the config vanishes from the snapshot and comes back with its jobs when re-added")
     func reconfigure() async throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         let clock = ManualClock()
         let store = try await openStore(directory, clock: clock, targets: [nas, m365])
         _ = await store.pollSucceeded(

@@ -2,21 +2,11 @@ import BackupModel
 import CSQLite
 import Foundation
 import StateStore
+import TestSupport
 
-/// A fresh directory per test, so parallel tests never share a store.
-struct TemporaryDirectory: ~Copyable {
-    let path: String
-
-    init() {
-        path = FileManager.default.temporaryDirectory
-            .appendingPathComponent("statestore-test-\(UUID().uuidString)").path
-    }
-
+/// The store's file inside a test's directory.
+extension TemporaryDirectory {
     var databasePath: String { path + "/state.sqlite" }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: path)
-    }
 }
 
 /// A clock the test moves by hand.

@@ -1,6 +1,7 @@
 import BackupModel
 import Foundation
 import StateStore
+import TestSupport
 import Testing
 
 /// Tests run as root, which ignores file permissions, so a read-only directory cannot be staged
@@ -12,7 +13,7 @@ import Testing
 struct WriteFailureTests {
     @Test("a failed write is counted, the snapshot stays right, and the change is written once writing works again")
     func retriedAfterFailure() async throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         let clock = ManualClock(1_000)
         let store = try await openStore(directory, clock: clock)
         let blocker = try RawDatabase(path: directory.databasePath, readOnly: false)
@@ -50,7 +51,7 @@ struct WriteFailureTests {
 
     @Test("a database file deleted while open is counted, reported once and recreated with everything in memory")
     func deletedFile() async throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         let clock = ManualClock(1_000)
         let store = try await openStore(directory, clock: clock)
         let old = ObservedJob(id: "old", name: "Old", runs: [run("r0", .succeeded, start: 1, end: 5)])
@@ -81,7 +82,7 @@ struct WriteFailureTests {
 
     @Test("a state directory deleted while open is recreated, locked again, and keeps its counts across a restart")
     func deletedDirectory() async throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         let clock = ManualClock(1_000)
         let store = try await openStore(directory, clock: clock)
         let job = ObservedJob(id: "j", name: "J", runs: [run("r1", .succeeded, start: 1, end: 2)])
@@ -110,7 +111,7 @@ struct WriteFailureTests {
 
     @Test("results arriving after close stay in memory and count as failed writes")
     func afterClose() async throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         let store = try await openStore(directory, clock: ManualClock())
         await store.close()
         _ = await store.pollSucceeded(target: "nas", jobs: [], duration: 1)

@@ -16,7 +16,7 @@ struct SystemdNotifierTests {
     /// Binds a notify socket in a fresh directory, points NOTIFY_SOCKET at it for `body`, and
     /// returns every datagram that was queued on it, decoded as text.
     private func datagrams(sentBy body: (SystemdNotifier) -> Void) throws -> [String] {
-        let directory = try makeTemporaryDirectory()
+        let directory = try TemporaryDirectory.kept()
         defer { rmdir(directory) }
         let socket = try DatagramSocket(bindingTo: directory + "/notify")
         defer { socket.closeAndUnlink() }
@@ -83,7 +83,7 @@ struct SystemdNotifierTests {
 
     @Test("without NOTIFY_SOCKET the notifier is disabled and sends nothing")
     func disabledWithoutSocket() throws {
-        let directory = try makeTemporaryDirectory()
+        let directory = try TemporaryDirectory.kept()
         defer { rmdir(directory) }
         let socket = try DatagramSocket(bindingTo: directory + "/notify")
         defer { socket.closeAndUnlink() }

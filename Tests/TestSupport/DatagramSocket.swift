@@ -71,18 +71,6 @@ public final class DatagramSocket: @unchecked Sendable {
     }
 }
 
-/// A fresh directory under /tmp, short enough for a `sockaddr_un` path.
-public func makeTemporaryDirectory() throws -> String {
-    var template = Array("/tmp/systemd-tests-XXXXXX".utf8CString)
-    let created = template.withUnsafeMutableBufferPointer { buffer in
-        buffer.baseAddress.flatMap { mkdtemp($0) }
-    }
-    guard created != nil else {
-        throw DatagramSocket.Failure.system(call: "mkdtemp", path: "/tmp", errno: errno)
-    }
-    return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-}
-
 /// A TCP port on 127.0.0.1 that was free a moment ago: for a child process that must be told its
 /// listen address up front. (Binding port 0 inside the child would be race-free, but then the
 /// test would have to read the port back from its log.)

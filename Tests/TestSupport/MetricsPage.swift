@@ -1,27 +1,34 @@
-/// A deliberately small reader of the pages under test, so that assertions can talk about
-/// families and series instead of substrings. It unescapes label values the way Prometheus does
-/// and records lines it cannot read instead of skipping them.
-struct ParsedPage {
-    struct Header: Equatable {
-        var name: String
-        var type: String
-        var help: String
+/// The one reader of exposition pages in the tests (Prometheus text 0.0.4 and OpenMetrics 1.0),
+/// so that assertions talk about families and series instead of substrings. It reads `# HELP`
+/// and `# TYPE`, skips `# EOF`, unescapes label values the way Prometheus does (`\\`, `\"`,
+/// `\n`) and records lines it cannot read instead of skipping them.
+public struct MetricsPage: Sendable {
+    public struct Header: Equatable, Sendable {
+        public var name: String
+        public var type: String
+        public var help: String
     }
 
-    struct Sample: Equatable {
-        var name: String
-        var labels: [String: String]
-        var value: String
+    public struct Sample: Equatable, Sendable {
+        public var name: String
+        public var labels: [String: String]
+        /// The value as printed.
+        public var value: String
         /// The family (`# TYPE` name) in force where the sample appeared.
-        var family: String?
+        public var family: String?
+
+        /// The value as a number (`+Inf`, `-Inf` and `NaN` included), nil when it is not one.
+        public var number: Double? { Double(value) }
     }
 
-    var headers: [Header] = []
-    var samples: [Sample] = []
-    var unreadable: [String] = []
-    var lines: [String] = []
+    public let text: String
+    public private(set) var lines: [String] = []
+    public private(set) var headers: [Header] = []
+    public private(set) var samples: [Sample] = []
+    public private(set) var unreadable: [String] = []
 
-    init(_ text: String) {
+    public init(_ text: String) {
+        self.text = text
         lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         var helps: [String: String] = [:]
         for line in lines where !line.isEmpty {
@@ -43,13 +50,32 @@ struct ParsedPage {
         }
     }
 
-    func samples(named name: String) -> [Sample] {
+    public func samples(named name: String) -> [Sample] {
         samples.filter { $0.name == name }
     }
 
-    /// The value of the one series with exactly these labels, or nil if there is none.
-    func value(_ name: String, _ labels: [String: String]) -> String? {
+    /// The printed value of the one series with exactly these labels, or nil if there is none.
+    public func valueText(_ name: String, _ labels: [String: String]) -> String? {
         samples.first { $0.name == name && $0.labels == labels }?.value
+    }
+
+    /// The number of the first series of `name` that carries (at least) these labels.
+    public func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
+        samples.first { sample in
+            sample.name == name && sample.number != nil && labels.allSatisfy { sample.labels[$0.key] == $0.value }
+        }?.number
+    }
+
+    /// Every numeric series of `name`.
+    public func values(_ name: String) -> [(labels: [String: String], value: Double)] {
+        samples.compactMap { sample in sample.name == name ? sample.number.map { (sample.labels, $0) } : nil }
+    }
+
+    /// The state whose `backup_job_state` series is 1 for this target and job.
+    public func state(target: String, job: String) -> String? {
+        samples.first {
+            $0.name == "backup_job_state" && $0.labels["target"] == target && $0.labels["job_id"] == job && $0.number == 1
+        }?.labels["state"]
     }
 
     private static func sample(_ line: String, family: String?) -> Sample? {
