@@ -191,7 +191,7 @@ struct VeeamM365IntegrationTests {
             try await SessionVendorHarness.withClient { client in
                 let adapterClock = SimulatorClock.manual(at: 0)
                 let context = try SessionVendorHarness.context(try Self.target(fixture.url), client: client)
-                let adapter = try VeeamM365Adapter(context: context, clock: { adapterClock.now() })
+                let adapter = VeeamM365Adapter(context: context, options: VeeamM365Options(), clock: { adapterClock.now() })
                 _ = try await adapter.poll()
                 adapterClock.advance(by: 3500)
                 _ = try await adapter.poll()
@@ -213,7 +213,7 @@ struct VeeamM365IntegrationTests {
             try await SessionVendorHarness.withClient { client in
                 let adapterClock = SimulatorClock.manual(at: 0)
                 let context = try SessionVendorHarness.context(try Self.target(fixture.url), client: client)
-                let adapter = try VeeamM365Adapter(context: context, clock: { adapterClock.now() })
+                let adapter = VeeamM365Adapter(context: context, options: VeeamM365Options(), clock: { adapterClock.now() })
                 _ = try await adapter.poll()
                 fixture.simulator.rejectRefreshTokens = true
                 adapterClock.advance(by: 3590)
