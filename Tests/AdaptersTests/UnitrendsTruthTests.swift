@@ -93,7 +93,7 @@ struct UnitrendsTruthTests {
         let body = try Data(contentsOf: S.goldenURL(vendor: "unitrends", name: "seed-backups-as-published.json"))
         try await Self.withFixedAppliance(backups: body) { adapter, _ in
             let error = await S.pollError(adapter)
-            #expect(error == PollError(.decode, "POST /api/backups: response is not valid JSON at byte 260 (expected ',' or '}')"))
+            #expect(error == PollError(.decode, "POST /api/backups: response is not valid JSON at byte 260: expected ',' or '}'"))
         }
     }
 

@@ -307,6 +307,9 @@ struct VeeamM365IntegrationTests {
                     let error = await SessionVendorHarness.pollError(adapter)
                     #expect(error?.reason == reason, "\(fault): \(String(describing: error))")
                     #expect(error?.message.contains(SessionVendorHarness.password) == false)
+                    if case .malformedBody = fault {
+                        #expect(error?.message.hasSuffix("response is not valid JSON at byte 12: expected a value") == true, "\(String(describing: error))")
+                    }
                     #expect(try await otherJobs.count == 2)
                     faulty.server.faults.set(nil)
                     #expect(try await adapter.poll().count == 2)

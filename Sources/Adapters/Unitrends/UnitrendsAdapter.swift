@@ -115,7 +115,7 @@ struct UnitrendsAdapter: VendorAdapter {
             if body != nil { headers.add(name: "Content-Type", value: "application/json") }
             let response = try await self.connection.send(method, path, headers: headers, body: body.map { Array($0.utf8) })
             try response.requireSuccess()
-            return try JSONSyntaxCheck.parse(response.bodyBytes, context: response.context)
+            return try JSONValue.parse(response.bodyBytes, context: response.context)
         }
     }
 
@@ -139,7 +139,7 @@ struct UnitrendsAdapter: VendorAdapter {
             throw PollError(.auth, "\(response.context): HTTP 400 (credentials refused)")
         }
         try response.requireSuccess()
-        let json = try JSONSyntaxCheck.parse(response.bodyBytes, context: response.context)
+        let json = try JSONValue.parse(response.bodyBytes, context: response.context)
         guard let token = json["auth_token"]?.string ?? json["token"]?.string, !token.isEmpty else {
             throw PollError(.decode, "\(response.context): login answer without auth_token")
         }
