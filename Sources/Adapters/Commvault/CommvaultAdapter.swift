@@ -139,9 +139,7 @@ struct CommvaultAdapter: VendorAdapter {
             try response.requireSuccess()
             return response
         }
-        let contentType = response.headers.first(name: "Content-Type")?.lowercased() ?? ""
-        let isXML = contentType.contains("xml") || (!contentType.contains("json") && format == .xml)
-        if isXML {
+        if ContentTypeSniff.isXML(response, asked: format) {
             return CommvaultFailureReasons.parse(xml: try XMLTree.parse(response.bodyBytes, context: "GET /Job/<id>/AdvancedDetails"))
         }
         return CommvaultFailureReasons.parse(json: try response.json())
@@ -194,10 +192,7 @@ struct CommvaultAdapter: VendorAdapter {
             try response.requireSuccess()
             return response
         }
-        // Trust what arrived over what was asked for: a proxy or an old server may ignore Accept.
-        let contentType = response.headers.first(name: "Content-Type")?.lowercased() ?? ""
-        let isXML = contentType.contains("xml") || (!contentType.contains("json") && format == .xml)
-        if isXML {
+        if ContentTypeSniff.isXML(response, asked: format) {
             return try CommvaultJobList(xml: try XMLTree.parse(response.bodyBytes, context: "GET /Job"), context: "GET /Job")
         }
         return try CommvaultJobList(json: try response.json(), context: "GET /Job")
@@ -213,13 +208,7 @@ struct CommvaultAdapter: VendorAdapter {
 
     static func login(connection: TargetConnection, credentials: LoginCredentials) async throws(PollError) -> LoginSession.Token {
         let encoded = Data(credentials.password.reveal().utf8).base64EncodedString()
-        let body: [String: String] = ["username": credentials.username, "password": encoded]
-        let bytes: [UInt8]
-        do {
-            bytes = Array(try JSONEncoder().encode(body))
-        } catch {
-            throw PollError(.other, "POST /Login: cannot encode the login request")
-        }
+        let bytes = try JSONLoginBody.encode(username: credentials.username, password: encoded, call: "POST /Login")
         let headers: HTTPHeaders = ["Accept": "application/json", "Content-Type": "application/json"]
         let answer = try await connection.send(.POST, "/Login", headers: headers, body: bytes).json()
         if let token = answer["token"]?.string, !token.isEmpty {

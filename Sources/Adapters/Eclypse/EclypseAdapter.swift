@@ -53,8 +53,7 @@ struct EclypseAdapter: VendorAdapter {
         names = options.names
         var headers: HTTPHeaders = ["Accept": options.format.accept]
         if let username = target.auth.username, let password = target.auth.password {
-            let basic = Data("\(username):\(password.reveal())".utf8).base64EncodedString()
-            headers.add(name: "Authorization", value: "Basic \(basic)")
+            headers.add(name: "Authorization", value: BasicAuthorization.value(username: username, password: password))
         }
         self.headers = headers
         connection = context.connection
@@ -74,7 +73,7 @@ struct EclypseAdapter: VendorAdapter {
     }
 
     private func read(_ id: String) async throws(PollError) -> ObservedRun {
-        let path = api.path(for: Self.escape(id)) + "?$format=\(format.rawValue)"
+        let path = api.path(for: PercentEscape.component(id)) + "?$format=\(format.rawValue)"
         let context = "GET \(api.path(for: "<id>"))"
         let response = try await connection.send(.GET, path, headers: headers)
         if response.status == 404 {
@@ -85,9 +84,7 @@ struct EclypseAdapter: VendorAdapter {
         }
         try response.requireSuccess()
         await notices.reset("forgotten \(id)")
-        let contentType = response.headers.first(name: "Content-Type")?.lowercased() ?? ""
-        let isXML = contentType.contains("xml") || (!contentType.contains("json") && format == .xml)
-        let job = isXML
+        let job = ContentTypeSniff.isXML(response, asked: format)
             ? try EclypseJob(xml: try XMLTree.parse(response.bodyBytes, context: context), context: context)
             : try EclypseJob(json: try response.json(), context: context)
         let run = job.run(jobID: id)
@@ -95,11 +92,6 @@ struct EclypseAdapter: VendorAdapter {
             logger.notice("backup job reports a failure", metadata: ["job_id": "\(id)", "vendor_status": "\(word)"])
         }
         return run
-    }
-
-    /// Ids are UUIDs in practice; escape anything else so an odd id cannot change the path.
-    static func escape(_ id: String) -> String {
-        id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? id
     }
 }
 

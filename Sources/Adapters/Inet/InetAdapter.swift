@@ -49,8 +49,7 @@ struct InetAdapter: VendorAdapter {
         if let token = auth.token {
             headers.add(name: "Authorization", value: "Bearer \(token.reveal())")
         } else if let username = auth.username, let password = auth.password {
-            let basic = Data("\(username):\(password.reveal())".utf8).base64EncodedString()
-            headers.add(name: "Authorization", value: "Basic \(basic)")
+            headers.add(name: "Authorization", value: BasicAuthorization.value(username: username, password: password))
         }
         self.headers = headers
     }
@@ -100,7 +99,7 @@ struct InetAdapter: VendorAdapter {
 
     /// The newest `resultsPerDefinition` results by `created`, newest first.
     private func readResults(definitionID: String) async throws(PollError) -> [InetResult] {
-        let base = "/api/backup/definitions/\(Self.escape(definitionID))/results"
+        let base = "/api/backup/definitions/\(PercentEscape.component(definitionID))/results"
         guard let list = try await get(base).array else {
             throw PollError(.decode, "GET \(base): expected a list of results")
         }
@@ -155,12 +154,7 @@ struct InetAdapter: VendorAdapter {
     }
 
     private func readDetails(base: String, resultID: String) async throws(PollError) -> InetResult {
-        try InetResult(json: try await get("\(base)/\(Self.escape(resultID))"), context: "GET \(base)/<id>")
-    }
-
-    /// Ids are UUIDs in practice; escape anything else so an odd id cannot change the path.
-    static func escape(_ id: String) -> String {
-        id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? id
+        try InetResult(json: try await get("\(base)/\(PercentEscape.component(resultID))"), context: "GET \(base)/<id>")
     }
 }
 

@@ -119,21 +119,11 @@ struct UnitrendsAdapter: VendorAdapter {
         }
     }
 
-    private struct LoginBody: Encodable {
-        var username: String
-        var password: String
-    }
-
     private func login() async throws(PollError) -> LoginSession.Token {
         let credentials = try LoginCredentials.required(credentials, for: "POST /api/login")
-        let body: Data
-        do {
-            body = try JSONEncoder().encode(LoginBody(username: credentials.username, password: credentials.password.reveal()))
-        } catch {
-            throw PollError(.other, "POST /api/login: cannot encode the login body")
-        }
+        let body = try JSONLoginBody.encode(username: credentials.username, password: credentials.password.reveal(), call: "POST /api/login")
         let headers: HTTPHeaders = ["Accept": "application/json", "Content-Type": "application/json"]
-        let response = try await connection.send(.POST, "/api/login", headers: headers, body: Array(body))
+        let response = try await connection.send(.POST, "/api/login", headers: headers, body: body)
         if response.status == 400 {
             // Appliances answer a refused login with 400 or 401, depending on the release.
             throw PollError(.auth, "\(response.context): HTTP 400 (credentials refused)")

@@ -117,7 +117,7 @@ struct VeeamM365Adapter: VendorAdapter {
     /// Every page of the job's sessions (up to the cap), then the newest `sessionsPerJob` by
     /// `creationTime`: the listing's order is not documented, so position says nothing.
     private func readSessions(jobID: String) async throws(PollError) -> [ObservedRun] {
-        let escaped = Self.escape(jobID)
+        let escaped = PercentEscape.component(jobID)
         var sessions: [VeeamM365Session] = []
         var seen = Set<String>()
         var offset = 0
@@ -245,20 +245,8 @@ struct VeeamM365Adapter: VendorAdapter {
 
     // MARK: - Encoding
 
-    /// `application/x-www-form-urlencoded` with everything but RFC 3986's unreserved characters
-    /// escaped, so a password with `&`, `=` or `+` arrives as typed.
+    /// `application/x-www-form-urlencoded`, escaped by `PercentEscape`.
     static func formEncode(_ pairs: [(String, String)]) -> String {
-        pairs.map { "\(formEscape($0.0))=\(formEscape($0.1))" }.joined(separator: "&")
-    }
-
-    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-
-    static func formEscape(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
-    }
-
-    /// Job ids are GUIDs; escape anything else so an odd id cannot change the path or query.
-    static func escape(_ id: String) -> String {
-        id.addingPercentEncoding(withAllowedCharacters: unreserved) ?? id
+        pairs.map { "\(PercentEscape.component($0.0))=\(PercentEscape.component($0.1))" }.joined(separator: "&")
     }
 }
