@@ -25,9 +25,6 @@ public enum AdapterRegistry {
         JobFilter(entries: target.jobs, keys: jobKeys[target.vendor] ?? .id)
     }
 
-    /// Vendors this build can poll.
-    public static var supportedVendors: [Vendor] { Vendor.allCases }
-
     /// Builds the adapter for one target from its decoded options. Only the TLS files can still
     /// be refused here (they need the HTTP client module to load); every other key was checked
     /// by the config loader.

@@ -77,9 +77,4 @@ struct AdapterRegistryTests {
         #expect(inet.fixedDefinitions == nil)
         #expect(inet.resultsPerDefinition == 5)
     }
-
-    @Test("inet is a supported vendor")
-    func supported() {
-        #expect(AdapterRegistry.supportedVendors.contains(.inet))
-    }
 }

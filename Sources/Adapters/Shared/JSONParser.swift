@@ -1,8 +1,8 @@
 /// Parses a JSON document (RFC 8259) straight into a `JSONValue`.
 ///
-/// It replaces `JSONDecoder` + `Decodable`, which built the same value by trying Bool, Double,
-/// String and array in turn for every node and throwing for each miss: a third of the daemon's
-/// polling CPU went there. It accepts exactly what that decoder accepted: one value with optional
+/// Hand-written rather than `JSONDecoder` + `Decodable`, which builds the same value by trying
+/// Bool, Double, String and array in turn for every node and throwing for each miss: that cost a
+/// third of the daemon's polling CPU. It accepts exactly what that decoder accepted: one value with optional
 /// whitespace around it, numbers that fit a finite `Double`, strings of valid UTF-8 without raw
 /// control characters, escapes with paired surrogates, at most 512 levels of nesting; like
 /// Foundation's decoder it also takes a trailing comma in an array or object, and a key that
