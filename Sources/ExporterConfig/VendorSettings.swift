@@ -23,12 +23,24 @@ public enum VendorSettings: Sendable, Equatable {
     /// Decodes `options` (an empty mapping at the target's line when absent) for `vendor`.
     /// `jobs` is the target's `jobs:`, which ECLYPSE's `names` must stay within.
     static func decode(vendor: Vendor, options: ConfigMapping, jobs: [String]) throws(ConfigError) -> VendorSettings {
-        switch vendor {
+        try options.rejectUnknownKeys(allowed: keys(of: vendor))
+        return switch vendor {
         case .inet: .inet(try InetOptions(options))
         case .veeamM365: .veeamM365(try VeeamM365Options(options))
         case .unitrends: .unitrends(try UnitrendsOptions(options))
         case .commvault: .commvault(try CommvaultOptions(options))
         case .eclypse: .eclypse(try EclypseOptions(options, jobs: jobs))
+        }
+    }
+
+    /// The option names `vendor` knows; any other key is refused before a value is read.
+    static func keys(of vendor: Vendor) -> Set<String> {
+        switch vendor {
+        case .inet: InetOptions.keys
+        case .veeamM365: VeeamM365Options.keys
+        case .unitrends: UnitrendsOptions.keys
+        case .commvault: CommvaultOptions.keys
+        case .eclypse: EclypseOptions.keys
         }
     }
 }

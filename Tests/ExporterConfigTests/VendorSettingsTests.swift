@@ -7,16 +7,7 @@ import Testing
 struct VendorSettingsTests {
     /// Two targets, the second of `vendor` with `options` (one line each) starting on line 13.
     static func twoTargets(vendor: String, options: String, auth: Bool = true, jobs: Bool = true) -> String {
-        var yaml = """
-        targets:
-          - name: first
-            vendor: inet
-            url: https://a.example
-          - name: second
-            vendor: \(vendor)
-            url: https://b.example
-
-        """
+        var yaml = oneTarget(name: "first") + "  - name: second\n    vendor: \(vendor)\n    url: https://b.example\n"
         if auth { yaml += "    auth:\n      username: monitor\n      password: pw\n" }
         if jobs { yaml += "    jobs: [j1]\n" }
         if !options.isEmpty {

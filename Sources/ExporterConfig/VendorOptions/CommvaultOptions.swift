@@ -23,7 +23,6 @@ public struct CommvaultOptions: Sendable, Equatable {
     }
 
     init(_ options: ConfigMapping) throws(ConfigError) {
-        try options.rejectUnknownKeys(allowed: Self.keys)
         let defaults = CommvaultOptions()
         let format = try ResponseFormat.decode(options)
         let window = try options.duration("lookup_window") ?? Double(defaults.lookupWindow)

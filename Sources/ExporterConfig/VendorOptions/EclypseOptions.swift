@@ -23,7 +23,6 @@ public struct EclypseOptions: Sendable, Equatable {
 
     /// `jobs` is the target's `jobs:` list, which `names` may only refer to.
     init(_ options: ConfigMapping, jobs: [String]) throws(ConfigError) {
-        try options.rejectUnknownKeys(allowed: Self.keys)
         let word = try options.string("api") ?? API.legacy.rawValue
         guard let api = API(rawValue: word) else { throw options.error("api", "must be legacy or jobs, not '\(word)'") }
         let format = try ResponseFormat.decode(options)

@@ -13,7 +13,6 @@ public struct InetOptions: Sendable, Equatable {
     }
 
     init(_ options: ConfigMapping) throws(ConfigError) {
-        try options.rejectUnknownKeys(allowed: Self.keys)
         let defaults = InetOptions()
         let definitions = try options.stringList("definitions")
         // An empty list would silently watch nothing, forever: say so instead.

@@ -13,7 +13,6 @@ public struct UnitrendsOptions: Sendable, Equatable {
     }
 
     init(_ options: ConfigMapping) throws(ConfigError) {
-        try options.rejectUnknownKeys(allowed: Self.keys)
         let defaults = UnitrendsOptions()
         let history = try options.duration("history") ?? Double(defaults.historyHours) * 3600
         guard history >= 3600, history <= 366 * 86_400 else {

@@ -32,7 +32,6 @@ public struct VeeamM365Options: Sendable, Equatable {
     }
 
     init(_ options: ConfigMapping) throws(ConfigError) {
-        try options.rejectUnknownKeys(allowed: Self.keys)
         let defaults = VeeamM365Options()
         let word = try options.string("api_version") ?? defaults.apiVersion.rawValue
         guard let version = APIVersion(rawValue: word.lowercased()) else {
