@@ -4,18 +4,8 @@ import ExporterConfig
 import Logging
 
 /// The table from the config's `vendor:` word to the adapter that speaks that vendor's API.
-/// Adding a vendor means one folder and one line here.
+/// Adding a vendor means one folder, one options type in ExporterConfig and one line here.
 public enum AdapterRegistry {
-    public typealias Factory = @Sendable (AdapterContext) throws(ConfigError) -> any VendorAdapter
-
-    static let factories: [Vendor: Factory] = [
-        .inet: { context throws(ConfigError) in try InetAdapter(context: context) },
-        .veeamM365: { context throws(ConfigError) in try VeeamM365Adapter(context: context) },
-        .unitrends: { context throws(ConfigError) in try UnitrendsAdapter(context: context) },
-        .commvault: { context throws(ConfigError) in try CommvaultAdapter(context: context) },
-        .eclypse: { context throws(ConfigError) in try EclypseAdapter(context: context) },
-    ]
-
     /// Which `jobs:` words name a job, per vendor (`JobFilter` applies them):
     /// - Commvault: the id triple `clientId/backupsetId/subclientId` or the name
     ///   `clientName/backupsetName/subclientName`;
@@ -35,21 +25,22 @@ public enum AdapterRegistry {
         JobFilter(entries: target.jobs, keys: jobKeys[target.vendor] ?? .id)
     }
 
-    /// Vendors this build can poll.
-    public static var supportedVendors: [Vendor] { Vendor.allCases.filter { factories[$0] != nil } }
-
-    /// Builds the adapter for one target, validating its vendor `options:` and TLS files on the way,
-    /// so `check-config` and a reload reject what the adapter cannot use.
+    /// Builds the adapter for one target from its decoded options. Only the TLS files can still
+    /// be refused here (they need the HTTP client module to load); every other key was checked
+    /// by the config loader.
     public static func makeAdapter(for target: TargetConfiguration, client: HTTPClient, logger: Logger) throws(ConfigError) -> any VendorAdapter {
-        guard let factory = factories[target.vendor] else {
-            throw ConfigError(
-                file: "", line: target.line, key: "targets(\(target.name)).vendor",
-                message: "vendor '\(target.vendor.rawValue)' is not supported by this build (supported: \(supportedVendors.map(\.rawValue).joined(separator: ", ")))")
-        }
         var logger = logger
         logger[metadataKey: "target"] = "\(target.name)"
         logger[metadataKey: "vendor"] = "\(target.vendor.rawValue)"
         let connection = try TargetConnection(target: target, client: client)
-        return try factory(AdapterContext(target: target, connection: connection, logger: logger, jobFilter: jobFilter(for: target)))
+        let context = AdapterContext(target: target, connection: connection, logger: logger, jobFilter: jobFilter(for: target))
+        // The options' case picks the adapter, so a vendor and its options can never disagree.
+        return switch target.options {
+        case .inet(let options): InetAdapter(context: context, options: options)
+        case .veeamM365(let options): VeeamM365Adapter(context: context, options: options)
+        case .unitrends(let options): UnitrendsAdapter(context: context, options: options)
+        case .commvault(let options): CommvaultAdapter(context: context, options: options)
+        case .eclypse(let options): EclypseAdapter(context: context, options: options)
+        }
     }
 }

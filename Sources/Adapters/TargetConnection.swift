@@ -25,6 +25,12 @@ public struct TargetConnection: Sendable {
         self.timeout = target.timeout
         self.maxResponseBytes = target.maxResponseBytes
         self.client = client
+        self.tls = try Self.tlsConfiguration(for: target)
+    }
+
+    /// The target's TLS settings, nil for the system defaults. Loading the CA file's certificates
+    /// needs NIOSSL, which the config module does not link, so `check-config` calls this too.
+    public static func tlsConfiguration(for target: TargetConfiguration) throws(ConfigError) -> NIOSSL.TLSConfiguration? {
         var tls = NIOSSL.TLSConfiguration.makeClientConfiguration()
         var customised = false
         if let caFile = target.tls.caFile {
@@ -33,7 +39,7 @@ public struct TargetConnection: Sendable {
                 tls.additionalTrustRoots = [.certificates(certificates)]
                 customised = true
             } catch {
-                throw ConfigError(file: "", line: target.line, key: "targets(\(target.name)).tls.ca_file",
+                throw ConfigError(file: target.file, line: target.line, key: "targets(\(target.name)).tls.ca_file",
                                   message: "cannot read PEM certificates from \(caFile): \(error)")
             }
         }
@@ -41,7 +47,7 @@ public struct TargetConnection: Sendable {
             tls.certificateVerification = .none
             customised = true
         }
-        self.tls = customised ? tls : nil
+        return customised ? tls : nil
     }
 
     /// Sends one request and collects the whole body (up to `maxResponseBytes`).

@@ -18,25 +18,25 @@ public struct ConfigurationLoader: Sendable {
     /// A target's configuration and the adapter built from it.
     typealias Target = (configuration: TargetConfiguration, adapter: any VendorAdapter)
 
-    /// The parsed configuration (adapters validate their `options:` as they are built).
+    /// The parsed configuration (`ConfigLoader` has checked every key, vendor options included;
+    /// building an adapter can only still refuse a CA file that holds no PEM certificate).
     func load(client: HTTPClient, logger: Logger) throws(ConfigError) -> (ExporterConfiguration, [Target]) {
         let configuration = try ConfigLoader.load(path: path, environment: environment)
         for warning in configuration.warnings { logger.log(warning) }
         var targets: [Target] = []
         for target in configuration.targets {
-            do {
-                targets.append((target, try AdapterRegistry.makeAdapter(for: target, client: client, logger: logger)))
-            } catch {
-                var error = error
-                if error.file.isEmpty { error.file = path }
-                throw error
-            }
+            targets.append((target, try AdapterRegistry.makeAdapter(for: target, client: client, logger: logger)))
         }
         return (configuration, targets)
     }
 
-    /// Validation only, for `check-config`: parses and builds every adapter, polls nothing.
-    public func check(client: HTTPClient) throws(ConfigError) -> ExporterConfiguration {
-        try load(client: client, logger: Logger(label: "check-config", factory: { _ in SwiftLogNoOpLogHandler() })).0
+    /// Validation only, for `check-config`: the same keys and options as `load`, and the same
+    /// CA certificates loaded, without an HTTP client or an adapter.
+    public func check() throws(ConfigError) -> ExporterConfiguration {
+        let configuration = try ConfigLoader.load(path: path, environment: environment)
+        for target in configuration.targets {
+            _ = try TargetConnection.tlsConfiguration(for: target)
+        }
+        return configuration
     }
 }

@@ -28,10 +28,13 @@ public struct TargetConfiguration: Sendable, Equatable {
     public var maxAge: Double
     /// Per-job overrides of `maxAge`, by job id (`job_max_age`).
     public var jobMaxAge: [String: Double]
-    /// The vendor's own keys, checked by its adapter.
-    public var options: VendorOptions
+    /// The vendor's own keys, decoded and checked with the rest of the file.
+    public var options: VendorSettings
     /// Line where this target's mapping starts, for messages about the target as a whole.
     public var line: Int
+    /// The config file the target came from, so a problem found only when the adapter is built
+    /// (a CA file that holds no PEM certificate) names the file like every other config error.
+    public var file: String
 
     public init(
         name: String, vendor: Vendor, url: String, auth: AuthConfiguration = AuthConfiguration(),
@@ -40,8 +43,9 @@ public struct TargetConfiguration: Sendable, Equatable {
         jitter: Double = TargetConfiguration.defaultJitter, timezone: String = TargetConfiguration.defaultTimezone,
         maxResponseBytes: Int = TargetConfiguration.defaultMaxResponseBytes,
         maxAge: Double = TargetConfiguration.defaultMaxAge, jobMaxAge: [String: Double] = [:],
-        options: VendorOptions = .empty, line: Int = 0
+        options: VendorSettings? = nil, line: Int = 0, file: String = ""
     ) {
+        // nil means the vendor's defaults, as an absent `options:` does.
         self.name = name
         self.vendor = vendor
         self.url = url
@@ -55,8 +59,9 @@ public struct TargetConfiguration: Sendable, Equatable {
         self.maxResponseBytes = maxResponseBytes
         self.maxAge = maxAge
         self.jobMaxAge = jobMaxAge
-        self.options = options
+        self.options = options ?? .defaults(for: vendor)
         self.line = line
+        self.file = file
     }
 
     public static let defaultInterval: Double = 60

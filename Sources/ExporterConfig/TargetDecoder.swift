@@ -34,21 +34,40 @@ struct TargetDecoder {
         }
         let url = try Self.normalisedURL(target.require("url", target.string), in: target)
         let schedule = try defaults.overridden(by: target)
-        let options: VendorOptions
-        if let mapping = try target.mapping("options") {
-            options = VendorOptions(mapping: mapping)
-        } else {
-            options = VendorOptions(mapping: ConfigMapping(file: target.file, path: target.keyPath("options"),
-                                                           line: target.line, entries: []))
-        }
+        let auth = try auth(target.mapping("auth"))
+        let jobs = try target.stringList("jobs") ?? []
+        try Self.checkVendorNeeds(vendor, auth: auth, jobs: jobs, in: target)
+        let optionsMapping = try target.mapping("options")
+            ?? ConfigMapping(file: target.file, path: target.keyPath("options"), line: target.line, entries: [])
+        let options = try VendorSettings.decode(vendor: vendor, options: optionsMapping, jobs: jobs)
         return TargetConfiguration(
             name: name, vendor: vendor, url: url,
-            auth: try auth(target.mapping("auth")), tls: try tls(target.mapping("tls")),
-            jobs: try target.stringList("jobs") ?? [],
+            auth: auth, tls: try tls(target.mapping("tls")),
+            jobs: jobs,
             interval: schedule.interval, timeout: schedule.timeout, jitter: schedule.jitter,
             timezone: schedule.timezone, maxResponseBytes: schedule.maxResponseBytes,
             maxAge: schedule.maxAge, jobMaxAge: try jobMaxAge(target.mapping("job_max_age")),
-            options: options, line: target.line ?? 0)
+            options: options, line: target.line ?? 0, file: target.file)
+    }
+
+    /// What a vendor cannot work without beyond its `options:`: the login vendors and ECLYPSE's
+    /// HTTP Basic need a username and a password (a token alone will not do), and ECLYPSE, which
+    /// has no job list, needs the ids to follow.
+    private static func checkVendorNeeds(_ vendor: Vendor, auth: AuthConfiguration, jobs: [String],
+                                         in target: ConfigMapping) throws(ConfigError) {
+        let how: String? = switch vendor {
+        case .commvault: "POST /Login"
+        case .unitrends: "POST /api/login"
+        case .veeamM365: "the password grant of POST /Token"
+        case .eclypse: "HTTP Basic"
+        case .inet: nil
+        }
+        if let how, auth.username?.isEmpty ?? true || auth.password == nil {
+            throw target.error("auth", "\(vendor.rawValue) needs auth.username and a password (\(how))")
+        }
+        if vendor == .eclypse, jobs.isEmpty {
+            throw target.error("jobs", "eclypse has no list of backup jobs: name the job ids to follow in jobs:")
+        }
     }
 
     /// `job_max_age: {<job id>: 48h}`: per-job overrides of `max_age`.

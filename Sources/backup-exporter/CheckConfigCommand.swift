@@ -1,4 +1,3 @@
-import Adapters
 import ArgumentParser
 import Daemon
 import ExporterConfig
@@ -17,12 +16,10 @@ struct CheckConfigCommand: AsyncParsableCommand {
     var webConfigFile: String?
 
     func run() async throws {
-        let client = VendorHTTPClient.make()
         let loader = ConfigurationLoader(path: file, environment: ProcessInfo.processInfo.environment)
         let result = Result { () throws(ConfigError) in
-            (try loader.check(client: client), try WebConfiguration.load(path: webConfigFile))
+            (try loader.check(), try WebConfiguration.load(path: webConfigFile))
         }
-        try? await client.shutdown()
         switch result {
         case .success(let (configuration, web)):
             print("\(file): OK, \(configuration.targets.count) targets")

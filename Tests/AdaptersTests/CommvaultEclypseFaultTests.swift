@@ -35,8 +35,8 @@ struct CommvaultEclypseFaultTests {
         FaultCase(name: "HTTP 401", fault: .status(401), commvault: PollError(.auth, "POST /Login: HTTP 401"), eclypse: PollError(.auth, "\(ec): HTTP 401")),
         FaultCase(name: "HTTP 403", fault: .status(403), commvault: PollError(.auth, "POST /Login: HTTP 403"), eclypse: PollError(.auth, "\(ec): HTTP 403")),
         FaultCase(name: "one 401", fault: .unauthorizedTimes(1), commvault: nil, eclypse: PollError(.auth, "\(ec): HTTP 401")),
-        FaultCase(name: "malformed body", fault: .malformedBody, commvault: PollError(.decode, "\(cv): response is not valid JSON"),
-                  eclypse: PollError(.decode, "\(ec): response is not valid JSON")),
+        FaultCase(name: "malformed body", fault: .malformedBody, commvault: PollError(.decode, "\(cv): response is not valid JSON at byte 12: expected a value"),
+                  eclypse: PollError(.decode, "\(ec): response is not valid JSON at byte 12: expected a value")),
         // A body shorter than its Content-Length is a decode failure, however NIO reports the EOF.
         FaultCase(name: "truncated body", fault: .truncatedBody,
                   commvault: PollError(.decode, "\(cv): connection closed before the body was complete"),

@@ -50,15 +50,15 @@ enum CommvaultEclypseHarness {
         return try AdapterRegistry.makeAdapter(for: target, client: client, logger: logger)
     }
 
-    /// The config error building an adapter for `target` throws, or nil.
-    static func configError(_ target: TargetConfiguration) async throws -> ConfigError? {
-        try await withHTTPClient { client in
-            do {
-                _ = try adapter(target, client: client)
-                return nil
-            } catch let error as ConfigError {
-                return error
-            }
+    /// The config error loading `target` (the config loader checks vendor options) or building
+    /// its adapter throws, or nil.
+    static func configError(_ target: @autoclosure () throws -> TargetConfiguration) async throws -> ConfigError? {
+        do {
+            let target = try target()
+            _ = try await withHTTPClient { client in try adapter(target, client: client) }
+            return nil
+        } catch let error as ConfigError {
+            return error
         }
     }
 

@@ -203,15 +203,14 @@ struct EclypseAdapterTests {
     }
 
     @Test("jobs are required, names must refer to them, api and format are checked", arguments: [
-        ("", [], "targets(eclypse-test).jobs: eclypse has no list of backup jobs: name the job ids to follow in jobs:"),
+        ("", [], "/etc/backup-exporter/config.yaml:2: targets[0].jobs: eclypse has no list of backup jobs: name the job ids to follow in jobs:"),
         ("api: v2", [nightly], "/etc/backup-exporter/config.yaml:11: targets[0].options.api: must be legacy or jobs, not 'v2'"),
         ("format: csv", [nightly], "/etc/backup-exporter/config.yaml:11: targets[0].options.format: must be json or xml, not 'csv'"),
         ("names:\n  other-id: X", [nightly],
          "/etc/backup-exporter/config.yaml:12: targets[0].options.names: names job id 'other-id', which is not in the target's jobs: list"),
     ])
     func badConfig(_ options: String, _ jobs: [String], _ expected: String) async throws {
-        let target = try H.target(vendor: .eclypse, url: "http://127.0.0.1:1", jobs: jobs, options: options)
-        let error = try await H.configError(target)
+        let error = try await H.configError(try H.target(vendor: .eclypse, url: "http://127.0.0.1:1", jobs: jobs, options: options))
         #expect(error?.description.hasSuffix(expected) == true, "\(error?.description ?? "no error")")
     }
 }

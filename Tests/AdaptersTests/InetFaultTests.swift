@@ -29,7 +29,7 @@ struct InetFaultTests {
         FaultCase(name: "HTTP 401", fault: .status(401), expected: PollError(.auth, "\(call): HTTP 401")),
         FaultCase(name: "HTTP 403", fault: .status(403), expected: PollError(.auth, "\(call): HTTP 403")),
         FaultCase(name: "one 401", fault: .unauthorizedTimes(1), expected: PollError(.auth, "\(call): HTTP 401")),
-        FaultCase(name: "malformed body", fault: .malformedBody, expected: PollError(.decode, "\(call): response is not valid JSON")),
+        FaultCase(name: "malformed body", fault: .malformedBody, expected: PollError(.decode, "\(call): response is not valid JSON at byte 12: expected a value")),
         FaultCase(name: "truncated body", fault: .truncatedBody,
                   expected: PollError(.decode, "\(call): connection closed before the body was complete")),
         FaultCase(name: "dropped connection", fault: .dropConnection,

@@ -3,6 +3,7 @@ import TestSupport
 import Testing
 
 @testable import Adapters
+import BackupModel
 
 /// `JSONParser` replaced `JSONDecoder` for speed and promises to accept what the decoder accepted
 /// and to build the same value. Foundation's decoder is the oracle: hand-picked edge cases, then
@@ -26,6 +27,34 @@ struct JSONParserTests {
     func edgeCases(text: String) {
         let bytes = Array(text.utf8)
         #expect(JSONParser.parse(bytes) == Self.oracle(bytes))
+    }
+
+    @Test("a failure names the first offending byte and what was expected there", arguments: [
+        (#"{"size": 518 "files": 1}"#, 13, "',' or '}'"),
+        (#"[1 2]"#, 3, "',' or ']'"),
+        (#"{"a" 1}"#, 5, "':'"),
+        (#"{a: 1}"#, 1, "a string key"),
+        (#"{"a": tru}"#, 6, "a value"),
+        (#"{"a": 01}"#, 7, "',' or '}'"),
+        (#"{"a": -}"#, 7, "a digit"),
+        (#"{"a": 1.}"#, 8, "a digit"),
+        ("{\"a\": \"x\ty\"}", 8, "'\"' or an escaped control character"),
+        (#"{"a": "\x"}"#, 8, "an escape"),
+        (#"{"a": 1"#, 7, "',' or '}'"),
+        (#"{"a": 1} x"#, 9, "end of document"),
+        ("", 0, "a value"),
+        (#"{"this is": not json <html>"#, 12, "a value"),
+    ])
+    func failures(text: String, offset: Int, expected: String) {
+        #expect(JSONParser.parseOrExplain(Array(text.utf8)) == .failure(JSONParser.Invalid(offset: offset, expected: expected)))
+    }
+
+    @Test("a decode error names the call, the offset and what was expected, never the body")
+    func decodeError() {
+        let body = #"{"password": "hunter2" "x": 1}"#
+        #expect(throws: PollError(.decode, "POST /api/backups: response is not valid JSON at byte 23: expected ',' or '}'")) {
+            try JSONValue.parse(Array(body.utf8), context: "POST /api/backups")
+        }
     }
 
     @Test("invalid UTF-8 inside a string is refused by both")

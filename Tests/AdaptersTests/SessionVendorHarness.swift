@@ -49,15 +49,19 @@ enum SessionVendorHarness {
         try AdapterRegistry.makeAdapter(for: target, client: client, logger: Logger(label: "adapters-tests"))
     }
 
-    /// The `ConfigError` building an adapter for `target` throws, or nil.
-    static func configError(_ target: TargetConfiguration) -> ConfigError? {
+    /// The `ConfigError` loading `target` (the config loader checks vendor options) or building
+    /// its adapter throws, or nil.
+    static func configError(_ target: @autoclosure () throws -> TargetConfiguration) -> ConfigError? {
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         defer { try? client.syncShutdown() }
         do {
-            _ = try AdapterRegistry.makeAdapter(for: target, client: client, logger: Logger(label: "adapters-tests"))
+            _ = try AdapterRegistry.makeAdapter(for: try target(), client: client, logger: Logger(label: "adapters-tests"))
             return nil
-        } catch {
+        } catch let error as ConfigError {
             return error
+        } catch {
+            Issue.record(error)
+            return nil
         }
     }
 

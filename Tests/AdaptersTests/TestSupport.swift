@@ -24,17 +24,17 @@ enum TestTargets {
     static func target(
         url: String, auth: AuthConfiguration = AuthConfiguration(token: Secret(TestSecrets.token)),
         timeout: Double = 5, maxResponseBytes: Int = TargetConfiguration.defaultMaxResponseBytes,
-        options: VendorOptions = .empty
+        options: InetOptions = InetOptions()
     ) -> TargetConfiguration {
         TargetConfiguration(name: "inet-test", vendor: .inet, url: url, auth: auth, timeout: timeout,
-                            maxResponseBytes: maxResponseBytes, options: options)
+                            maxResponseBytes: maxResponseBytes, options: .inet(options))
     }
 
     static let basicAuth = AuthConfiguration(username: TestSecrets.username, password: Secret(TestSecrets.password))
 
-    /// `options:` exactly as the config loader produces them, so the adapter sees real key paths
-    /// and lines. `optionsYAML` is the indented body of the `options:` mapping.
-    static func options(_ optionsYAML: String) throws -> VendorOptions {
+    /// `options:` exactly as the config loader decodes them (and refuses them, with real key
+    /// paths and lines). `optionsYAML` is the indented body of the `options:` mapping.
+    static func options(_ optionsYAML: String) throws -> InetOptions {
         let yaml = """
         targets:
           - name: inet-test
@@ -45,7 +45,8 @@ enum TestTargets {
 
         """
         let configuration = try ConfigLoader.parse(yaml: yaml, path: "/etc/backup-exporter/config.yaml", environment: [:])
-        return configuration.targets[0].options
+        guard case .inet(let options) = configuration.targets[0].options else { return InetOptions() }
+        return options
     }
 
     static func adapter(_ target: TargetConfiguration, client: HTTPClient) throws -> any VendorAdapter {

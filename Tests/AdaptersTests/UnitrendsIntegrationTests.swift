@@ -204,7 +204,7 @@ struct UnitrendsIntegrationTests {
                 let message = try #require(error?.message)
                 #expect(error?.reason == .decode)
                 #expect(message.hasPrefix("POST /api/backups: response is not valid JSON at byte "))
-                #expect(message.hasSuffix(" (expected ',' or '}')"))
+                #expect(message.hasSuffix(": expected ',' or '}'"))
                 let offset = try #require(Int(message.dropFirst("POST /api/backups: response is not valid JSON at byte ".count).prefix { $0.isNumber }))
                 // The first backup is the oldest (id 100): its "size" line ends before byte 300.
                 #expect((200..<300).contains(offset))

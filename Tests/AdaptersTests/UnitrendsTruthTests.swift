@@ -94,7 +94,7 @@ struct UnitrendsTruthTests {
         let body = try Data(contentsOf: Golden.url(vendor: "unitrends", name: "seed-backups-as-published.json"))
         try await Self.withFixedAppliance(backups: body) { adapter, _ in
             let error = await pollError(adapter)
-            #expect(error == PollError(.decode, "POST /api/backups: response is not valid JSON at byte 260 (expected ',' or '}')"))
+            #expect(error == PollError(.decode, "POST /api/backups: response is not valid JSON at byte 260: expected ',' or '}'"))
         }
     }
 

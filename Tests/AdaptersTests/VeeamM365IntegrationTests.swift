@@ -179,7 +179,7 @@ struct VeeamM365IntegrationTests {
             try await withHTTPClient { client in
                 let adapterClock = SimulatorClock.manual(at: 0)
                 let context = try SessionVendorHarness.context(try Self.target(fixture.url), client: client)
-                let adapter = try VeeamM365Adapter(context: context, clock: { adapterClock.now() })
+                let adapter = VeeamM365Adapter(context: context, options: VeeamM365Options(), clock: { adapterClock.now() })
                 _ = try await adapter.poll()
                 adapterClock.advance(by: 3500)
                 _ = try await adapter.poll()
@@ -201,7 +201,7 @@ struct VeeamM365IntegrationTests {
             try await withHTTPClient { client in
                 let adapterClock = SimulatorClock.manual(at: 0)
                 let context = try SessionVendorHarness.context(try Self.target(fixture.url), client: client)
-                let adapter = try VeeamM365Adapter(context: context, clock: { adapterClock.now() })
+                let adapter = VeeamM365Adapter(context: context, options: VeeamM365Options(), clock: { adapterClock.now() })
                 _ = try await adapter.poll()
                 fixture.simulator.rejectRefreshTokens = true
                 adapterClock.advance(by: 3590)
@@ -286,6 +286,9 @@ struct VeeamM365IntegrationTests {
                     let error = await pollError(adapter)
                     #expect(error?.reason == reason, "\(fault): \(String(describing: error))")
                     #expect(error?.message.contains(SessionVendorHarness.password) == false)
+                    if case .malformedBody = fault {
+                        #expect(error?.message.hasSuffix("response is not valid JSON at byte 12: expected a value") == true, "\(String(describing: error))")
+                    }
                     #expect(try await otherJobs.count == 2)
                     faulty.server.faults.set(nil)
                     #expect(try await adapter.poll().count == 2)

@@ -44,18 +44,6 @@ struct VendorTimeTests {
         #expect(VendorTime.iso8601(text) == nil)
     }
 
-    @Test("epoch values: seconds as they are, milliseconds divided, auto by magnitude")
-    func epochs() {
-        #expect(VendorTime.epochSeconds(1_527_682_754.5) == 1_527_682_754.5)
-        #expect(VendorTime.epochMilliseconds(1_527_682_754_500) == 1_527_682_754.5)
-        #expect(VendorTime.epoch(1_527_682_754) == 1_527_682_754)
-        #expect(VendorTime.epoch(1_527_682_754_000) == 1_527_682_754)
-        #expect(VendorTime.epoch(99_999_999_999) == 99_999_999_999)
-        #expect(VendorTime.epoch(100_000_000_000) == 100_000_000)
-        #expect(VendorTime.epoch(.nan) == nil)
-        #expect(VendorTime.epochSeconds(.infinity) == nil)
-    }
-
     @Test("durations HH:mm:ss become seconds", arguments: [
         ("00:00:28", 28.0), ("01:02:03", 3723), ("123:04:05", 443_045), ("0:00:01", 1), ("00:01:02.5", 62.5),
         ("1.02:03:04", 93_784), (" 00:10:00 ", 600),

@@ -63,7 +63,7 @@ struct ConfigErrorTests {
                 vendor: inet
                 url: https://b.example
               - name: a
-                vendor: eclypse
+                vendor: inet
                 url: https://c.example
             """
         #expect(parseError(yaml)?.description == "config.yaml:8: targets[2].name: duplicate target name 'a' (first used on line 2)")

@@ -16,10 +16,10 @@ struct ConfigFuzzTests {
         let folder = try TemporaryDirectory()
         let example = try String(contentsOfFile: ExampleConfigTests.examplePath, encoding: .utf8)
         try folder.write("private-ca.pem", "pem")
-        try folder.write("secrets/unitrends-token", "ut-token\n")
+        try folder.write("secrets/unitrends-password", "ut-pass\n")
         try folder.write("credentials/m365", "m365-pass\n")
         let environment = [
-            "CREDENTIALS_DIRECTORY": folder.path + "/credentials", "COMMVAULT_TOKEN": "cv-token",
+            "CREDENTIALS_DIRECTORY": folder.path + "/credentials", "COMMVAULT_PASSWORD": "cv-pass",
             "INET_USER": "svc", "INET_PASSWORD": "inet-pass",
         ]
         let path = folder.path + "/config.yaml"

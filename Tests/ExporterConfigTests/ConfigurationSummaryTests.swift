@@ -13,7 +13,7 @@ struct ConfigurationSummaryTests {
                 interval: 90s
                 jobs: [a, b]
               - name: cv
-                vendor: commvault
+                vendor: inet
                 url: http://cv.example
                 auth: {token: secret-token}
                 timeout: 500ms
@@ -25,7 +25,7 @@ struct ConfigurationSummaryTests {
         #expect(ConfigurationSummary.table(for: config) == """
             NAME       VENDOR      URL                           INTERVAL  TIMEOUT  AUTH                JOBS
             m365-prod  veeam_m365  https://vbo.example.net:4443  1m30s     15s      basic user=monitor  a,b
-            cv         commvault   http://cv.example             1m        500ms    token               all
+            cv         inet        http://cv.example             1m        500ms    token               all
             open       inet        https://i.example             1m        15s      none                all
 
             """)

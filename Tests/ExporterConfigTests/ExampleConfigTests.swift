@@ -16,21 +16,21 @@ struct ExampleConfigTests {
         let example = try String(contentsOfFile: Self.examplePath, encoding: .utf8)
         let path = try folder.write("config.yaml", example)
         try folder.write("private-ca.pem", "pem")
-        try folder.write("secrets/unitrends-token", "ut-token\n")
+        try folder.write("secrets/unitrends-password", "ut-pass\n")
         try folder.write("credentials/m365", "m365-pass\n")
         let environment = [
-            "CREDENTIALS_DIRECTORY": folder.path + "/credentials", "COMMVAULT_TOKEN": "cv-token",
+            "CREDENTIALS_DIRECTORY": folder.path + "/credentials", "COMMVAULT_PASSWORD": "cv-pass",
             "INET_USER": "svc", "INET_PASSWORD": "inet-pass",
         ]
         let config = try ConfigLoader.load(path: path, environment: environment)
         #expect(config.targets.map(\.name) == ["m365-prod", "commvault-dc1", "inet-backup", "eclypse-lab", "unitrends-branch"])
         #expect(config.targets.map(\.vendor) == [.veeamM365, .commvault, .inet, .eclypse, .unitrends])
-        #expect(config.targets.map(\.auth.kindDescription) == ["basic user=monitor", "token", "basic user=svc", "basic user=admin", "token"])
+        #expect(config.targets.map(\.auth.kindDescription) == ["basic user=monitor", "basic user=monitor", "basic user=svc", "basic user=admin", "basic user=monitor"])
         #expect(config.targets[3].auth.password?.reveal() == "changeme$1")
         #expect(config.targets[0].tls.caFile == folder.path + "/private-ca.pem")
         #expect(config.targets[0].maxResponseBytes == 64 * 1024 * 1024)
         #expect(config.targets[1].maxResponseBytes == 32 * 1024 * 1024)
-        #expect(try config.targets[1].options.string("format") == "json")
-        #expect(try config.targets[2].options.stringList("definitions") == ["nightly-db", "weekly-full"])
+        #expect(config.targets[1].options == .commvault(CommvaultOptions(format: .json)))
+        #expect(config.targets[2].options == .inet(InetOptions(definitions: ["nightly-db", "weekly-full"])))
     }
 }

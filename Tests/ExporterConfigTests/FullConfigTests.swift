@@ -38,10 +38,10 @@ struct FullConfigTests {
                 job_max_age:
                   job-1: 48h
                 options:
-                  format: json
-                  definitions: [a, b]
-              - name: commvault.dc1
-                vendor: commvault
+                  api_version: v7
+                  sessions_per_job: 3
+              - name: token.dc1
+                vendor: inet
                 url: http://cv.example.net/api//
                 auth:
                   token_env: CV_TOKEN
@@ -57,14 +57,15 @@ struct FullConfigTests {
                 auth:
                   username: admin
                   password: "pa$$word"
+                jobs: [e1]
                 max_response_bytes: 1MB
-              - name: Unitrends-1
-                vendor: unitrends
+              - name: Token-1
+                vendor: inet
                 url: https://ut.example.net
                 auth:
                   token_file: ${CREDENTIALS_DIRECTORY}/unitrends-token
-              - name: unitrends-2
-                vendor: unitrends
+              - name: token-2
+                vendor: inet
                 url: https://ut2.example.net
                 auth:
                   token: literal-token
@@ -80,25 +81,25 @@ struct FullConfigTests {
         guard config.targets.count == 6 else { return }
 
         var m365 = config.targets[0]
-        #expect(m365.options.keys == ["format", "definitions"])
-        #expect(try m365.options.string("format") == "json")
-        #expect(try m365.options.stringList("definitions") == ["a", "b"])
-        m365.options = .empty
+        #expect(m365.options == .veeamM365(VeeamM365Options(apiVersion: .v7, sessionsPerJob: 3)))
+        #expect(m365.file == configPath)
+        m365.options = .defaults(for: .veeamM365)
+        m365.file = ""
         #expect(m365 == TargetConfiguration(
             name: "m365-prod", vendor: .veeamM365, url: "https://vbo.example.net:4443",
             auth: AuthConfiguration(username: "monitor", password: Secret("m365-pass")),
             tls: TLSConfiguration(caFile: folder.path + "/ca.pem", insecureSkipVerify: true),
             jobs: ["job-1", "job 2"], interval: 30, timeout: 90, jitter: 0, timezone: "America/New_York",
-            maxResponseBytes: 1_048_576, maxAge: 108_000, jobMaxAge: ["job-1": 172_800], options: .empty, line: 8))
+            maxResponseBytes: 1_048_576, maxAge: 108_000, jobMaxAge: ["job-1": 172_800], line: 8))
 
         let inheriting = { (target: TargetConfiguration, expected: TargetConfiguration) in
             var target = target
-            #expect(target.options.keys == [])
-            target.options = .empty
+            #expect(target.options == .defaults(for: target.vendor))
+            target.file = ""
             #expect(target == expected)
         }
         inheriting(config.targets[1], TargetConfiguration(
-            name: "commvault.dc1", vendor: .commvault, url: "http://cv.example.net/api",
+            name: "token.dc1", vendor: .inet, url: "http://cv.example.net/api",
             auth: AuthConfiguration(token: Secret("cv-token")),
             interval: 120, timeout: 20, jitter: 0.25, timezone: "Europe/Berlin", maxResponseBytes: 524_288, line: 29))
         inheriting(config.targets[2], TargetConfiguration(
@@ -107,27 +108,27 @@ struct FullConfigTests {
             interval: 120, timeout: 20, jitter: 0.25, timezone: "Europe/Berlin", maxResponseBytes: 524_288, line: 34))
         inheriting(config.targets[3], TargetConfiguration(
             name: "eclypse", vendor: .eclypse, url: "https://eclypse.example.net",
-            auth: AuthConfiguration(username: "admin", password: Secret("pa$word")),
+            auth: AuthConfiguration(username: "admin", password: Secret("pa$word")), jobs: ["e1"],
             interval: 120, timeout: 20, jitter: 0.25, timezone: "Europe/Berlin", maxResponseBytes: 1_000_000, line: 40))
         inheriting(config.targets[4], TargetConfiguration(
-            name: "Unitrends-1", vendor: .unitrends, url: "https://ut.example.net",
+            name: "Token-1", vendor: .inet, url: "https://ut.example.net",
             auth: AuthConfiguration(token: Secret("ut-token")),
-            interval: 120, timeout: 20, jitter: 0.25, timezone: "Europe/Berlin", maxResponseBytes: 524_288, line: 47))
+            interval: 120, timeout: 20, jitter: 0.25, timezone: "Europe/Berlin", maxResponseBytes: 524_288, line: 48))
         inheriting(config.targets[5], TargetConfiguration(
-            name: "unitrends-2", vendor: .unitrends, url: "https://ut2.example.net",
+            name: "token-2", vendor: .inet, url: "https://ut2.example.net",
             auth: AuthConfiguration(token: Secret("literal-token")),
-            interval: 120, timeout: 20, jitter: 0.25, timezone: "Europe/Berlin", maxResponseBytes: 524_288, line: 52))
+            interval: 120, timeout: 20, jitter: 0.25, timezone: "Europe/Berlin", maxResponseBytes: 524_288, line: 53))
     }
 
     @Test("built-in defaults apply when neither defaults nor the target set a key")
     func builtInDefaults() throws {
         let config = try ConfigLoader.parse(yaml: oneTarget(), path: "c.yaml", environment: [:])
         var target = config.targets[0]
-        target.options = .empty
+        target.file = ""
         #expect(target == TargetConfiguration(
             name: "t1", vendor: .inet, url: "https://h.example", auth: AuthConfiguration(), tls: TLSConfiguration(),
             jobs: [], interval: 60, timeout: 15, jitter: 0.1, timezone: "UTC", maxResponseBytes: 33_554_432,
-            options: .empty, line: 2))
+            line: 2))
     }
 
     @Test("defaults override the built-ins and each target overrides the defaults on its own")
@@ -166,15 +167,15 @@ struct FullConfigTests {
         let config = try ConfigLoader.parse(yaml: oneTarget("interval:\njobs: []\noptions:\ntls:"), path: "c.yaml", environment: [:])
         #expect(config.targets[0].interval == 60)
         #expect(config.targets[0].jobs == [])
-        #expect(config.targets[0].options.keys == [])
+        #expect(config.targets[0].options == .defaults(for: .inet))
         #expect(config.targets[0].tls == TLSConfiguration())
     }
 
     @Test("$$ is a literal dollar and ${NAME} expands in any string, including options")
     func expansion() throws {
-        let yaml = oneTarget("jobs: [\"${JOB}\", \"a$$b\", \"cost $5\"]\noptions:\n  host: ${HOST}-x")
+        let yaml = oneTarget("jobs: [\"${JOB}\", \"a$$b\", \"cost $5\"]\noptions:\n  definitions: [\"${HOST}-x\"]")
         let config = try ConfigLoader.parse(yaml: yaml, path: "c.yaml", environment: ["JOB": "nightly", "HOST": "h1"])
         #expect(config.targets[0].jobs == ["nightly", "a$b", "cost $5"])
-        #expect(try config.targets[0].options.string("host") == "h1-x")
+        #expect(config.targets[0].options == .inet(InetOptions(definitions: ["h1-x"])))
     }
 }

@@ -45,19 +45,9 @@ import NIOHTTP1
 /// (plus `mode`, `deviceId`, `clientType`) and reads `token`, falling back to `errList[0].errLogMessage`;
 /// it sends `Authtoken` on every call and retries a 401 through `RenewLoginToken`.
 struct CommvaultAdapter: VendorAdapter {
-    enum Format: String, CaseIterable, Sendable {
-        case json, xml
-        var accept: String { self == .json ? "application/json" : "application/xml" }
-    }
-
-    static let optionKeys: Set<String> = ["format", "lookup_window", "max_jobs", "page_size", "errors_as_failed"]
-    static let defaultLookupWindow: Double = 2 * 24 * 3600
-    static let defaultMaxJobs = 500
-    static let defaultPageSize = 100
-
     let connection: TargetConnection
     let logger: Logger
-    let format: Format
+    let format: ResponseFormat
     /// Whole seconds, as the API takes them.
     let lookupWindow: Int
     let maxJobs: Int
@@ -69,35 +59,16 @@ struct CommvaultAdapter: VendorAdapter {
     /// New `AdvancedDetails` calls one poll may make.
     static let maxDetailCallsPerPoll = 20
     private let auth: AuthConfiguration
-    private let username: String
-    private let password: Secret
+    private let credentials: LoginCredentials?
 
-    init(context: AdapterContext, session: LoginSession = LoginSession()) throws(ConfigError) {
-        let target = context.target
-        let options = target.options
-        try options.rejectUnknownKeys(allowed: Self.optionKeys)
-        let formatWord = try options.string("format") ?? Format.json.rawValue
-        guard let format = Format(rawValue: formatWord) else {
-            throw options.error("format", "must be json or xml, not '\(formatWord)'")
-        }
-        self.format = format
-        let window = try options.duration("lookup_window") ?? Self.defaultLookupWindow
-        guard window >= 60, window <= 366 * 24 * 3600 else {
-            throw options.error("lookup_window", "must be between 1m and 8784h (a year)")
-        }
-        lookupWindow = Int(window.rounded(.up))
-        maxJobs = try options.int("max_jobs") ?? Self.defaultMaxJobs
-        guard (1...100_000).contains(maxJobs) else { throw options.error("max_jobs", "must be between 1 and 100000") }
-        pageSize = try options.int("page_size") ?? Self.defaultPageSize
-        guard (1...10_000).contains(pageSize) else { throw options.error("page_size", "must be between 1 and 10000") }
-        errorsAsFailed = try options.bool("errors_as_failed") ?? false
-        guard let username = target.auth.username, !username.isEmpty, let password = target.auth.password else {
-            throw ConfigError(file: "", line: target.line, key: "targets(\(target.name)).auth",
-                              message: "commvault needs auth.username and a password (POST /Login)")
-        }
-        self.username = username
-        self.password = password
-        auth = target.auth
+    init(context: AdapterContext, options: CommvaultOptions, session: LoginSession = LoginSession()) {
+        format = options.format
+        lookupWindow = options.lookupWindow
+        maxJobs = options.maxJobs
+        pageSize = options.pageSize
+        errorsAsFailed = options.errorsAsFailed
+        credentials = LoginCredentials(context.target.auth)
+        auth = context.target.auth
         connection = context.connection
         logger = context.logger
         self.session = session
@@ -168,9 +139,7 @@ struct CommvaultAdapter: VendorAdapter {
             try response.requireSuccess()
             return response
         }
-        let contentType = response.headers.first(name: "Content-Type")?.lowercased() ?? ""
-        let isXML = contentType.contains("xml") || (!contentType.contains("json") && format == .xml)
-        if isXML {
+        if ContentTypeSniff.isXML(response, asked: format) {
             return CommvaultFailureReasons.parse(xml: try XMLTree.parse(response.bodyBytes, context: "GET /Job/<id>/AdvancedDetails"))
         }
         return CommvaultFailureReasons.parse(json: try response.json())
@@ -223,10 +192,7 @@ struct CommvaultAdapter: VendorAdapter {
             try response.requireSuccess()
             return response
         }
-        // Trust what arrived over what was asked for: a proxy or an old server may ignore Accept.
-        let contentType = response.headers.first(name: "Content-Type")?.lowercased() ?? ""
-        let isXML = contentType.contains("xml") || (!contentType.contains("json") && format == .xml)
-        if isXML {
+        if ContentTypeSniff.isXML(response, asked: format) {
             return try CommvaultJobList(xml: try XMLTree.parse(response.bodyBytes, context: "GET /Job"), context: "GET /Job")
         }
         return try CommvaultJobList(json: try response.json(), context: "GET /Job")
@@ -234,22 +200,15 @@ struct CommvaultAdapter: VendorAdapter {
 
     private var login: LoginSession.Login {
         let connection = self.connection
-        let username = self.username
-        let password = self.password
+        let credentials = self.credentials
         return { _ throws(PollError) in
-            try await Self.login(connection: connection, username: username, password: password)
+            try await Self.login(connection: connection, credentials: LoginCredentials.required(credentials, for: "POST /Login"))
         }
     }
 
-    static func login(connection: TargetConnection, username: String, password: Secret) async throws(PollError) -> LoginSession.Token {
-        let encoded = Data(password.reveal().utf8).base64EncodedString()
-        let body: [String: String] = ["username": username, "password": encoded]
-        let bytes: [UInt8]
-        do {
-            bytes = Array(try JSONEncoder().encode(body))
-        } catch {
-            throw PollError(.other, "POST /Login: cannot encode the login request")
-        }
+    static func login(connection: TargetConnection, credentials: LoginCredentials) async throws(PollError) -> LoginSession.Token {
+        let encoded = Data(credentials.password.reveal().utf8).base64EncodedString()
+        let bytes = try JSONLoginBody.encode(username: credentials.username, password: encoded, call: "POST /Login")
         let headers: HTTPHeaders = ["Accept": "application/json", "Content-Type": "application/json"]
         let answer = try await connection.send(.POST, "/Login", headers: headers, body: bytes).json()
         if let token = answer["token"]?.string, !token.isEmpty {

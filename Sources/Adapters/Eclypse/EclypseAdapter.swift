@@ -31,64 +31,31 @@ import NIOHTTP1
 /// clears it): the job stays listed as `unknown` so its history and last success survive, and
 /// this is logged once until the id answers again.
 struct EclypseAdapter: VendorAdapter {
-    enum API: String, CaseIterable, Sendable {
-        case legacy, jobs
-        func path(for id: String) -> String {
-            switch self {
-            case .legacy: "/api/rest/v1/system/backup/jobs/\(id)"
-            case .jobs: "/api/rest/v1/jobs/\(id)"
-            }
-        }
-    }
-
-    enum Format: String, CaseIterable, Sendable {
-        case json, xml
-        var accept: String { self == .json ? "application/json" : "application/xml" }
-    }
-
-    static let optionKeys: Set<String> = ["api", "format", "names"]
     /// The vendor word for "the controller does not know this id any more", for `/status`.
     static let forgottenStatus = "not found (HTTP 404)"
 
     let connection: TargetConnection
     let logger: Logger
-    let api: API
-    let format: Format
+    let api: EclypseOptions.API
+    let format: ResponseFormat
     let jobIDs: [String]
     let names: [String: String]
     let notices = LogOnce()
     private let headers: HTTPHeaders
 
-    init(context: AdapterContext) throws(ConfigError) {
+    init(context: AdapterContext, options: EclypseOptions) {
         let target = context.target
-        let options = target.options
-        try options.rejectUnknownKeys(allowed: Self.optionKeys)
-        let apiWord = try options.string("api") ?? API.legacy.rawValue
-        guard let api = API(rawValue: apiWord) else { throw options.error("api", "must be legacy or jobs, not '\(apiWord)'") }
-        self.api = api
-        let formatWord = try options.string("format") ?? Format.json.rawValue
-        guard let format = Format(rawValue: formatWord) else {
-            throw options.error("format", "must be json or xml, not '\(formatWord)'")
-        }
-        self.format = format
-        guard !target.jobs.isEmpty else {
-            throw ConfigError(file: "", line: target.line, key: "targets(\(target.name)).jobs",
-                              message: "eclypse has no list of backup jobs: name the job ids to follow in jobs:")
-        }
+        api = options.api
+        format = options.format
         var unique: [String] = []
         for id in target.jobs where !unique.contains(id) { unique.append(id) }
         jobIDs = unique
-        let names = try options.stringMap("names") ?? [:]
-        for id in names.keys.sorted() where !unique.contains(id) {
-            throw options.error("names", "names job id '\(id)', which is not in the target's jobs: list")
+        names = options.names
+        var headers: HTTPHeaders = ["Accept": options.format.accept]
+        if let username = target.auth.username, let password = target.auth.password {
+            headers.add(name: "Authorization", value: BasicAuthorization.value(username: username, password: password))
         }
-        self.names = names
-        guard let username = target.auth.username, let password = target.auth.password else {
-            throw ConfigError(file: "", line: target.line, key: "targets(\(target.name)).auth",
-                              message: "eclypse needs auth.username and a password (HTTP Basic)")
-        }
-        let basic = Data("\(username):\(password.reveal())".utf8).base64EncodedString()
-        headers = ["Accept": format.accept, "Authorization": "Basic \(basic)"]
+        self.headers = headers
         connection = context.connection
         logger = context.logger
     }
@@ -106,7 +73,7 @@ struct EclypseAdapter: VendorAdapter {
     }
 
     private func read(_ id: String) async throws(PollError) -> ObservedRun {
-        let path = api.path(for: Self.escape(id)) + "?$format=\(format.rawValue)"
+        let path = api.path(for: PercentEscape.component(id)) + "?$format=\(format.rawValue)"
         let context = "GET \(api.path(for: "<id>"))"
         let response = try await connection.send(.GET, path, headers: headers)
         if response.status == 404 {
@@ -117,9 +84,7 @@ struct EclypseAdapter: VendorAdapter {
         }
         try response.requireSuccess()
         await notices.reset("forgotten \(id)")
-        let contentType = response.headers.first(name: "Content-Type")?.lowercased() ?? ""
-        let isXML = contentType.contains("xml") || (!contentType.contains("json") && format == .xml)
-        let job = isXML
+        let job = ContentTypeSniff.isXML(response, asked: format)
             ? try EclypseJob(xml: try XMLTree.parse(response.bodyBytes, context: context), context: context)
             : try EclypseJob(json: try response.json(), context: context)
         let run = job.run(jobID: id)
@@ -128,9 +93,13 @@ struct EclypseAdapter: VendorAdapter {
         }
         return run
     }
+}
 
-    /// Ids are UUIDs in practice; escape anything else so an odd id cannot change the path.
-    static func escape(_ id: String) -> String {
-        id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? id
+extension EclypseOptions.API {
+    func path(for id: String) -> String {
+        switch self {
+        case .legacy: "/api/rest/v1/system/backup/jobs/\(id)"
+        case .jobs: "/api/rest/v1/jobs/\(id)"
+        }
     }
 }

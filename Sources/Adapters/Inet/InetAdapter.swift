@@ -30,8 +30,6 @@ import NIOHTTP1
 /// Auth: `Authorization: Bearer` with the configured token, else HTTP Basic with username and
 /// password; there is no login call.
 struct InetAdapter: VendorAdapter {
-    static let optionKeys: Set<String> = ["definitions", "results_per_definition"]
-
     let connection: TargetConnection
     let headers: HTTPHeaders
     let fixedDefinitions: [String]?
@@ -41,30 +39,17 @@ struct InetAdapter: VendorAdapter {
     /// `created` of results read before, by definition and result id.
     let createdTimes = InetCreatedTimes()
 
-    init(context: AdapterContext) throws(ConfigError) {
-        let options = context.target.options
-        try options.rejectUnknownKeys(allowed: Self.optionKeys)
-        let definitions = try options.stringList("definitions")
-        // An empty list would silently watch nothing, forever: say so instead.
-        if let definitions, definitions.isEmpty {
-            throw options.error("definitions", "needs at least one definition id (leave it out to watch every listed definition)")
-        }
-        fixedDefinitions = definitions
-        let perDefinition = try options.int("results_per_definition") ?? 5
-        guard (1...100).contains(perDefinition) else {
-            throw options.error("results_per_definition", "must be between 1 and 100")
-        }
-        resultsPerDefinition = perDefinition
+    init(context: AdapterContext, options: InetOptions) {
+        fixedDefinitions = options.definitions
+        resultsPerDefinition = options.resultsPerDefinition
         connection = context.connection
         logger = context.logger
         auth = context.target.auth
         var headers: HTTPHeaders = ["Accept": "application/json"]
-        let auth = context.target.auth
         if let token = auth.token {
             headers.add(name: "Authorization", value: "Bearer \(token.reveal())")
         } else if let username = auth.username, let password = auth.password {
-            let basic = Data("\(username):\(password.reveal())".utf8).base64EncodedString()
-            headers.add(name: "Authorization", value: "Basic \(basic)")
+            headers.add(name: "Authorization", value: BasicAuthorization.value(username: username, password: password))
         }
         self.headers = headers
     }
@@ -114,7 +99,7 @@ struct InetAdapter: VendorAdapter {
 
     /// The newest `resultsPerDefinition` results by `created`, newest first.
     private func readResults(definitionID: String) async throws(PollError) -> [InetResult] {
-        let base = "/api/backup/definitions/\(Self.escape(definitionID))/results"
+        let base = "/api/backup/definitions/\(PercentEscape.component(definitionID))/results"
         guard let list = try await get(base).array else {
             throw PollError(.decode, "GET \(base): expected a list of results")
         }
@@ -169,12 +154,7 @@ struct InetAdapter: VendorAdapter {
     }
 
     private func readDetails(base: String, resultID: String) async throws(PollError) -> InetResult {
-        try InetResult(json: try await get("\(base)/\(Self.escape(resultID))"), context: "GET \(base)/<id>")
-    }
-
-    /// Ids are UUIDs in practice; escape anything else so an odd id cannot change the path.
-    static func escape(_ id: String) -> String {
-        id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? id
+        try InetResult(json: try await get("\(base)/\(PercentEscape.component(resultID))"), context: "GET \(base)/<id>")
     }
 }
 

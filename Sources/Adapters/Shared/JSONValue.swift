@@ -32,10 +32,12 @@ public enum JSONValue: Sendable, Equatable, Decodable {
     /// Parses a response body. `context` (a URL path) goes into the error so an operator knows
     /// which call returned garbage; the body itself never does.
     public static func parse(_ bytes: some Collection<UInt8>, context: String) throws(PollError) -> JSONValue {
-        guard let value = JSONParser.parse(bytes) else {
-            throw PollError(.decode, "\(context): response is not valid JSON")
+        switch JSONParser.parseOrExplain(bytes) {
+        case .success(let value):
+            return value
+        case .failure(let failure):
+            throw PollError(.decode, "\(context): response is not valid JSON at byte \(failure.offset): expected \(failure.expected)")
         }
-        return value
     }
 
     public subscript(key: String) -> JSONValue? {

@@ -53,23 +53,6 @@ public enum VendorTime {
         return fields.seconds(in: defaultZone).map { $0 + fraction }
     }
 
-    /// Epoch seconds as they are (fractions kept).
-    public static func epochSeconds(_ value: Double) -> Double? {
-        value.isFinite ? value : nil
-    }
-
-    /// Epoch milliseconds, as Java and JavaScript based vendors send them.
-    public static func epochMilliseconds(_ value: Double) -> Double? {
-        value.isFinite ? value / 1000 : nil
-    }
-
-    /// For a field documented only as "epoch": values above 10^11 are milliseconds (as seconds
-    /// they would lie past the year 5000, as milliseconds they are after 1973).
-    public static func epoch(_ value: Double) -> Double? {
-        guard value.isFinite else { return nil }
-        return abs(value) >= 1e11 ? value / 1000 : value
-    }
-
     /// `HH:mm:ss` (`00:00:28`), with hours allowed past 23 (`123:04:05`), optional fractional
     /// seconds (`00:01:02.5`) and an optional .NET-style day prefix (`1.02:03:04`).
     public static func duration(_ text: String) -> Double? {

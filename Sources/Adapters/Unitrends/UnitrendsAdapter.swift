@@ -28,11 +28,8 @@ import NIOHTTP1
 /// Appliances have been seen to send slightly broken JSON (the vendor's own sample lacks a comma):
 /// that is a `decode` error naming the byte offset, never patched up.
 struct UnitrendsAdapter: VendorAdapter {
-    static let optionKeys: Set<String> = ["history", "backups_per_job"]
-
     let connection: TargetConnection
-    let username: String
-    let password: Secret
+    let credentials: LoginCredentials?
     let historyHours: Int
     let backupsPerJob: Int
     let zone: TimeZone
@@ -41,32 +38,16 @@ struct UnitrendsAdapter: VendorAdapter {
     let auth: AuthConfiguration
     let notices = LogOnce()
 
-    init(context: AdapterContext) throws(ConfigError) {
+    init(context: AdapterContext, options: UnitrendsOptions) {
         let target = context.target
-        let options = target.options
-        try options.rejectUnknownKeys(allowed: Self.optionKeys)
-        let history = try options.duration("history") ?? 48 * 3600
-        guard history >= 3600, history <= 366 * 86_400 else {
-            throw options.error("history", "must be between 1h and 8784h (the appliance filters by whole hours)")
-        }
-        let perJob = try options.int("backups_per_job") ?? 5
-        guard (1...100).contains(perJob) else { throw options.error("backups_per_job", "must be between 1 and 100") }
-        guard let zone = TimeZone(identifier: target.timezone) else {
-            throw ConfigError(file: "", line: target.line, key: "targets(\(target.name)).timezone",
-                              message: "unknown time zone '\(target.timezone)'")
-        }
-        guard let username = target.auth.username, !username.isEmpty, let password = target.auth.password else {
-            throw ConfigError(file: "", line: target.line, key: "targets(\(target.name)).auth",
-                              message: "unitrends logs in with auth.username and a password (password, password_file or password_env)")
-        }
-        self.connection = context.connection
-        self.logger = context.logger
-        self.auth = target.auth
-        self.username = username
-        self.password = password
-        self.historyHours = Int((history / 3600).rounded(.up))
-        self.backupsPerJob = perJob
-        self.zone = zone
+        connection = context.connection
+        logger = context.logger
+        auth = target.auth
+        credentials = LoginCredentials(target.auth)
+        historyHours = options.historyHours
+        backupsPerJob = options.backupsPerJob
+        // The config loader has checked the name; UTC only for a target built by hand with a wrong one.
+        zone = TimeZone(identifier: target.timezone) ?? .gmt
     }
 
     func poll() async throws(PollError) -> [ObservedJob] {
@@ -134,30 +115,21 @@ struct UnitrendsAdapter: VendorAdapter {
             if body != nil { headers.add(name: "Content-Type", value: "application/json") }
             let response = try await self.connection.send(method, path, headers: headers, body: body.map { Array($0.utf8) })
             try response.requireSuccess()
-            return try JSONSyntaxCheck.parse(response.bodyBytes, context: response.context)
+            return try JSONValue.parse(response.bodyBytes, context: response.context)
         }
-    }
-
-    private struct LoginBody: Encodable {
-        var username: String
-        var password: String
     }
 
     private func login() async throws(PollError) -> LoginSession.Token {
-        let body: Data
-        do {
-            body = try JSONEncoder().encode(LoginBody(username: username, password: password.reveal()))
-        } catch {
-            throw PollError(.other, "POST /api/login: cannot encode the login body")
-        }
+        let credentials = try LoginCredentials.required(credentials, for: "POST /api/login")
+        let body = try JSONLoginBody.encode(username: credentials.username, password: credentials.password.reveal(), call: "POST /api/login")
         let headers: HTTPHeaders = ["Accept": "application/json", "Content-Type": "application/json"]
-        let response = try await connection.send(.POST, "/api/login", headers: headers, body: Array(body))
+        let response = try await connection.send(.POST, "/api/login", headers: headers, body: body)
         if response.status == 400 {
             // Appliances answer a refused login with 400 or 401, depending on the release.
             throw PollError(.auth, "\(response.context): HTTP 400 (credentials refused)")
         }
         try response.requireSuccess()
-        let json = try JSONSyntaxCheck.parse(response.bodyBytes, context: response.context)
+        let json = try JSONValue.parse(response.bodyBytes, context: response.context)
         guard let token = json["auth_token"]?.string ?? json["token"]?.string, !token.isEmpty else {
             throw PollError(.decode, "\(response.context): login answer without auth_token")
         }

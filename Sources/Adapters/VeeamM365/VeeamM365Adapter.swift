@@ -34,15 +34,13 @@ import NIOHTTP1
 /// Verified against the OpenAPI models of PyPI `veeam-365` 0.4.1 (paths, field names, status
 /// enums, the `.issued`/`.expires` token fields); not against a live server.
 struct VeeamM365Adapter: VendorAdapter {
-    static let optionKeys: Set<String> = ["api_version", "sessions_per_job", "page_size"]
     /// Pages of jobs read at most per poll: a guard against a server that ignores `offset`.
     static let maxJobPages = 100
     /// Pages of one job's sessions read at most per poll (2,000 sessions at the default page size).
     static let maxSessionPages = 20
 
     let connection: TargetConnection
-    let username: String
-    let password: Secret
+    let credentials: LoginCredentials?
     let preferredVersion: VeeamM365APIVersion
     let sessionsPerJob: Int
     let pageSize: Int
@@ -54,38 +52,18 @@ struct VeeamM365Adapter: VendorAdapter {
     let versions = VeeamM365VersionMemory()
     let clock: @Sendable () -> Double
 
-    init(context: AdapterContext) throws(ConfigError) {
-        try self.init(context: context, clock: { Date().timeIntervalSince1970 })
-    }
-
     /// `clock` decides when a token counts as expiring; tests drive it.
-    init(context: AdapterContext, clock: @escaping @Sendable () -> Double) throws(ConfigError) {
-        let target = context.target
-        let options = target.options
-        try options.rejectUnknownKeys(allowed: Self.optionKeys)
-        let versionWord = try options.string("api_version") ?? VeeamM365APIVersion.v8.rawValue
-        guard let version = VeeamM365APIVersion(rawValue: versionWord.lowercased()) else {
-            throw options.error("api_version", "must be one of v6, v7, v8 (v3 to v5 were removed from the product)")
-        }
-        let perJob = try options.int("sessions_per_job") ?? 5
-        guard (1...100).contains(perJob) else { throw options.error("sessions_per_job", "must be between 1 and 100") }
-        let page = try options.int("page_size") ?? 100
-        guard (1...1000).contains(page) else { throw options.error("page_size", "must be between 1 and 1000") }
-        guard let username = target.auth.username, !username.isEmpty, let password = target.auth.password else {
-            throw ConfigError(file: "", line: target.line, key: "targets(\(target.name)).auth",
-                              message: "veeam_m365 logs in with auth.username and a password (password, password_file or password_env)")
-        }
-        self.connection = context.connection
-        self.username = username
-        self.password = password
-        self.preferredVersion = version
-        self.sessionsPerJob = perJob
-        self.pageSize = page
-        self.jobFilter = context.jobFilter
-        self.auth = target.auth
-        self.logger = context.logger
+    init(context: AdapterContext, options: VeeamM365Options, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+        connection = context.connection
+        credentials = LoginCredentials(context.target.auth)
+        preferredVersion = options.apiVersion
+        sessionsPerJob = options.sessionsPerJob
+        pageSize = options.pageSize
+        jobFilter = context.jobFilter
+        auth = context.target.auth
+        logger = context.logger
         self.clock = clock
-        self.session = LoginSession(renewalMargin: 60, clock: clock)
+        session = LoginSession(renewalMargin: 60, clock: clock)
     }
 
     func poll() async throws(PollError) -> [ObservedJob] {
@@ -139,7 +117,7 @@ struct VeeamM365Adapter: VendorAdapter {
     /// Every page of the job's sessions (up to the cap), then the newest `sessionsPerJob` by
     /// `creationTime`: the listing's order is not documented, so position says nothing.
     private func readSessions(jobID: String) async throws(PollError) -> [ObservedRun] {
-        let escaped = Self.escape(jobID)
+        let escaped = PercentEscape.component(jobID)
         var sessions: [VeeamM365Session] = []
         var seen = Set<String>()
         var offset = 0
@@ -211,7 +189,8 @@ struct VeeamM365Adapter: VendorAdapter {
             }
             logger.debug("Veeam refused the refresh token; logging in with the password")
         }
-        let form = [("grant_type", "password"), ("username", username), ("password", password.reveal())]
+        let credentials = try LoginCredentials.required(credentials, for: "POST /v<N>/Token")
+        let form = [("grant_type", "password"), ("username", credentials.username), ("password", credentials.password.reveal())]
         var candidates = preferredVersion.withFallbacks
         if let known = await versions.answered, let index = candidates.firstIndex(of: known) {
             candidates.remove(at: index)
@@ -266,20 +245,8 @@ struct VeeamM365Adapter: VendorAdapter {
 
     // MARK: - Encoding
 
-    /// `application/x-www-form-urlencoded` with everything but RFC 3986's unreserved characters
-    /// escaped, so a password with `&`, `=` or `+` arrives as typed.
+    /// `application/x-www-form-urlencoded`, escaped by `PercentEscape`.
     static func formEncode(_ pairs: [(String, String)]) -> String {
-        pairs.map { "\(formEscape($0.0))=\(formEscape($0.1))" }.joined(separator: "&")
-    }
-
-    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-
-    static func formEscape(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
-    }
-
-    /// Job ids are GUIDs; escape anything else so an odd id cannot change the path or query.
-    static func escape(_ id: String) -> String {
-        id.addingPercentEncoding(withAllowedCharacters: unreserved) ?? id
+        pairs.map { "\(PercentEscape.component($0.0))=\(PercentEscape.component($0.1))" }.joined(separator: "&")
     }
 }
