@@ -91,55 +91,19 @@ public enum MetricsRenderer {
                 page.sample(.jobState, labels: row.labels, extra: state.label, value: state.state == run.state ? 1 : 0)
             }
         }
-        page.header(.jobProgress)
-        for row in jobs {
-            guard let progress = row.job.lastRun?.normalisedProgress else { continue }
-            page.sample(.jobProgress, labels: row.labels, value: progress / 100)
+        gauge(.jobProgress, jobs, to: &page) { $0.lastRun?.normalisedProgress.map { $0 / 100 } }
+        gauge(.jobStart, jobs, to: &page) { $0.lastRun?.startTime }
+        // A vendor may echo a stale end time for a run that is waiting or running again; the
+        // contract says the end is absent until the run has one of its own.
+        gauge(.jobEnd, jobs, to: &page) { job in
+            job.lastRun.flatMap { $0.state == .running || $0.state == .waiting ? nil : $0.endTime }
         }
-        page.header(.jobStart)
-        for row in jobs {
-            guard let start = row.job.lastRun?.startTime else { continue }
-            page.sample(.jobStart, labels: row.labels, value: start)
-        }
-        page.header(.jobEnd)
-        for row in jobs {
-            // A vendor may echo a stale end time for a run that is waiting or running again;
-            // the contract says the end is absent until the run has one of its own.
-            guard let run = row.job.lastRun, let end = run.endTime, run.state != .running, run.state != .waiting else {
-                continue
-            }
-            page.sample(.jobEnd, labels: row.labels, value: end)
-        }
-        page.header(.jobDuration)
-        for row in jobs {
-            guard let duration = row.job.lastRun?.duration(now: now) else { continue }
-            page.sample(.jobDuration, labels: row.labels, value: duration)
-        }
-        page.header(.jobSize)
-        for row in jobs {
-            guard let size = row.job.lastRun?.sizeBytes else { continue }
-            page.sample(.jobSize, labels: row.labels, value: size)
-        }
-        page.header(.jobObjects)
-        for row in jobs {
-            guard let objects = row.job.lastRun?.objectCount else { continue }
-            page.sample(.jobObjects, labels: row.labels, value: objects)
-        }
-        page.header(.jobLastSuccess)
-        for row in jobs {
-            guard let time = row.job.history.lastSuccessTime else { continue }
-            page.sample(.jobLastSuccess, labels: row.labels, value: time)
-        }
-        page.header(.jobMaxAge)
-        for row in jobs {
-            guard let maxAge = row.job.maxAgeSeconds else { continue }
-            page.sample(.jobMaxAge, labels: row.labels, value: maxAge)
-        }
-        page.header(.jobLastFailure)
-        for row in jobs {
-            guard let time = row.job.history.lastFailureTime else { continue }
-            page.sample(.jobLastFailure, labels: row.labels, value: time)
-        }
+        gauge(.jobDuration, jobs, to: &page) { $0.lastRun?.duration(now: now) }
+        gauge(.jobSize, jobs, to: &page) { $0.lastRun?.sizeBytes }
+        gauge(.jobObjects, jobs, to: &page) { $0.lastRun?.objectCount }
+        gauge(.jobLastSuccess, jobs, to: &page) { $0.history.lastSuccessTime }
+        gauge(.jobMaxAge, jobs, to: &page) { $0.maxAgeSeconds }
+        gauge(.jobLastFailure, jobs, to: &page) { $0.history.lastFailureTime }
         page.header(.jobRuns)
         let results = RunResult.allCases.map { (result: $0, label: PageWriter.encodeLabels(["result": $0.rawValue])) }
         for row in jobs {
@@ -148,20 +112,19 @@ public enum MetricsRenderer {
                             count: row.job.history.runsByResult[result.result] ?? 0)
             }
         }
-        page.header(.jobEnabled)
+        gauge(.jobEnabled, jobs, to: &page) { $0.enabled.map { $0 ? 1 : 0 } }
+        gauge(.jobNextRun, jobs, to: &page) { $0.nextRunTime }
+        gauge(.jobFirstSeen, jobs, to: &page) { $0.history.firstSeenTime }
+    }
+
+    /// One gauge family over every job, with a sample for each job that has a value.
+    private static func gauge(
+        _ family: MetricFamily, _ jobs: [JobRow], to page: inout PageWriter, value: (JobSnapshot) -> Double?
+    ) {
+        page.header(family)
         for row in jobs {
-            guard let enabled = row.job.enabled else { continue }
-            page.sample(.jobEnabled, labels: row.labels, value: enabled ? 1 : 0)
-        }
-        page.header(.jobNextRun)
-        for row in jobs {
-            guard let time = row.job.nextRunTime else { continue }
-            page.sample(.jobNextRun, labels: row.labels, value: time)
-        }
-        page.header(.jobFirstSeen)
-        for row in jobs {
-            guard let time = row.job.history.firstSeenTime else { continue }
-            page.sample(.jobFirstSeen, labels: row.labels, value: time)
+            guard let value = value(row.job) else { continue }
+            page.sample(family, labels: row.labels, value: value)
         }
     }
 
