@@ -43,12 +43,7 @@ public actor Daemon {
     /// Loads the config, starts polling and the HTTP listener, then tells systemd we are ready.
     /// A broken config at start-up is fatal (there is no old one to keep).
     public func start() async throws {
-        let web = try WebConfiguration.load(path: options.webConfigPath)
-        let (configuration, targets) = try loader.load(client: client, logger: logger)
-        applyWebConfiguration(web)
-        self.configuration = configuration
-        await applyTargets(targets)
-        await store.setConfigStatus(successful: true)
+        let configuration = try await loadAndApplyConfiguration()
         let endpoints = HTTPEndpoints(daemon: self, store: store, telemetryPath: options.telemetryPath)
         let address = options.listenAddress
         let webAccess = self.webAccess
@@ -77,13 +72,7 @@ public actor Daemon {
         notifier.reloading()
         defer { notifier.ready(status: lastStatusLine) }
         do {
-            // Both files are checked before either is applied: a reload is all or nothing.
-            let web = try WebConfiguration.load(path: options.webConfigPath)
-            let (configuration, targets) = try loader.load(client: client, logger: logger)
-            applyWebConfiguration(web)
-            self.configuration = configuration
-            await applyTargets(targets)
-            await store.setConfigStatus(successful: true)
+            let configuration = try await loadAndApplyConfiguration()
             events.configReloaded(targets: configuration.targets.count)
             await updateStatusLine(force: true)
             return .success(configuration.targets.count)
@@ -94,9 +83,17 @@ public actor Daemon {
         }
     }
 
-    private func applyWebConfiguration(_ web: WebConfiguration) {
+    /// Start-up and reload alike: both files are checked before either is applied, so a load is
+    /// all or nothing; then the web access, the store's targets and the pollers follow them.
+    private func loadAndApplyConfiguration() async throws(ConfigError) -> ExporterConfiguration {
+        let web = try WebConfiguration.load(path: options.webConfigPath)
+        let (configuration, targets) = try loader.load(client: client, logger: logger)
         webAccess.apply(web)
         for warning in web.warnings { logger.log(warning) }
+        self.configuration = configuration
+        await applyTargets(targets)
+        await store.setConfigStatus(successful: true)
+        return configuration
     }
 
     /// SIGTERM/SIGINT: STOPPING=1, cancel polls in flight, stop listening, flush the store.
