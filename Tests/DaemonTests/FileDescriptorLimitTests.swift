@@ -18,7 +18,10 @@ struct FileDescriptorLimitTests {
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         let binary = ChildProcess.productURL("backup-exporter").path
         process.arguments = ["-c", "ulimit -S -n 1024 && exec \"$0\" --config.file \"$1/config.yaml\" --storage.path \"$1/state\" --web.listen-address 127.0.0.1:0 --log.format logfmt", binary, directory]
-        let output = Pipe()
+        // A file, not a pipe: the test reads it while the daemon runs.
+        let logPath = directory + "/daemon.log"
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardError = output
         process.standardOutput = output
         try process.run()
@@ -26,19 +29,15 @@ struct FileDescriptorLimitTests {
             process.terminate()
             process.waitUntilExit()
         }
-        var limits: (soft: UInt64, hard: UInt64)?
-        for _ in 0..<100 {
-            if let read = Self.limits(pid: process.processIdentifier), read.soft != 1024 || read.hard == 1024 {
-                limits = read
-                break
-            }
+        // The daemon logs the limits right after raising them; wait for that line, then look.
+        var log = ""
+        for _ in 0..<200 where !log.contains("msg=\"open file limit\"") {
             Thread.sleep(forTimeInterval: 0.05)
+            log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
         }
+        let limits = Self.limits(pid: process.processIdentifier)
         #expect(limits?.soft == hard)
         #expect(limits?.hard == hard)
-        process.terminate()
-        process.waitUntilExit()
-        let log = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(log.contains("msg=\"open file limit\"") && log.contains("soft_before=1024") && log.contains("soft=\(hard)"), "\(log)")
     }
 
