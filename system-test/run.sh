@@ -258,6 +258,14 @@ fi
 creds_line=$(grep '^credentials: inet ' "$WORK/sim.out")
 token=$(sed -n 's/.* token=\([^ ]*\).*/\1/p' <<<"$creds_line"); user=$(sed -n 's/.* user=\([^ ]*\).*/\1/p' <<<"$creds_line")
 password=$(sed -n 's/.* password=\([^ ]*\).*/\1/p' <<<"$creds_line")
+# one target for each other vendor that reports its own words on a failed run, shaped as in
+# SimulatorSuite.demoConfig; URLs and credentials as the simulator prints them
+sim_url() { awk -v v="$1" '$1 == v {print $2; exit}' "$WORK/sim.out"; }
+sim_cred() { sed -n "s/^credentials: $1 \(.* \)\{0,1\}$2=\([^ ]*\).*/\2/p" "$WORK/sim.out" | head -1; }
+VEEAM_URL=$(sim_url veeam_m365); COMMVAULT_URL=$(sim_url commvault); UNITRENDS_URL=$(sim_url unitrends)
+check "backup-simulator serves veeam_m365, commvault and unitrends too, with credentials" \
+  bash -c '[ -n "$1" ] && [ -n "$2" ] && [ -n "$3" ] && [ -n "$4" ] && [ -n "$5" ] && [ -n "$6" ]' _ \
+  "$VEEAM_URL" "$COMMVAULT_URL" "$UNITRENDS_URL" "$(sim_cred veeam_m365 password)" "$(sim_cred commvault password)" "$(sim_cred unitrends password)"
 # secrets as README-service.md says: one root-only file each, read through LoadCredential=
 printf '%s\n' "$token" | ct_exec install -m600 /dev/stdin /etc/backup-exporter/secrets/inet-token
 printf '%s\n' "$password" | ct_exec install -m600 /dev/stdin /etc/backup-exporter/secrets/inet-password
@@ -294,6 +302,31 @@ targets:
     auth:
       username: $user
       password: not-the-password
+  - name: m365-prod
+    vendor: veeam_m365
+    url: $VEEAM_URL
+    auth:
+      username: $(sim_cred veeam_m365 user)
+      password: $(sim_cred veeam_m365 password)
+    options:
+      api_version: v8
+      sessions_per_job: 5
+  - name: commvault-commserve
+    vendor: commvault
+    url: $COMMVAULT_URL/webconsole/api
+    auth:
+      username: $(sim_cred commvault user)
+      password: $(sim_cred commvault password)
+  - name: unitrends-appliance
+    vendor: unitrends
+    url: $UNITRENDS_URL
+    timezone: America/New_York
+    auth:
+      username: $(sim_cred unitrends user)
+      password: $(sim_cred unitrends password)
+    options:
+      history: 48h
+      backups_per_job: 5
 $extra
 YML
 }
@@ -424,13 +457,14 @@ check "Prometheus scrapes the daemon in the container (backup-exporter: $(target
 q=$(prom_query 'count(backup_job_state{job="backup-exporter",target="inet-pdfc"} == 1)' | awk '{print $2}')
 check "PromQL: each of inet-pdfc's 3 jobs has exactly one state at 1 (count = $q)" [ "$q" = 3 ]
 q=$(prom_query 'backup_target_up{job="backup-exporter"}' | sed -n 's/.*target="\([^"]*\)".* \([01]\)$/\1=\2/p' | sort | paste -sd' ')
-check "PromQL backup_target_up: $q" [ "$q" = "inet-basic=1 inet-pdfc=1 inet-wrong-password=0" ]
-# Freeze the job states: the simulator answers 503, so every target goes down and keeps its jobs'
-# last values. Then Prometheus, the daemon's page and the journal must agree on every job's state.
+check "PromQL backup_target_up: $q" [ "$q" = "commvault-commserve=1 inet-basic=1 inet-pdfc=1 inet-wrong-password=0 m365-prod=1 unitrends-appliance=1" ]
+# Freeze the job states: the i-net simulator answers 503, so every i-net target goes down and
+# keeps its jobs' last values. Then Prometheus, the daemon's page and the journal must agree on
+# every job's state. (The fault is the i-net simulator's only: the other vendors stay up.)
 sim_fault status 503
-frozen() { [ "$(prom_query 'sum(backup_target_up{job="backup-exporter"})' | awk '{print $2}')" = 0 ]; }
+frozen() { [ "$(prom_query 'sum(backup_target_up{job="backup-exporter",vendor="inet"})' | awk '{print $2}')" = 0 ]; }
 wait_for 20 frozen
-check "fault 503: PromQL sum(backup_target_up) = 0" frozen
+check "fault 503: PromQL sum(backup_target_up{vendor=\"inet\"}) = 0" frozen
 sleep 2
 want=$(metric | sed -n 's/^backup_job_state{target="inet-pdfc",vendor="inet",job_id="\([^"]*\)",.*state="\([a-z]*\)"} 1$/\1=\2/p' | sort | paste -sd' ')
 got=$(prom_query 'backup_job_state{job="backup-exporter",target="inet-pdfc"} == 1' | sed -n 's/.*job_id="\([^"]*\)".*state="\([a-z]*\)".*/\1=\2/p' | sort | paste -sd' ')
@@ -477,7 +511,7 @@ reloaded() { journal_since "$since" -u "$UNIT" MESSAGE_ID=46ad262da5db453fa50a28
 wait_for 10 reloaded
 check "journal: config_reloaded after the reload" reloaded
 tfield=$(journal_since "$since" -u "$UNIT" MESSAGE_ID=46ad262da5db453fa50a2885464c9155 | python3 -c 'import json,sys; print([json.loads(l).get("TARGETS") for l in sys.stdin][-1])')
-check "config_reloaded entry has TARGETS=4 ($tfield)" [ "$tfield" = 4 ]
+check "config_reloaded entry has TARGETS=7 ($tfield)" [ "$tfield" = 7 ]
 newtarget() { metric | grep '^backup_target_up{target="inet-reloaded"' >/dev/null; }
 wait_for 10 newtarget
 check "the new target is polled after the reload (backup_target_up{target=\"inet-reloaded\"})" newtarget
@@ -540,6 +574,33 @@ sys.exit(0 if b and all(0 <= v <= 2 for v in d.values()) else 1)
 PY
 rc=$?
 check "runs not counted twice after the restart ($(cat "$WORK/runs.txt"))" [ $rc = 0 ]
+
+# ======================================================================= the vendors' own words
+section "vendor messages"
+# A failed run's journal entry (job_failed) carries the vendor's own text as VENDOR_MESSAGE=.
+# The simulators' demo jobs fail about once a minute; by now the unit has run for a while, and
+# any vendor still missing one gets at most 150 s more (all four waited for together).
+vendor_words() {
+  journal -u "$UNIT" MESSAGE_ID=59a7faebb58949018dba907612d0e7d8 | python3 -c '
+import json, sys
+words = {}
+for l in sys.stdin:
+    e = json.loads(l)
+    m = e.get("VENDOR_MESSAGE")
+    if isinstance(m, list): m = bytes(m).decode("utf-8", "replace")
+    if e.get("VENDOR") and m and m.strip():
+        words.setdefault(e["VENDOR"], (e.get("TARGET"), e.get("JOB_NAME"), " ".join(m.split())))
+for v, (t, j, m) in sorted(words.items()): print(f"{v}\t{t}\t{j}\t{m}")' >"$WORK/vendor-words.txt"
+  local v; for v in inet veeam_m365 commvault unitrends; do grep -q "^$v	" "$WORK/vendor-words.txt" || return 1; done
+}
+t0=$(now); deadline=$(( $(date +%s) + 150 ))
+until vendor_words || [ "$(date +%s)" -ge "$deadline" ]; do sleep 2; done
+for v in inet veeam_m365 commvault unitrends; do
+  line=$(grep "^$v	" "$WORK/vendor-words.txt" | head -1)
+  desc="none within 150 s"
+  if [ -n "$line" ]; then IFS=$'\t' read -r _ vt vj vm <<<"$line"; desc="\"$vm\" ($vt, job $vj)"; fi
+  check "journal MESSAGE_ID=59a7… (job failed) for $v: VENDOR_MESSAGE $desc (waited $(elapsed "$t0")s)" [ -n "$line" ]
+done
 
 # ======================================================================= stop
 section "stop"
