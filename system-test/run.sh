@@ -466,6 +466,34 @@ frozen() { [ "$(prom_query 'sum(backup_target_up{job="backup-exporter",vendor="i
 wait_for 20 frozen
 check "fault 503: PromQL sum(backup_target_up{vendor=\"inet\"}) = 0" frozen
 sleep 2
+# gzip: asked for it, the daemon compresses; Prometheus asks for gzip on every scrape, so a
+# healthy scrape whose sample count equals the uncompressed page's went through gzip. Frozen
+# (the i-net targets down), the set of series holds still while we compare.
+curl -fsS --max-time 3 -H 'Accept-Encoding: gzip' -D "$WORK/gzip-headers.txt" -o "$WORK/page.gz" "$BX/metrics"; rc=$?
+ce=$(tr -d '\r' <"$WORK/gzip-headers.txt" | sed -n 's/^[Cc]ontent-[Ee]ncoding: *//p')
+vary=$(tr -d '\r' <"$WORK/gzip-headers.txt" | sed -n 's/^[Vv]ary: *//p')
+gz_ok=0; gunzip -t <"$WORK/page.gz" 2>/dev/null && gz_ok=1
+checkx "gzip asked: curl exit $rc, Content-Encoding: ${ce:-none}, Vary: ${vary:-none}, body gunzips ($gz_ok)" \
+  '[ $rc = 0 ] && [ "$ce" = gzip ] && [ "$vary" = Accept-Encoding ] && [ $gz_ok = 1 ]'
+noproc() { grep -vE '^(# [A-Z]+ )?process_'; }
+same_page() {
+  plain=$(curl -fsS --max-time 3 "$BX/metrics" | noproc); comp=$(curl -fsS --max-time 3 --compressed "$BX/metrics" | noproc)
+  [ -n "$plain" ] && [ "$plain" = "$comp" ]
+}
+wait_for 5 same_page
+checkx "curl --compressed equals the plain page but for process_* ($(grep -c . <<<"$plain") lines)" '[ -n "$plain" ] && [ "$plain" = "$comp" ]'
+[ -n "$plain" ] && [ "$plain" != "$comp" ] && diff <(echo "$plain") <(echo "$comp") | head -10
+# Prometheus 2.x's own Accept header (OpenMetrics first): the page it gets, uncompressed
+PROM_ACCEPT='application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1'
+same_count() {
+  n_page=$(curl -fsS --max-time 3 -H "Accept: $PROM_ACCEPT" "$BX/metrics" | grep -cvE '^(#|$)')
+  n_prom=$(prom_query 'scrape_samples_scraped{job="backup-exporter"}' | awk '{print $2}')
+  up_prom=$(prom_query 'up{job="backup-exporter"}' | awk '{print $2}')
+  [ "$up_prom" = 1 ] && [ -n "$n_prom" ] && [ "$n_prom" = "$n_page" ]
+}
+wait_for 10 same_count
+checkx "Prometheus scrapes it gzipped: up{job=\"backup-exporter\"} ${up_prom:-?}, scrape_samples_scraped ${n_prom:-?} = ${n_page:-?} samples in the uncompressed page" \
+  '[ "$up_prom" = 1 ] && [ -n "$n_prom" ] && [ "$n_prom" = "$n_page" ]'
 want=$(metric | sed -n 's/^backup_job_state{target="inet-pdfc",vendor="inet",job_id="\([^"]*\)",.*state="\([a-z]*\)"} 1$/\1=\2/p' | sort | paste -sd' ')
 got=$(prom_query 'backup_job_state{job="backup-exporter",target="inet-pdfc"} == 1' | sed -n 's/.*job_id="\([^"]*\)".*state="\([a-z]*\)".*/\1=\2/p' | sort | paste -sd' ')
 checkx "PromQL job states equal the daemon's: $got" '[ -n "$got" ] && [ "$got" = "$want" ]'
