@@ -28,6 +28,7 @@ export CT_BUILDER=${CT_BUILDER:-mmdebstrap}
 export PROM_PORT=${PROM_PORT:-19190}
 BX_PORT=${BX_PORT:-19871}
 SIM_PORT=${SIM_PORT:-19880}
+SHARD_PORT=${SHARD_PORT:-19900}
 # shellcheck source=/dev/null
 . "$HARNESS/lib.sh"
 need_root
@@ -67,6 +68,11 @@ keep_logs() {
   local f
   local prom=()   # Prometheus's files only once this run started it: older ones would mislead
   [ "$PROM_TRIED" = 1 ] && prom=("$PROM_DIR"/logs/*.log "$PROM_DIR/prometheus.yml")
+  if [ "$SPROM_TRIED" = 1 ]; then   # the shards' Prometheus: its files under other names
+    for f in "$HARNESS_DIR"/shards/prom/logs/*.log "$HARNESS_DIR/shards/prom/prometheus.yml"; do
+      [ -f "$f" ] && cp "$f" "$BX_LOGS/shards-$(basename "$f")"
+    done
+  fi
   for f in "$WORK"/*.log "$WORK"/*.out "$WORK"/*.err "$WORK"/*.txt "$WORK"/*.json "$CT_LOG" \
            "$HARNESS_DIR/logs/$CT_BUILDER.log" ${prom[@]+"${prom[@]}"}; do
     [ -f "$f" ] || continue
@@ -96,13 +102,14 @@ failed_to_start() {
 }
 
 # ---- cleanup: only what this run started, by PID
-SIM_PID=""; OWN_CT=0; OWN_PROM=0; PROM_TRIED=0
+SIM_PID=""; OWN_CT=0; OWN_PROM=0; PROM_TRIED=0; OWN_SPROM=0; SPROM_TRIED=0
 cleanup() {
   local rc=$?
   if [ "$rc" != 0 ] || [ "$FAIL" != 0 ]; then keep_logs; echo "logs of this run kept in $BX_LOGS"; fi
   if [ "${KEEP:-0}" = 1 ]; then echo "KEEP=1: left running (HARNESS_DIR=$HARNESS_DIR, simulator PID $SIM_PID, work folder $WORK)"; return $rc; fi
   [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID" 2>/dev/null
   [ $OWN_PROM = 1 ] && "$HARNESS/prometheus-down.sh" >/dev/null 2>&1
+  [ $OWN_SPROM = 1 ] && HARNESS_DIR=$HARNESS_DIR/shards "$HARNESS/prometheus-down.sh" >/dev/null 2>&1
   if [ $OWN_CT = 1 ]; then
     ct_exec systemd-analyze log-level info >/dev/null 2>&1
     "$HARNESS/container-down.sh" >/dev/null 2>&1
@@ -114,7 +121,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # The daemon's and the simulator's ports must be free (Prometheus finds another one if need be).
-for port in "$BX_PORT" "$SIM_PORT"; do
+# (the simulator takes SIM_PORT and the next four, one per vendor; the shards SHARD_PORT and the next three)
+for port in "$BX_PORT" "$SIM_PORT" $((SIM_PORT+1)) $((SIM_PORT+2)) $((SIM_PORT+3)) $((SIM_PORT+4)) \
+            "$SHARD_PORT" $((SHARD_PORT+1)) $((SHARD_PORT+2)) $((SHARD_PORT+3)); do
   port_free "$port" || { echo "127.0.0.1:$port is in use (set BX_PORT/SIM_PORT)" >&2; exit 1; }
 done
 
@@ -217,7 +226,7 @@ if ! "$HARNESS/container-up.sh" >"$WORK/boot.log" 2>&1; then
 fi
 ok "container booted ($(elapsed "$t0")s incl. rootfs)"
 # a clean slate: no package, no state, no journal of a previous run's service
-ct_exec sh -c 'systemctl stop backup-exporter 2>/dev/null; dpkg --purge backup-exporter >/dev/null 2>&1; rm -rf /var/lib/private/backup-exporter /var/lib/backup-exporter; systemctl reset-failed'
+ct_exec sh -c 'systemctl stop backup-exporter "backup-exporter@*" 2>/dev/null; dpkg --purge backup-exporter >/dev/null 2>&1; rm -rf /var/lib/private/backup-exporter /var/lib/backup-exporter /var/lib/private/backup-exporter-shard-* /var/lib/backup-exporter-shard-*; systemctl reset-failed'
 ct_exec systemd-analyze log-level debug     # PID 1 logs each sd_notify message it gets
 cp "$DEB" "$CT_ROOT/root/"
 t0=$(now)
@@ -641,6 +650,102 @@ stoplog=$(ct_exec journalctl --no-pager -o cat _PID=1 -u "$UNIT" --since "@$t_st
 check "clean exit: Result=$res, 'Main process exited, code=exited, status=0/SUCCESS', no SIGKILL" \
   bash -c '[ "$1" = success ] && grep -q "Main process exited, code=exited, status=0/SUCCESS" <<<"$2" && ! grep -q SIGKILL <<<"$2"' _ "$res" "$stoplog"
 check "state store kept: /var/lib/private/backup-exporter/state.sqlite" ct_exec test -s /var/lib/private/backup-exporter/state.sqlite
+
+# ======================================================================= sharding
+section "sharding"
+# The template unit backup-exporter@.service: shards 0..2 of 3 (then 0..3 of 4) on one config of
+# 30 i-net targets, each shard on SHARD_PORT + index (ARGS= in /etc/default/backup-exporter@I),
+# scraped in one job by a Prometheus of their own with the shipped rules.
+t_shard=$(now)
+N_SHARD_TARGETS=30
+{
+  printf 'defaults:\n  interval: 2s\n  timeout: 2s\n  jitter: 10%%\ntargets:\n'
+  for i in $(seq -w 1 $N_SHARD_TARGETS); do
+    printf '  - name: shard-target-%s\n    vendor: inet\n    url: %s\n    auth:\n      token_file: ${CREDENTIALS_DIRECTORY}/secret_inet-token\n' "$i" "$SIM_URL"
+  done
+} | ct_exec sh -c 'cat > /etc/backup-exporter/config.yaml'
+for i in 0 1 2 3; do
+  ct_exec sh -c "echo 'ARGS=\"--web.listen-address=127.0.0.1:$((SHARD_PORT+i))\"' > /etc/default/backup-exporter@$i"
+done
+set_shard_count() { ct_exec sed -i "s/^SHARD_COUNT=.*/SHARD_COUNT=$1/" /etc/default/backup-exporter-shards; }
+shard_page() { curl -fsS --max-time 3 "http://127.0.0.1:$((SHARD_PORT+$1))/metrics" 2>/dev/null; }
+# owners "0 1 2": "target shard" lines from each shard's own page, sorted by target
+owners() { local i; for i in "$@"; do shard_page "$i" | sed -n "s/^backup_target_up{target=\"\([^\"]*\)\".*/\1 $i/p"; done | sort; }
+# shards_report N I...: every shard I runs as shard I of N and together they export all targets
+shards_report() {
+  local n=$1 i; shift
+  for i in "$@"; do shard_page "$i" | grep -E "^backup_exporter_shard_info\{.*index=\"$i\".*count=\"$n\"|^backup_exporter_shard_info\{.*count=\"$n\".*index=\"$i\"" >/dev/null || return 1; done
+  [ "$(owners "$@" | awk '{print $1}' | sort -u | grep -c .)" = "$N_SHARD_TARGETS" ]
+}
+set_shard_count 3
+ct_exec systemctl start backup-exporter@0 backup-exporter@1 backup-exporter@2; rc=$?
+states=$(for i in 0 1 2; do ct_exec systemctl is-active "backup-exporter@$i"; done | paste -sd' ')
+check "systemctl start backup-exporter@0 @1 @2 (SHARD_COUNT=3): exit $rc, $states" [ "$states" = "active active active" ]
+wait_for 20 shards_report 3 0 1 2
+check "each shard runs as index I of 3 and together they export all $N_SHARD_TARGETS targets ($(owners 0 1 2 | grep -c .) target lines)" shards_report 3 0 1 2
+dirs=$(ct_exec sh -c 'ls -d /var/lib/private/backup-exporter-shard-* 2>/dev/null' | xargs -n1 basename 2>/dev/null | paste -sd' ')
+check "each shard has its own state directory: $dirs" [ "$dirs" = "backup-exporter-shard-0 backup-exporter-shard-1 backup-exporter-shard-2" ]
+# a Prometheus of their own: the single instance's is done
+[ $OWN_PROM = 1 ] && "$HARNESS/prometheus-down.sh" >/dev/null 2>&1 && OWN_PROM=0
+SPROM_DIR=$HARNESS_DIR/shards/prom
+pid_alive "$SPROM_DIR/prometheus.pid" prometheus >/dev/null || OWN_SPROM=1
+SPROM_TRIED=1
+sq() { PROM_DIR=$SPROM_DIR prom_query "$1"; }
+shard_targets=$(for i in 0 1 2 3; do printf '127.0.0.1:%s,' $((SHARD_PORT+i)); done); shard_targets=${shard_targets%,}
+if HARNESS_DIR=$HARNESS_DIR/shards PROM_PORT=$(free_port) PROM_TARGETS=$shard_targets PROM_RULES=$P/prometheus/alerts.yml \
+     "$HARNESS/prometheus-up.sh" >"$WORK/prometheus-shards-up.log" 2>&1; then
+  ok "a second Prometheus scrapes the shard ports $shard_targets in one job ($(PROM_DIR=$SPROM_DIR prom_url))"
+else
+  bad "a second Prometheus for the shards started"
+  failed_to_start "Prometheus (shards)" "$WORK/prometheus-shards-up.log" "$SPROM_DIR"/logs/prometheus.attempt-*.log
+  echo "$PASS passed, $FAIL failed"; exit 1
+fi
+# once_each: every target in backup_target_up exactly once across the shards, and all of them
+once_each() {
+  per_target=$(sq 'count by (target) (backup_target_up{job="backup-exporter"})')
+  n_distinct=$(grep -c . <<<"$per_target"); n_once=$(grep -c ' 1$' <<<"$per_target")
+  owned_sum=$(sq 'sum(backup_exporter_targets{job="backup-exporter",owned="true"})' | awk '{print $2}')
+  [ "$n_distinct" = "$N_SHARD_TARGETS" ] && [ "$n_once" = "$N_SHARD_TARGETS" ] && [ "$owned_sum" = "$N_SHARD_TARGETS" ]
+}
+wait_for 30 once_each
+checkx "PromQL: count by (target) (backup_target_up) == 1 for $n_once of $n_distinct distinct targets (want $N_SHARD_TARGETS)" \
+  '[ "$n_distinct" = "$N_SHARD_TARGETS" ] && [ "$n_once" = "$N_SHARD_TARGETS" ]'
+check "PromQL: sum(backup_exporter_targets{owned=\"true\"}) = ${owned_sum:-?} (want $N_SHARD_TARGETS)" [ "$owned_sum" = "$N_SHARD_TARGETS" ]
+before=$(owners 0 1 2)
+echo "    targets per shard (3): $(awk '{print $2}' <<<"$before" | sort | uniq -c | awk '{printf "@%s=%s ", $2, $1}')"
+# one shard stops: only its targets disappear, the others' stay up, and the rule sees it missing
+ct_exec systemctl stop backup-exporter@1
+others=$(awk '$2 != 1 {print $1}' <<<"$before" | paste -sd' ')
+only_others() {
+  now_up=$(sq 'backup_target_up{job="backup-exporter"} == 1' | sed -n 's/.*target="\([^"]*\)".*/\1/p' | sort | paste -sd' ')
+  now_all=$(sq 'backup_target_up{job="backup-exporter"}' | grep -c .)
+  [ -n "$others" ] && [ "$now_up" = "$others" ] && [ "$now_all" = "$(wc -w <<<"$others")" ]
+}
+wait_for 20 only_others
+check "stop backup-exporter@1: only its $(awk '$2 == 1' <<<"$before" | grep -c .) targets leave backup_target_up; the other $(wc -w <<<"$others") stay, all up (now $now_all series)" only_others
+missing() { sq 'ALERTS{alertname="BackupExporterShardMissing",job="backup-exporter"}' | grep -E 'alertstate="(pending|firing)"' >/dev/null; }
+wait_for 20 missing
+check "BackupExporterShardMissing $(sq 'ALERTS{alertname="BackupExporterShardMissing"}' | sed -n 's/.*alertstate="\([a-z]*\)".*/\1/p' | head -1) (for: 5m; pending is enough)" missing
+# 3 -> 4 shards: restart all with SHARD_COUNT=4 and start @3
+set_shard_count 4
+ct_exec systemctl restart backup-exporter@0 backup-exporter@1 backup-exporter@2 backup-exporter@3; rc=$?
+states=$(for i in 0 1 2 3; do ct_exec systemctl is-active "backup-exporter@$i"; done | paste -sd' ')
+check "SHARD_COUNT=4, systemctl restart @0 @1 @2 @3: exit $rc, $states" [ "$states" = "active active active active" ]
+wait_for 20 shards_report 4 0 1 2 3
+check "each shard runs as index I of 4 and together they export all $N_SHARD_TARGETS targets" shards_report 4 0 1 2 3
+after=$(owners 0 1 2 3)
+moves=$(join <(echo "$before") <(echo "$after") | awk '$2 != $3')
+n_moved=$(grep -c . <<<"$moves"); n_to_new=$(awk '$3 == 3' <<<"$moves" | grep -c .)
+share=$(awk -v m="$n_moved" -v n="$N_SHARD_TARGETS" 'BEGIN{printf "%.0f", 100*m/n}')
+echo "    targets per shard (4): $(awk '{print $2}' <<<"$after" | sort | uniq -c | awk '{printf "@%s=%s ", $2, $1}')"
+echo "    3 -> 4 shards: $n_moved of $N_SHARD_TARGETS targets moved ($share%; 1/4 = 25% expected): $(awk '{printf "%s:%s->%s ", $1, $2, $3}' <<<"$moves")"
+checkx "3 -> 4 shards: $n_moved of $N_SHARD_TARGETS targets moved ($share%, at most 40%), all $n_to_new of them to the new shard 3" \
+  '[ "$(grep -c . <<<"$after")" = "$N_SHARD_TARGETS" ] && [ "$n_moved" -ge 1 ] && [ "$((n_moved * 100))" -le "$((N_SHARD_TARGETS * 40))" ] && [ "$n_to_new" = "$n_moved" ]'
+wait_for 30 once_each
+checkx "after 3 -> 4, PromQL: each of the $n_distinct targets exported by exactly one shard ($n_once), owned sum ${owned_sum:-?}" \
+  '[ "$n_distinct" = "$N_SHARD_TARGETS" ] && [ "$n_once" = "$N_SHARD_TARGETS" ] && [ "$owned_sum" = "$N_SHARD_TARGETS" ]'
+ct_exec systemctl stop backup-exporter@0 backup-exporter@1 backup-exporter@2 backup-exporter@3
+echo "timings: sharding $(elapsed "$t_shard")s"
 
 echo "timings: all $(elapsed "$T_ALL")s"
 echo "$PASS passed, $FAIL failed"
