@@ -3,13 +3,22 @@
 # this file), against backup-simulator on the host, scraped by a real Prometheus. It follows the steps of
 # packaging/README-service.md ("Run as a service"). Run as root: `make system-test`.
 #
-# Checks: static (promtool on the rules, catalog vs. EventKind.swift, dashboard JSON, unit
-# analysis), install (apt install ./x.deb, nothing enabled, catalog compiled, default config valid),
-# start (active only after READY=1, sandbox applied, credentials), journal (fields and MESSAGE_IDs
-# from the host with journalctl -D, catalog text with journalctl -x), Prometheus (scrape, job
-# states over the HTTP API, the shipped rules loaded, dashboard queries), reload (RELOADING=1 then
-# READY=1, new config in effect, broken config rejected), watchdog (kill -STOP, restart with
-# result 'watchdog', state store intact), stop (clean within 5 s).
+# Checks: build (the .deb's contents, Depends and conffiles; lintian --fail-on error,warning with
+# the package's own overrides), static (promtool on the rules, catalog vs. EventKind.swift,
+# dashboard JSON, unit analysis), install (apt install ./x.deb, nothing enabled, catalog compiled,
+# default config valid), start (active only after READY=1, sandbox applied, credentials), journal
+# (fields and MESSAGE_IDs from the host with journalctl -D, catalog text with journalctl -x),
+# Prometheus (scrape, job states over the HTTP API, gzip: Content-Encoding/Vary, curl --compressed
+# equals the plain page, Prometheus's gzipped scrape has as many samples as the page; the shipped
+# rules loaded, dashboard queries), reload (RELOADING=1 then READY=1, new config in effect, broken
+# config rejected), watchdog (kill -STOP, restart with result 'watchdog', state store intact),
+# vendor messages (a job_failed entry with VENDOR_MESSAGE= for each of inet, veeam_m365,
+# commvault and unitrends, within 150 s), stop (clean within 5 s), sharding (the template unit
+# backup-exporter@.service: shards 0..2 of 3 on 30 targets, each target exported by exactly one
+# shard over PromQL, a stopped shard takes only its targets away and BackupExporterShardMissing
+# goes pending, 3 -> 4 shards moves at most 40% of the targets, all to the new shard).
+# The config has seven targets: three i-net (token, password, wrong password), one each of
+# veeam_m365, commvault and unitrends; the sharding section replaces it with 30 i-net targets.
 # Prints PASS/FAIL lines and 'N passed, N failed'; exits 1 on any failure. Cleans up on exit.
 # On a failure, the logs of this run (build, apt, the simulator, Prometheus, the container's
 # console and the unit's journal) are copied to $BX_LOGS (default /tmp/bx-systest-logs-<time>/,
@@ -17,7 +26,9 @@
 #
 # Env: HARNESS_DIR (default /tmp/harness-backup-exporter: the rootfs, the container's state and
 # Prometheus's data), CT_NAME (bx-systest), CT_BUILDER (mmdebstrap|debootstrap), PROM_PORT (19190;
-# another free port is used if it is taken), BX_PORT (19871, the daemon), SIM_PORT (19880),
+# another free port is used if it is taken; the shards' Prometheus takes a free port), BX_PORT
+# (19871, the daemon), SIM_PORT (19880, and the next four: one per vendor), SHARD_PORT (19900:
+# shard I listens on SHARD_PORT + I, I = 0..3),
 # BX_BINARY/BX_SIMULATOR (skip the release build), BX_LOGS, KEEP=1 (leave everything running).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
