@@ -167,10 +167,12 @@ depends=$(sed -n 's/^ Depends: //p' <<<"$info")
 for lib in libc6 libsystemd0 libsqlite3-0; do
   check "deb Depends: has $lib ($depends)" grep -qE "(^|, )$lib( |,|$)" <<<"$depends"
 done
-if ldd "$BX_BINARY" | grep -q libxml2; then check "deb Depends: has libxml2 (the binary links it)" grep -q libxml2 <<<"$depends"; fi
+# grep >/dev/null, not grep -q: ldd's next write would fail under pipefail and skip the check
+if ldd "$BX_BINARY" | grep libxml2 >/dev/null; then check "deb Depends: has libxml2 (the binary links it)" grep -q libxml2 <<<"$depends"; fi
 libs=$(ldd "$BX_BINARY" 2>&1); rc=$?
 checkx "binary links no Swift runtime library (static stdlib; ldd exit $rc)" '[ $rc = 0 ] && ! grep -q libswift <<<"$libs"'
 for f in ./usr/bin/backup-exporter ./lib/systemd/system/backup-exporter.service ./etc/backup-exporter/config.yaml \
+         ./lib/systemd/system/backup-exporter@.service ./etc/default/backup-exporter-shards \
          ./etc/default/backup-exporter ./usr/lib/systemd/catalog/backup-exporter.catalog \
          ./usr/share/backup-exporter/prometheus/alerts.yml ./usr/share/backup-exporter/prometheus/scrape.yml \
          ./usr/share/backup-exporter/grafana/backup-exporter.json; do
@@ -178,7 +180,7 @@ for f in ./usr/bin/backup-exporter ./lib/systemd/system/backup-exporter.service 
 done
 conffiles=$(dpkg-deb --ctrl-tarfile "$DEB" | tar -xO ./conffiles)
 check "deb conffiles: $(paste -sd' ' <<<"$conffiles")" \
-  [ "$conffiles" = "$(printf '/etc/backup-exporter/config.yaml\n/etc/default/backup-exporter')" ]
+  [ "$conffiles" = "$(printf '/etc/backup-exporter/config.yaml\n/etc/default/backup-exporter\n/etc/default/backup-exporter-shards')" ]
 postinst=$(dpkg-deb --ctrl-tarfile "$DEB" | tar -xO ./postinst)
 checkx "postinst enables and starts nothing" '[ -n "$postinst" ] && ! grep -qE "systemctl (enable|start|restart)|deb-systemd-invoke start" <<<"$postinst"'
 
