@@ -752,8 +752,8 @@ n_moved=$(grep -c . <<<"$moves"); n_to_new=$(awk '$3 == 3' <<<"$moves" | grep -c
 share=$(awk -v m="$n_moved" -v n="$N_SHARD_TARGETS" 'BEGIN{printf "%.0f", 100*m/n}')
 echo "    targets per shard (4): $(awk '{print $2}' <<<"$after" | sort | uniq -c | awk '{printf "@%s=%s ", $2, $1}')"
 echo "    3 -> 4 shards: $n_moved of $N_SHARD_TARGETS targets moved ($share%; 1/4 = 25% expected): $(awk '{printf "%s:%s->%s ", $1, $2, $3}' <<<"$moves")"
-checkx "3 -> 4 shards: $n_moved of $N_SHARD_TARGETS targets moved ($share%, at most 40%), all $n_to_new of them to the new shard 3" \
-  '[ "$(grep -c . <<<"$after")" = "$N_SHARD_TARGETS" ] && [ "$n_moved" -ge 1 ] && [ "$((n_moved * 100))" -le "$((N_SHARD_TARGETS * 40))" ] && [ "$n_to_new" = "$n_moved" ]'
+checkx "3 -> 4 shards ($(grep -c . <<<"$before") -> $(grep -c . <<<"$after") targets placed): $n_moved of $N_SHARD_TARGETS targets moved ($share%, at most 40%), all $n_to_new of them to the new shard 3" \
+  '[ "$(grep -c . <<<"$before")" = "$N_SHARD_TARGETS" ] && [ "$(grep -c . <<<"$after")" = "$N_SHARD_TARGETS" ] && [ "$n_moved" -ge 1 ] && [ "$((n_moved * 100))" -le "$((N_SHARD_TARGETS * 40))" ] && [ "$n_to_new" = "$n_moved" ]'
 wait_for 30 once_each
 checkx "after 3 -> 4, PromQL: each of the $n_distinct targets exported by exactly one shard ($n_once), owned sum ${owned_sum:-?}" \
   '[ "$n_distinct" = "$N_SHARD_TARGETS" ] && [ "$n_once" = "$N_SHARD_TARGETS" ] && [ "$owned_sum" = "$N_SHARD_TARGETS" ]'
