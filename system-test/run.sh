@@ -3,13 +3,22 @@
 # this file), against backup-simulator on the host, scraped by a real Prometheus. It follows the steps of
 # packaging/README-service.md ("Run as a service"). Run as root: `make system-test`.
 #
-# Checks: static (promtool on the rules, catalog vs. EventKind.swift, dashboard JSON, unit
-# analysis), install (apt install ./x.deb, nothing enabled, catalog compiled, default config valid),
-# start (active only after READY=1, sandbox applied, credentials), journal (fields and MESSAGE_IDs
-# from the host with journalctl -D, catalog text with journalctl -x), Prometheus (scrape, job
-# states over the HTTP API, the shipped rules loaded, dashboard queries), reload (RELOADING=1 then
-# READY=1, new config in effect, broken config rejected), watchdog (kill -STOP, restart with
-# result 'watchdog', state store intact), stop (clean within 5 s).
+# Checks: build (the .deb's contents, Depends and conffiles; lintian --fail-on error,warning with
+# the package's own overrides), static (promtool on the rules, catalog vs. EventKind.swift,
+# dashboard JSON, unit analysis), install (apt install ./x.deb, nothing enabled, catalog compiled,
+# default config valid), start (active only after READY=1, sandbox applied, credentials), journal
+# (fields and MESSAGE_IDs from the host with journalctl -D, catalog text with journalctl -x),
+# Prometheus (scrape, job states over the HTTP API, gzip: Content-Encoding/Vary, curl --compressed
+# equals the plain page, Prometheus's gzipped scrape has as many samples as the page; the shipped
+# rules loaded, dashboard queries), reload (RELOADING=1 then READY=1, new config in effect, broken
+# config rejected), watchdog (kill -STOP, restart with result 'watchdog', state store intact),
+# vendor messages (a job_failed entry with VENDOR_MESSAGE= for each of inet, veeam_m365,
+# commvault and unitrends, within 150 s), stop (clean within 5 s), sharding (the template unit
+# backup-exporter@.service: shards 0..2 of 3 on 30 targets, each target exported by exactly one
+# shard over PromQL, a stopped shard takes only its targets away and BackupExporterShardMissing
+# goes pending, 3 -> 4 shards moves at most 40% of the targets, all to the new shard).
+# The config has seven targets: three i-net (token, password, wrong password), one each of
+# veeam_m365, commvault and unitrends; the sharding section replaces it with 30 i-net targets.
 # Prints PASS/FAIL lines and 'N passed, N failed'; exits 1 on any failure. Cleans up on exit.
 # On a failure, the logs of this run (build, apt, the simulator, Prometheus, the container's
 # console and the unit's journal) are copied to $BX_LOGS (default /tmp/bx-systest-logs-<time>/,
@@ -17,7 +26,9 @@
 #
 # Env: HARNESS_DIR (default /tmp/harness-backup-exporter: the rootfs, the container's state and
 # Prometheus's data), CT_NAME (bx-systest), CT_BUILDER (mmdebstrap|debootstrap), PROM_PORT (19190;
-# another free port is used if it is taken), BX_PORT (19871, the daemon), SIM_PORT (19880),
+# another free port is used if it is taken; the shards' Prometheus takes a free port), BX_PORT
+# (19871, the daemon), SIM_PORT (19880, and the next four: one per vendor), SHARD_PORT (19900:
+# shard I listens on SHARD_PORT + I, I = 0..3),
 # BX_BINARY/BX_SIMULATOR (skip the release build), BX_LOGS, KEEP=1 (leave everything running).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,6 +39,7 @@ export CT_BUILDER=${CT_BUILDER:-mmdebstrap}
 export PROM_PORT=${PROM_PORT:-19190}
 BX_PORT=${BX_PORT:-19871}
 SIM_PORT=${SIM_PORT:-19880}
+SHARD_PORT=${SHARD_PORT:-19900}
 # shellcheck source=/dev/null
 . "$HARNESS/lib.sh"
 need_root
@@ -67,6 +79,11 @@ keep_logs() {
   local f
   local prom=()   # Prometheus's files only once this run started it: older ones would mislead
   [ "$PROM_TRIED" = 1 ] && prom=("$PROM_DIR"/logs/*.log "$PROM_DIR/prometheus.yml")
+  if [ "$SPROM_TRIED" = 1 ]; then   # the shards' Prometheus: its files under other names
+    for f in "$HARNESS_DIR"/shards/prom/logs/*.log "$HARNESS_DIR/shards/prom/prometheus.yml"; do
+      [ -f "$f" ] && cp "$f" "$BX_LOGS/shards-$(basename "$f")"
+    done
+  fi
   for f in "$WORK"/*.log "$WORK"/*.out "$WORK"/*.err "$WORK"/*.txt "$WORK"/*.json "$CT_LOG" \
            "$HARNESS_DIR/logs/$CT_BUILDER.log" ${prom[@]+"${prom[@]}"}; do
     [ -f "$f" ] || continue
@@ -96,13 +113,14 @@ failed_to_start() {
 }
 
 # ---- cleanup: only what this run started, by PID
-SIM_PID=""; OWN_CT=0; OWN_PROM=0; PROM_TRIED=0
+SIM_PID=""; OWN_CT=0; OWN_PROM=0; PROM_TRIED=0; OWN_SPROM=0; SPROM_TRIED=0
 cleanup() {
   local rc=$?
   if [ "$rc" != 0 ] || [ "$FAIL" != 0 ]; then keep_logs; echo "logs of this run kept in $BX_LOGS"; fi
   if [ "${KEEP:-0}" = 1 ]; then echo "KEEP=1: left running (HARNESS_DIR=$HARNESS_DIR, simulator PID $SIM_PID, work folder $WORK)"; return $rc; fi
   [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID" 2>/dev/null
   [ $OWN_PROM = 1 ] && "$HARNESS/prometheus-down.sh" >/dev/null 2>&1
+  [ $OWN_SPROM = 1 ] && HARNESS_DIR=$HARNESS_DIR/shards "$HARNESS/prometheus-down.sh" >/dev/null 2>&1
   if [ $OWN_CT = 1 ]; then
     ct_exec systemd-analyze log-level info >/dev/null 2>&1
     "$HARNESS/container-down.sh" >/dev/null 2>&1
@@ -114,7 +132,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # The daemon's and the simulator's ports must be free (Prometheus finds another one if need be).
-for port in "$BX_PORT" "$SIM_PORT"; do
+# (the simulator takes SIM_PORT and the next four, one per vendor; the shards SHARD_PORT and the next three)
+for port in "$BX_PORT" "$SIM_PORT" $((SIM_PORT+1)) $((SIM_PORT+2)) $((SIM_PORT+3)) $((SIM_PORT+4)) \
+            "$SHARD_PORT" $((SHARD_PORT+1)) $((SHARD_PORT+2)) $((SHARD_PORT+3)); do
   port_free "$port" || { echo "127.0.0.1:$port is in use (set BX_PORT/SIM_PORT)" >&2; exit 1; }
 done
 
@@ -135,15 +155,24 @@ BX_BINARY=$WORK/bin/backup-exporter; BX_SIMULATOR=$WORK/bin/backup-simulator
 DEB=$("$ROOT/packaging/deb/build.sh" --binary "$BX_BINARY" --out "$WORK/deb" 2>"$WORK/deb.log")
 check "packaging/deb/build.sh built $(basename "${DEB:-none}") ($(elapsed "$t0")s)" [ -f "${DEB:-/nonexistent}" ]
 [ -f "${DEB:-/nonexistent}" ] || { cat "$WORK/deb.log"; echo "$PASS passed, $FAIL failed"; exit 1; }
+# Debian's own checker: no error and no warning; what it rightly flags but must stay is
+# overridden, with the reason, in packaging/deb/lintian-overrides (shipped in the package)
+t0=$(now)
+lint=$(lintian --fail-on error,warning "$DEB" 2>&1); rc=$?
+lint_ew=$(grep -cE '^[EW]: ' <<<"$lint")
+checkx "lintian --fail-on error,warning $(basename "$DEB"): exit $rc, $lint_ew errors/warnings ($(elapsed "$t0")s)" '[ $rc = 0 ] && [ "$lint_ew" = 0 ]'
+{ [ $rc = 0 ] && [ "$lint_ew" = 0 ]; } || sed 's/^/    /' <<<"$lint"
 info=$(dpkg-deb --info "$DEB"); contents=$(dpkg-deb --contents "$DEB")
 depends=$(sed -n 's/^ Depends: //p' <<<"$info")
 for lib in libc6 libsystemd0 libsqlite3-0; do
   check "deb Depends: has $lib ($depends)" grep -qE "(^|, )$lib( |,|$)" <<<"$depends"
 done
-if ldd "$BX_BINARY" | grep -q libxml2; then check "deb Depends: has libxml2 (the binary links it)" grep -q libxml2 <<<"$depends"; fi
+# grep >/dev/null, not grep -q: ldd's next write would fail under pipefail and skip the check
+if ldd "$BX_BINARY" | grep libxml2 >/dev/null; then check "deb Depends: has libxml2 (the binary links it)" grep -q libxml2 <<<"$depends"; fi
 libs=$(ldd "$BX_BINARY" 2>&1); rc=$?
 checkx "binary links no Swift runtime library (static stdlib; ldd exit $rc)" '[ $rc = 0 ] && ! grep -q libswift <<<"$libs"'
 for f in ./usr/bin/backup-exporter ./lib/systemd/system/backup-exporter.service ./etc/backup-exporter/config.yaml \
+         ./lib/systemd/system/backup-exporter@.service ./etc/default/backup-exporter-shards \
          ./etc/default/backup-exporter ./usr/lib/systemd/catalog/backup-exporter.catalog \
          ./usr/share/backup-exporter/prometheus/alerts.yml ./usr/share/backup-exporter/prometheus/scrape.yml \
          ./usr/share/backup-exporter/grafana/backup-exporter.json; do
@@ -151,7 +180,7 @@ for f in ./usr/bin/backup-exporter ./lib/systemd/system/backup-exporter.service 
 done
 conffiles=$(dpkg-deb --ctrl-tarfile "$DEB" | tar -xO ./conffiles)
 check "deb conffiles: $(paste -sd' ' <<<"$conffiles")" \
-  [ "$conffiles" = "$(printf '/etc/backup-exporter/config.yaml\n/etc/default/backup-exporter')" ]
+  [ "$conffiles" = "$(printf '/etc/backup-exporter/config.yaml\n/etc/default/backup-exporter\n/etc/default/backup-exporter-shards')" ]
 postinst=$(dpkg-deb --ctrl-tarfile "$DEB" | tar -xO ./postinst)
 checkx "postinst enables and starts nothing" '[ -n "$postinst" ] && ! grep -qE "systemctl (enable|start|restart)|deb-systemd-invoke start" <<<"$postinst"'
 
@@ -210,7 +239,7 @@ if ! "$HARNESS/container-up.sh" >"$WORK/boot.log" 2>&1; then
 fi
 ok "container booted ($(elapsed "$t0")s incl. rootfs)"
 # a clean slate: no package, no state, no journal of a previous run's service
-ct_exec sh -c 'systemctl stop backup-exporter 2>/dev/null; dpkg --purge backup-exporter >/dev/null 2>&1; rm -rf /var/lib/private/backup-exporter /var/lib/backup-exporter; systemctl reset-failed'
+ct_exec sh -c 'systemctl stop backup-exporter "backup-exporter@*" 2>/dev/null; dpkg --purge backup-exporter >/dev/null 2>&1; rm -rf /var/lib/private/backup-exporter /var/lib/backup-exporter /var/lib/private/backup-exporter-shard-* /var/lib/backup-exporter-shard-*; systemctl reset-failed'
 ct_exec systemd-analyze log-level debug     # PID 1 logs each sd_notify message it gets
 cp "$DEB" "$CT_ROOT/root/"
 t0=$(now)
@@ -251,6 +280,14 @@ fi
 creds_line=$(grep '^credentials: inet ' "$WORK/sim.out")
 token=$(sed -n 's/.* token=\([^ ]*\).*/\1/p' <<<"$creds_line"); user=$(sed -n 's/.* user=\([^ ]*\).*/\1/p' <<<"$creds_line")
 password=$(sed -n 's/.* password=\([^ ]*\).*/\1/p' <<<"$creds_line")
+# one target for each other vendor that reports its own words on a failed run, shaped as in
+# SimulatorSuite.demoConfig; URLs and credentials as the simulator prints them
+sim_url() { awk -v v="$1" '$1 == v {print $2; exit}' "$WORK/sim.out"; }
+sim_cred() { sed -n "s/^credentials: $1 \(.* \)\{0,1\}$2=\([^ ]*\).*/\2/p" "$WORK/sim.out" | head -1; }
+VEEAM_URL=$(sim_url veeam_m365); COMMVAULT_URL=$(sim_url commvault); UNITRENDS_URL=$(sim_url unitrends)
+check "backup-simulator serves veeam_m365, commvault and unitrends too, with credentials" \
+  bash -c '[ -n "$1" ] && [ -n "$2" ] && [ -n "$3" ] && [ -n "$4" ] && [ -n "$5" ] && [ -n "$6" ]' _ \
+  "$VEEAM_URL" "$COMMVAULT_URL" "$UNITRENDS_URL" "$(sim_cred veeam_m365 password)" "$(sim_cred commvault password)" "$(sim_cred unitrends password)"
 # secrets as README-service.md says: one root-only file each, read through LoadCredential=
 printf '%s\n' "$token" | ct_exec install -m600 /dev/stdin /etc/backup-exporter/secrets/inet-token
 printf '%s\n' "$password" | ct_exec install -m600 /dev/stdin /etc/backup-exporter/secrets/inet-password
@@ -287,6 +324,31 @@ targets:
     auth:
       username: $user
       password: not-the-password
+  - name: m365-prod
+    vendor: veeam_m365
+    url: $VEEAM_URL
+    auth:
+      username: $(sim_cred veeam_m365 user)
+      password: $(sim_cred veeam_m365 password)
+    options:
+      api_version: v8
+      sessions_per_job: 5
+  - name: commvault-commserve
+    vendor: commvault
+    url: $COMMVAULT_URL/webconsole/api
+    auth:
+      username: $(sim_cred commvault user)
+      password: $(sim_cred commvault password)
+  - name: unitrends-appliance
+    vendor: unitrends
+    url: $UNITRENDS_URL
+    timezone: America/New_York
+    auth:
+      username: $(sim_cred unitrends user)
+      password: $(sim_cred unitrends password)
+    options:
+      history: 48h
+      backups_per_job: 5
 $extra
 YML
 }
@@ -417,14 +479,43 @@ check "Prometheus scrapes the daemon in the container (backup-exporter: $(target
 q=$(prom_query 'count(backup_job_state{job="backup-exporter",target="inet-pdfc"} == 1)' | awk '{print $2}')
 check "PromQL: each of inet-pdfc's 3 jobs has exactly one state at 1 (count = $q)" [ "$q" = 3 ]
 q=$(prom_query 'backup_target_up{job="backup-exporter"}' | sed -n 's/.*target="\([^"]*\)".* \([01]\)$/\1=\2/p' | sort | paste -sd' ')
-check "PromQL backup_target_up: $q" [ "$q" = "inet-basic=1 inet-pdfc=1 inet-wrong-password=0" ]
-# Freeze the job states: the simulator answers 503, so every target goes down and keeps its jobs'
-# last values. Then Prometheus, the daemon's page and the journal must agree on every job's state.
+check "PromQL backup_target_up: $q" [ "$q" = "commvault-commserve=1 inet-basic=1 inet-pdfc=1 inet-wrong-password=0 m365-prod=1 unitrends-appliance=1" ]
+# Freeze the job states: the i-net simulator answers 503, so every i-net target goes down and
+# keeps its jobs' last values. Then Prometheus, the daemon's page and the journal must agree on
+# every job's state. (The fault is the i-net simulator's only: the other vendors stay up.)
 sim_fault status 503
-frozen() { [ "$(prom_query 'sum(backup_target_up{job="backup-exporter"})' | awk '{print $2}')" = 0 ]; }
+frozen() { [ "$(prom_query 'sum(backup_target_up{job="backup-exporter",vendor="inet"})' | awk '{print $2}')" = 0 ]; }
 wait_for 20 frozen
-check "fault 503: PromQL sum(backup_target_up) = 0" frozen
+check "fault 503: PromQL sum(backup_target_up{vendor=\"inet\"}) = 0" frozen
 sleep 2
+# gzip: asked for it, the daemon compresses; Prometheus asks for gzip on every scrape, so a
+# healthy scrape whose sample count equals the uncompressed page's went through gzip. Frozen
+# (the i-net targets down), the set of series holds still while we compare.
+curl -fsS --max-time 3 -H 'Accept-Encoding: gzip' -D "$WORK/gzip-headers.txt" -o "$WORK/page.gz" "$BX/metrics"; rc=$?
+ce=$(tr -d '\r' <"$WORK/gzip-headers.txt" | sed -n 's/^[Cc]ontent-[Ee]ncoding: *//p')
+vary=$(tr -d '\r' <"$WORK/gzip-headers.txt" | sed -n 's/^[Vv]ary: *//p')
+gz_ok=0; gunzip -t <"$WORK/page.gz" 2>/dev/null && gz_ok=1
+checkx "gzip asked: curl exit $rc, Content-Encoding: ${ce:-none}, Vary: ${vary:-none}, body gunzips ($gz_ok)" \
+  '[ $rc = 0 ] && [ "$ce" = gzip ] && [ "$vary" = Accept-Encoding ] && [ $gz_ok = 1 ]'
+noproc() { grep -vE '^(# [A-Z]+ )?process_'; }
+same_page() {
+  plain=$(curl -fsS --max-time 3 "$BX/metrics" | noproc); comp=$(curl -fsS --max-time 3 --compressed "$BX/metrics" | noproc)
+  [ -n "$plain" ] && [ "$plain" = "$comp" ]
+}
+wait_for 5 same_page
+checkx "curl --compressed equals the plain page but for process_* ($(grep -c . <<<"$plain") lines)" '[ -n "$plain" ] && [ "$plain" = "$comp" ]'
+[ -n "$plain" ] && [ "$plain" != "$comp" ] && diff <(echo "$plain") <(echo "$comp") | head -10
+# Prometheus 2.x's own Accept header (OpenMetrics first): the page it gets, uncompressed
+PROM_ACCEPT='application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1'
+same_count() {
+  n_page=$(curl -fsS --max-time 3 -H "Accept: $PROM_ACCEPT" "$BX/metrics" | grep -cvE '^(#|$)')
+  n_prom=$(prom_query 'scrape_samples_scraped{job="backup-exporter"}' | awk '{print $2}')
+  up_prom=$(prom_query 'up{job="backup-exporter"}' | awk '{print $2}')
+  [ "$up_prom" = 1 ] && [ -n "$n_prom" ] && [ "$n_prom" = "$n_page" ]
+}
+wait_for 10 same_count
+checkx "Prometheus scrapes it gzipped: up{job=\"backup-exporter\"} ${up_prom:-?}, scrape_samples_scraped ${n_prom:-?} = ${n_page:-?} samples in the uncompressed page" \
+  '[ "$up_prom" = 1 ] && [ -n "$n_prom" ] && [ "$n_prom" = "$n_page" ]'
 want=$(metric | sed -n 's/^backup_job_state{target="inet-pdfc",vendor="inet",job_id="\([^"]*\)",.*state="\([a-z]*\)"} 1$/\1=\2/p' | sort | paste -sd' ')
 got=$(prom_query 'backup_job_state{job="backup-exporter",target="inet-pdfc"} == 1' | sed -n 's/.*job_id="\([^"]*\)".*state="\([a-z]*\)".*/\1=\2/p' | sort | paste -sd' ')
 checkx "PromQL job states equal the daemon's: $got" '[ -n "$got" ] && [ "$got" = "$want" ]'
@@ -470,7 +561,7 @@ reloaded() { journal_since "$since" -u "$UNIT" MESSAGE_ID=46ad262da5db453fa50a28
 wait_for 10 reloaded
 check "journal: config_reloaded after the reload" reloaded
 tfield=$(journal_since "$since" -u "$UNIT" MESSAGE_ID=46ad262da5db453fa50a2885464c9155 | python3 -c 'import json,sys; print([json.loads(l).get("TARGETS") for l in sys.stdin][-1])')
-check "config_reloaded entry has TARGETS=4 ($tfield)" [ "$tfield" = 4 ]
+check "config_reloaded entry has TARGETS=7 ($tfield)" [ "$tfield" = 7 ]
 newtarget() { metric | grep '^backup_target_up{target="inet-reloaded"' >/dev/null; }
 wait_for 10 newtarget
 check "the new target is polled after the reload (backup_target_up{target=\"inet-reloaded\"})" newtarget
@@ -534,6 +625,33 @@ PY
 rc=$?
 check "runs not counted twice after the restart ($(cat "$WORK/runs.txt"))" [ $rc = 0 ]
 
+# ======================================================================= the vendors' own words
+section "vendor messages"
+# A failed run's journal entry (job_failed) carries the vendor's own text as VENDOR_MESSAGE=.
+# The simulators' demo jobs fail about once a minute; by now the unit has run for a while, and
+# any vendor still missing one gets at most 150 s more (all four waited for together).
+vendor_words() {
+  journal -u "$UNIT" MESSAGE_ID=59a7faebb58949018dba907612d0e7d8 | python3 -c '
+import json, sys
+words = {}
+for l in sys.stdin:
+    e = json.loads(l)
+    m = e.get("VENDOR_MESSAGE")
+    if isinstance(m, list): m = bytes(m).decode("utf-8", "replace")
+    if e.get("VENDOR") and m and m.strip():
+        words.setdefault(e["VENDOR"], (e.get("TARGET"), e.get("JOB_NAME"), " ".join(m.split())))
+for v, (t, j, m) in sorted(words.items()): print(f"{v}\t{t}\t{j}\t{m}")' >"$WORK/vendor-words.txt"
+  local v; for v in inet veeam_m365 commvault unitrends; do grep -q "^$v	" "$WORK/vendor-words.txt" || return 1; done
+}
+t0=$(now); deadline=$(( $(date +%s) + 150 ))
+until vendor_words || [ "$(date +%s)" -ge "$deadline" ]; do sleep 2; done
+for v in inet veeam_m365 commvault unitrends; do
+  line=$(grep "^$v	" "$WORK/vendor-words.txt" | head -1)
+  desc="none within 150 s"
+  if [ -n "$line" ]; then IFS=$'\t' read -r _ vt vj vm <<<"$line"; desc="\"$vm\" ($vt, job $vj)"; fi
+  check "journal MESSAGE_ID=59a7… (job failed) for $v: VENDOR_MESSAGE $desc (waited $(elapsed "$t0")s)" [ -n "$line" ]
+done
+
 # ======================================================================= stop
 section "stop"
 t0=$(now); t_stop_start=$(date +%s)
@@ -545,6 +663,102 @@ stoplog=$(ct_exec journalctl --no-pager -o cat _PID=1 -u "$UNIT" --since "@$t_st
 check "clean exit: Result=$res, 'Main process exited, code=exited, status=0/SUCCESS', no SIGKILL" \
   bash -c '[ "$1" = success ] && grep -q "Main process exited, code=exited, status=0/SUCCESS" <<<"$2" && ! grep -q SIGKILL <<<"$2"' _ "$res" "$stoplog"
 check "state store kept: /var/lib/private/backup-exporter/state.sqlite" ct_exec test -s /var/lib/private/backup-exporter/state.sqlite
+
+# ======================================================================= sharding
+section "sharding"
+# The template unit backup-exporter@.service: shards 0..2 of 3 (then 0..3 of 4) on one config of
+# 30 i-net targets, each shard on SHARD_PORT + index (ARGS= in /etc/default/backup-exporter@I),
+# scraped in one job by a Prometheus of their own with the shipped rules.
+t_shard=$(now)
+N_SHARD_TARGETS=30
+{
+  printf 'defaults:\n  interval: 2s\n  timeout: 2s\n  jitter: 10%%\ntargets:\n'
+  for i in $(seq -w 1 $N_SHARD_TARGETS); do
+    printf '  - name: shard-target-%s\n    vendor: inet\n    url: %s\n    auth:\n      token_file: ${CREDENTIALS_DIRECTORY}/secret_inet-token\n' "$i" "$SIM_URL"
+  done
+} | ct_exec sh -c 'cat > /etc/backup-exporter/config.yaml'
+for i in 0 1 2 3; do
+  ct_exec sh -c "echo 'ARGS=\"--web.listen-address=127.0.0.1:$((SHARD_PORT+i))\"' > /etc/default/backup-exporter@$i"
+done
+set_shard_count() { ct_exec sed -i "s/^SHARD_COUNT=.*/SHARD_COUNT=$1/" /etc/default/backup-exporter-shards; }
+shard_page() { curl -fsS --max-time 3 "http://127.0.0.1:$((SHARD_PORT+$1))/metrics" 2>/dev/null; }
+# owners "0 1 2": "target shard" lines from each shard's own page, sorted by target
+owners() { local i; for i in "$@"; do shard_page "$i" | sed -n "s/^backup_target_up{target=\"\([^\"]*\)\".*/\1 $i/p"; done | sort; }
+# shards_report N I...: every shard I runs as shard I of N and together they export all targets
+shards_report() {
+  local n=$1 i; shift
+  for i in "$@"; do shard_page "$i" | grep -E "^backup_exporter_shard_info\{.*index=\"$i\".*count=\"$n\"|^backup_exporter_shard_info\{.*count=\"$n\".*index=\"$i\"" >/dev/null || return 1; done
+  [ "$(owners "$@" | awk '{print $1}' | sort -u | grep -c .)" = "$N_SHARD_TARGETS" ]
+}
+set_shard_count 3
+ct_exec systemctl start backup-exporter@0 backup-exporter@1 backup-exporter@2; rc=$?
+states=$(for i in 0 1 2; do ct_exec systemctl is-active "backup-exporter@$i"; done | paste -sd' ')
+check "systemctl start backup-exporter@0 @1 @2 (SHARD_COUNT=3): exit $rc, $states" [ "$states" = "active active active" ]
+wait_for 20 shards_report 3 0 1 2
+check "each shard runs as index I of 3 and together they export all $N_SHARD_TARGETS targets ($(owners 0 1 2 | grep -c .) target lines)" shards_report 3 0 1 2
+dirs=$(ct_exec sh -c 'ls -d /var/lib/private/backup-exporter-shard-* 2>/dev/null' | xargs -n1 basename 2>/dev/null | paste -sd' ')
+check "each shard has its own state directory: $dirs" [ "$dirs" = "backup-exporter-shard-0 backup-exporter-shard-1 backup-exporter-shard-2" ]
+# a Prometheus of their own: the single instance's is done
+[ $OWN_PROM = 1 ] && "$HARNESS/prometheus-down.sh" >/dev/null 2>&1 && OWN_PROM=0
+SPROM_DIR=$HARNESS_DIR/shards/prom
+pid_alive "$SPROM_DIR/prometheus.pid" prometheus >/dev/null || OWN_SPROM=1
+SPROM_TRIED=1
+sq() { PROM_DIR=$SPROM_DIR prom_query "$1"; }
+shard_targets=$(for i in 0 1 2 3; do printf '127.0.0.1:%s,' $((SHARD_PORT+i)); done); shard_targets=${shard_targets%,}
+if HARNESS_DIR=$HARNESS_DIR/shards PROM_PORT=$(free_port) PROM_TARGETS=$shard_targets PROM_RULES=$P/prometheus/alerts.yml \
+     "$HARNESS/prometheus-up.sh" >"$WORK/prometheus-shards-up.log" 2>&1; then
+  ok "a second Prometheus scrapes the shard ports $shard_targets in one job ($(PROM_DIR=$SPROM_DIR prom_url))"
+else
+  bad "a second Prometheus for the shards started"
+  failed_to_start "Prometheus (shards)" "$WORK/prometheus-shards-up.log" "$SPROM_DIR"/logs/prometheus.attempt-*.log
+  echo "$PASS passed, $FAIL failed"; exit 1
+fi
+# once_each: every target in backup_target_up exactly once across the shards, and all of them
+once_each() {
+  per_target=$(sq 'count by (target) (backup_target_up{job="backup-exporter"})')
+  n_distinct=$(grep -c . <<<"$per_target"); n_once=$(grep -c ' 1$' <<<"$per_target")
+  owned_sum=$(sq 'sum(backup_exporter_targets{job="backup-exporter",owned="true"})' | awk '{print $2}')
+  [ "$n_distinct" = "$N_SHARD_TARGETS" ] && [ "$n_once" = "$N_SHARD_TARGETS" ] && [ "$owned_sum" = "$N_SHARD_TARGETS" ]
+}
+wait_for 30 once_each
+checkx "PromQL: count by (target) (backup_target_up) == 1 for $n_once of $n_distinct distinct targets (want $N_SHARD_TARGETS)" \
+  '[ "$n_distinct" = "$N_SHARD_TARGETS" ] && [ "$n_once" = "$N_SHARD_TARGETS" ]'
+check "PromQL: sum(backup_exporter_targets{owned=\"true\"}) = ${owned_sum:-?} (want $N_SHARD_TARGETS)" [ "$owned_sum" = "$N_SHARD_TARGETS" ]
+before=$(owners 0 1 2)
+echo "    targets per shard (3): $(awk '{print $2}' <<<"$before" | sort | uniq -c | awk '{printf "@%s=%s ", $2, $1}')"
+# one shard stops: only its targets disappear, the others' stay up, and the rule sees it missing
+ct_exec systemctl stop backup-exporter@1
+others=$(awk '$2 != 1 {print $1}' <<<"$before" | paste -sd' ')
+only_others() {
+  now_up=$(sq 'backup_target_up{job="backup-exporter"} == 1' | sed -n 's/.*target="\([^"]*\)".*/\1/p' | sort | paste -sd' ')
+  now_all=$(sq 'backup_target_up{job="backup-exporter"}' | grep -c .)
+  [ -n "$others" ] && [ "$now_up" = "$others" ] && [ "$now_all" = "$(wc -w <<<"$others")" ]
+}
+wait_for 20 only_others
+check "stop backup-exporter@1: only its $(awk '$2 == 1' <<<"$before" | grep -c .) targets leave backup_target_up; the other $(wc -w <<<"$others") stay, all up (now $now_all series)" only_others
+missing() { sq 'ALERTS{alertname="BackupExporterShardMissing",job="backup-exporter"}' | grep -E 'alertstate="(pending|firing)"' >/dev/null; }
+wait_for 20 missing
+check "BackupExporterShardMissing $(sq 'ALERTS{alertname="BackupExporterShardMissing"}' | sed -n 's/.*alertstate="\([a-z]*\)".*/\1/p' | head -1) (for: 5m; pending is enough)" missing
+# 3 -> 4 shards: restart all with SHARD_COUNT=4 and start @3
+set_shard_count 4
+ct_exec systemctl restart backup-exporter@0 backup-exporter@1 backup-exporter@2 backup-exporter@3; rc=$?
+states=$(for i in 0 1 2 3; do ct_exec systemctl is-active "backup-exporter@$i"; done | paste -sd' ')
+check "SHARD_COUNT=4, systemctl restart @0 @1 @2 @3: exit $rc, $states" [ "$states" = "active active active active" ]
+wait_for 20 shards_report 4 0 1 2 3
+check "each shard runs as index I of 4 and together they export all $N_SHARD_TARGETS targets" shards_report 4 0 1 2 3
+after=$(owners 0 1 2 3)
+moves=$(join <(echo "$before") <(echo "$after") | awk '$2 != $3')
+n_moved=$(grep -c . <<<"$moves"); n_to_new=$(awk '$3 == 3' <<<"$moves" | grep -c .)
+share=$(awk -v m="$n_moved" -v n="$N_SHARD_TARGETS" 'BEGIN{printf "%.0f", 100*m/n}')
+echo "    targets per shard (4): $(awk '{print $2}' <<<"$after" | sort | uniq -c | awk '{printf "@%s=%s ", $2, $1}')"
+echo "    3 -> 4 shards: $n_moved of $N_SHARD_TARGETS targets moved ($share%; 1/4 = 25% expected): $(awk '{printf "%s:%s->%s ", $1, $2, $3}' <<<"$moves")"
+checkx "3 -> 4 shards ($(grep -c . <<<"$before") -> $(grep -c . <<<"$after") targets placed): $n_moved of $N_SHARD_TARGETS targets moved ($share%, at most 40%), all $n_to_new of them to the new shard 3" \
+  '[ "$(grep -c . <<<"$before")" = "$N_SHARD_TARGETS" ] && [ "$(grep -c . <<<"$after")" = "$N_SHARD_TARGETS" ] && [ "$n_moved" -ge 1 ] && [ "$((n_moved * 100))" -le "$((N_SHARD_TARGETS * 40))" ] && [ "$n_to_new" = "$n_moved" ]'
+wait_for 30 once_each
+checkx "after 3 -> 4, PromQL: each of the $n_distinct targets exported by exactly one shard ($n_once), owned sum ${owned_sum:-?}" \
+  '[ "$n_distinct" = "$N_SHARD_TARGETS" ] && [ "$n_once" = "$N_SHARD_TARGETS" ] && [ "$owned_sum" = "$N_SHARD_TARGETS" ]'
+ct_exec systemctl stop backup-exporter@0 backup-exporter@1 backup-exporter@2 backup-exporter@3
+echo "timings: sharding $(elapsed "$t_shard")s"
 
 echo "timings: all $(elapsed "$T_ALL")s"
 echo "$PASS passed, $FAIL failed"
