@@ -16,18 +16,12 @@ struct InetTruthTests {
     /// `routes`: path → body. Everything else is 404.
     static func withServer<T: Sendable>(_ routes: [String: String], _ body: (String, NIOLockedValueBox<[String]>) async throws -> T) async throws -> T {
         let calls = NIOLockedValueBox<[String]>([])
-        let server = try await HTTPServer.start(.init(host: "127.0.0.1", port: 0)) { request in
+        return try await withVendorSimulator(vendor: "inet", handler: { request in
             calls.withLockedValue { $0.append(String(request.path)) }
             guard let answer = routes[String(request.path)] else { return .json(#"{"error":"not found"}"#, status: .notFound) }
             return .json(answer)
-        }
-        do {
-            let result = try await body("http://127.0.0.1:\(server.port)", calls)
-            await server.shutdown()
-            return result
-        } catch {
-            await server.shutdown()
-            throw error
+        }) { server in
+            try await body(server.baseURL, calls)
         }
     }
 

@@ -23,7 +23,7 @@ struct VeeamM365TruthTests {
         jobs: String, sessions: [String: [String]] = [:], _ body: (String, NIOLockedValueBox<[String]>) async throws -> T
     ) async throws -> T {
         let calls = NIOLockedValueBox<[String]>([])
-        let server = try await HTTPServer.start(.init(host: "127.0.0.1", port: 0)) { request in
+        return try await withVendorSimulator(vendor: "veeam_m365", handler: { request in
             calls.withLockedValue { $0.append("\(request.method.rawValue) \(request.uri)") }
             let path = request.path.lowercased()
             if request.method == .POST, path == "/v8/token" {
@@ -38,14 +38,8 @@ struct VeeamM365TruthTests {
                 return .json(#"{"offset":\#(offset),"limit":\#(limit),"results":[\#(slice.joined(separator: ","))],"_links":{}}"#)
             }
             return .json(#"{"message":"not found"}"#, status: .notFound)
-        }
-        do {
-            let result = try await body("http://127.0.0.1:\(server.port)", calls)
-            await server.shutdown()
-            return result
-        } catch {
-            await server.shutdown()
-            throw error
+        }) { server in
+            try await body(server.baseURL, calls)
         }
     }
 
