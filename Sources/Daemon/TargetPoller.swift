@@ -158,7 +158,7 @@ final class TargetPoller: Sendable {
             }
             group.addTask {
                 do { try await Task.sleep(for: .seconds(deadline)) } catch { return nil }
-                return .failure(PollError(.timeout, "poll did not finish within \(DurationText.format(deadline))"))
+                return .failure(PollError(.timeout, "poll did not finish within \(Self.durationText(deadline))"))
             }
             defer { group.cancelAll() }
             while let next = await group.next() {
@@ -180,6 +180,11 @@ final class TargetPoller: Sendable {
     }
 
     static func now() -> Double { Date().timeIntervalSince1970 }
+
+    /// "15s", "1.5s": a duration as the config writes it.
+    private static func durationText(_ seconds: Double) -> String {
+        seconds.rounded() == seconds ? "\(Int(seconds))s" : "\(seconds)s"
+    }
 }
 
 /// The little mutable state a poller shares between its timer handler, its loop and its callers.
@@ -221,11 +226,4 @@ private final class LockedState: @unchecked Sendable {
     }
 
     func forgetUnmatched() { lock.withLock { reported.removeAll() } }
-}
-
-/// "15s", "1.5s": a duration as the config writes it, for messages.
-enum DurationText {
-    static func format(_ seconds: Double) -> String {
-        seconds.rounded() == seconds ? "\(Int(seconds))s" : "\(seconds)s"
-    }
 }

@@ -178,9 +178,7 @@ public actor StateStore {
                 name: identity.name, vendor: identity.vendor, health: record.health, pollsTotal: record.pollsTotal,
                 pollErrors: record.pollErrors, jobs: jobs))
         }
-        return ExporterSnapshot(
-            targets: targets, config: config, build: build, stateWriteErrors: stateWriteErrors,
-            shard: shard ?? ShardStatus(index: 0, count: 1, ownedTargets: targets.count, otherTargets: 0))
+        return ExporterSnapshot(targets: targets, config: config, build: build, stateWriteErrors: stateWriteErrors, shard: shard)
     }
 
     /// Writes everything pending, throttled last success times included, then closes the
