@@ -172,7 +172,8 @@ if ldd "$BX_BINARY" | grep libxml2 >/dev/null; then check "deb Depends: has libx
 libs=$(ldd "$BX_BINARY" 2>&1); rc=$?
 checkx "binary links no Swift runtime library (static stdlib; ldd exit $rc)" '[ $rc = 0 ] && ! grep -q libswift <<<"$libs"'
 for f in ./usr/bin/backup-exporter ./lib/systemd/system/backup-exporter.service ./etc/backup-exporter/config.yaml \
-         ./lib/systemd/system/backup-exporter@.service ./etc/default/backup-exporter-shards \
+         ./lib/systemd/system/backup-exporter@.service ./lib/systemd/system/backup-exporter.socket \
+         ./etc/default/backup-exporter-shards \
          ./etc/default/backup-exporter ./usr/lib/systemd/catalog/backup-exporter.catalog \
          ./usr/share/backup-exporter/prometheus/alerts.yml ./usr/share/backup-exporter/prometheus/scrape.yml \
          ./usr/share/backup-exporter/grafana/backup-exporter.json; do
@@ -392,6 +393,11 @@ check "STATUS= reaches systemd: '$st'" [ -n "$st" ]
 stat=$(ct_exec grep -E '^(Uid|CapEff|NoNewPrivs|Seccomp):' "/proc/$MAINPID/status" | awk '{print $1 $2}' | paste -sd' ')
 check "sandbox applied to the daemon: $stat" bash -c "[[ '$stat' =~ Uid:[1-9] && '$stat' == *CapEff:0000000000000000* && '$stat' == *NoNewPrivs:1* && '$stat' == *Seccomp:2* ]]"
 check "MemoryDenyWriteExecute=yes in effect ($(show MemoryDenyWriteExecute)) and the Swift runtime runs under it" [ "$(show MemoryDenyWriteExecute)" = yes ]
+# systemd gives a service a soft limit of 1024 open files; the daemon raises it to the hard one
+# (SystemCallFilter= lets setrlimit/prlimit64 through for that)
+read -r nofile_soft nofile_hard < <(ct_exec awk '/^Max open files/ {print $4, $5}' "/proc/$MAINPID/limits")
+checkx "open file limit raised to the hard limit under the sandbox (soft $nofile_soft, hard $nofile_hard)" \
+  '[ -n "$nofile_soft" ] && [ "$nofile_soft" = "$nofile_hard" ] && [ "$nofile_soft" -gt 1024 ]'
 creds=$(ct_exec sh -c "ls /run/credentials/$UNIT/ 2>/dev/null" | paste -sd' ')
 check "LoadCredential= loaded the secrets folder: $creds" [ "$creds" = "secret_inet-password secret_inet-token" ]
 
@@ -652,6 +658,52 @@ for v in inet veeam_m365 commvault unitrends; do
   check "journal MESSAGE_ID=59a7… (job failed) for $v: VENDOR_MESSAGE $desc (waited $(elapsed "$t0")s)" [ -n "$line" ]
 done
 
+# ======================================================================= socket activation
+section "socket activation"
+# README-service.md's recipe: backup-exporter.socket holds the listening socket and the service
+# serves it (--web.systemd-socket), so a scrape that arrives during a restart waits in systemd's
+# backlog and is answered by the next process. A client scrapes every 100 ms, one new connection
+# per request, across `systemctl restart` and a watchdog restart (kill -STOP).
+ct_exec sh -c "mkdir -p /etc/systemd/system/backup-exporter.socket.d && printf '[Socket]\nListenStream=\nListenStream=127.0.0.1:$BX_PORT\n' > /etc/systemd/system/backup-exporter.socket.d/port.conf"
+ct_exec sed -i 's/^ARGS=.*/ARGS="--web.systemd-socket"/' /etc/default/backup-exporter
+ct_exec systemctl stop "$UNIT"
+ct_exec systemctl daemon-reload
+ct_exec systemctl start backup-exporter.socket
+check "backup-exporter.socket active ($(ct_exec systemctl is-active backup-exporter.socket))" [ "$(ct_exec systemctl is-active backup-exporter.socket)" = active ]
+T_SOCK=$(date +%s)
+ct_exec systemctl start "$UNIT"
+ready_again() { curl -fs --max-time 2 "$BX/-/ready" >/dev/null; }
+wait_for 15 ready_again
+serves_socket() { journal_since "$T_SOCK" -u "$UNIT" | grep '"SYSTEMD_SOCKET":"true"' >/dev/null; }
+check "the service serves the socket systemd passed (journal: listening, SYSTEMD_SOCKET=true)" serves_socket
+rm -f "$WORK/scraper.stop"
+python3 "$ROOT/system-test/tools/steady-scraper.py" "$BX/metrics" "$WORK/scraper.stop" 0.1 60 >"$WORK/scraper-restart.txt" 2>&1 &
+SCRAPER=$!
+sleep 2
+t0=$(now); ct_exec systemctl restart "$UNIT"
+wait_for 15 ready_again; t_restart=$(elapsed "$t0")
+sleep 2
+touch "$WORK/scraper.stop"; wait "$SCRAPER"
+res=$(cat "$WORK/scraper-restart.txt")
+checkx "systemctl restart (${t_restart}s) under a scrape every 100 ms: none refused, none failed ($res)" \
+  '[[ "$res" =~ ok=([0-9]+)\ refused=0\ error=0\ non200=0 ]] && [ "${BASH_REMATCH[1]}" -ge 20 ]'
+rm -f "$WORK/scraper.stop"
+python3 "$ROOT/system-test/tools/steady-scraper.py" "$BX/metrics" "$WORK/scraper.stop" 0.1 60 >"$WORK/scraper-watchdog.txt" 2>&1 &
+SCRAPER=$!
+sleep 2
+nr=$(show NRestarts); MAINPID=$(show MainPID); t0=$(now)
+ct_exec sh -c "kill -STOP $MAINPID"
+restarted() { [ "$(show NRestarts)" -gt "$nr" ] && [ "$(show ActiveState)" = active ]; }
+wait_for 60 restarted; wait_for 15 ready_again; t_wd=$(elapsed "$t0")
+sleep 2
+touch "$WORK/scraper.stop"; wait "$SCRAPER"
+res=$(cat "$WORK/scraper-watchdog.txt")
+# The one request the stopped process may have accepted before SIGSTOP dies with it: that is an
+# error, not a refusal, and at most one.
+checkx "watchdog restart (${t_wd}s, WatchdogSec=30s) under a scrape every 100 ms: none refused, at most the one in flight lost ($res)" \
+  '[[ "$res" =~ ok=([0-9]+)\ refused=0\ error=([01])\ non200=0 ]] && [ "${BASH_REMATCH[1]}" -ge 20 ]'
+MAINPID=$(show MainPID)
+
 # ======================================================================= stop
 section "stop"
 t0=$(now); t_stop_start=$(date +%s)
@@ -663,6 +715,8 @@ stoplog=$(ct_exec journalctl --no-pager -o cat _PID=1 -u "$UNIT" --since "@$t_st
 check "clean exit: Result=$res, 'Main process exited, code=exited, status=0/SUCCESS', no SIGKILL" \
   bash -c '[ "$1" = success ] && grep -q "Main process exited, code=exited, status=0/SUCCESS" <<<"$2" && ! grep -q SIGKILL <<<"$2"' _ "$res" "$stoplog"
 check "state store kept: /var/lib/private/backup-exporter/state.sqlite" ct_exec test -s /var/lib/private/backup-exporter/state.sqlite
+# the socket would start the service again on the next connection
+ct_exec systemctl stop backup-exporter.socket
 
 # ======================================================================= sharding
 section "sharding"

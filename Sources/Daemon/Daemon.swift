@@ -21,7 +21,8 @@ public actor Daemon {
     private let logger: Logger
     private let events: EventLog
     private var pollers: [String: TargetPoller] = [:]
-    private var server: HTTPServer?
+    /// One per listening socket: the `--web.listen-address`, or each socket systemd passed.
+    private var servers: [HTTPServer] = []
     private var configuration: ExporterConfiguration?
     private var lastStatusLine = ""
     private var lastStatusCheck: ContinuousClock.Instant?
@@ -45,25 +46,47 @@ public actor Daemon {
     public func start() async throws {
         let configuration = try await loadAndApplyConfiguration()
         let endpoints = HTTPEndpoints(daemon: self, store: store, telemetryPath: options.telemetryPath)
-        let address = options.listenAddress
         let webAccess = self.webAccess
         do {
-            server = try await HTTPServer.start(.init(host: address.host, port: address.port, tls: webAccess.tls)) { request in
-                await webAccess.respond(to: request) { await endpoints.respond(to: $0) }
+            for binding in try listenerConfigurations() {
+                servers.append(try await HTTPServer.start(binding) { request in
+                    await webAccess.respond(to: request) { await endpoints.respond(to: $0) }
+                })
             }
         } catch {
+            for server in servers { await server.shutdown() }
+            servers = []
             await stopPollers(grace: 0)
-            throw DaemonError.listen(address: address.description, underlying: "\(error)")
+            throw error as? DaemonError ?? .listen(address: options.listenAddress.description, underlying: "\(error)")
         }
         isReady = true
         events.configReloaded(targets: configuration.targets.count)
-        logger.info("listening", metadata: ["address": "\(address.host):\(server?.port ?? address.port)"])
+        for server in servers {
+            logger.info("listening", metadata: [
+                "address": "\(server.host):\(server.port)", "systemd_socket": "\(options.systemdSocket)",
+            ])
+        }
         lastStatusLine = await statusLine()
         notifier.ready(status: lastStatusLine)
     }
 
     /// The port the HTTP server is bound to (differs from the option when it asked for port 0).
-    public var boundPort: Int? { server?.port }
+    public var boundPort: Int? { servers.first?.port }
+
+    /// What to listen on: the sockets systemd passed with `--web.systemd-socket` (each served
+    /// alike), else `--web.listen-address`.
+    private func listenerConfigurations() throws -> [HTTPServer.Configuration] {
+        let tls = webAccess.tls
+        guard options.systemdSocket else {
+            return [.init(host: options.listenAddress.host, port: options.listenAddress.port, tls: tls)]
+        }
+        switch SystemdListenSockets.take() {
+        case .success(let sockets):
+            return sockets.map { .init(host: "fd \($0)", port: 0, tls: tls, listeningSocket: $0) }
+        case .failure(let failure):
+            throw DaemonError.listen(address: "systemd socket", underlying: failure.description)
+        }
+    }
 
     /// SIGHUP and `POST /-/reload`: a valid new config replaces the old one; a broken one is
     /// logged and the old one keeps running. Either way systemd hears RELOADING=1 then READY=1.
@@ -101,8 +124,8 @@ public actor Daemon {
         notifier.stopping()
         isReady = false
         await stopPollers(grace: options.shutdownGrace)
-        await server?.shutdown()
-        server = nil
+        for server in servers { await server.shutdown() }
+        servers = []
         await store.close()
         logger.info("stopped")
     }
@@ -110,10 +133,11 @@ public actor Daemon {
     /// The watchdog's question: does every target's timer still tick, and can the server still
     /// answer?
     public func isHealthy() async -> Bool {
-        guard let server else { return false }
+        guard !servers.isEmpty else { return false }
         let now = TargetPoller.now()
         guard pollers.values.allSatisfy({ $0.isTicking(now: now) }) else { return false }
-        return await server.isResponsive()
+        for server in servers where !(await server.isResponsive()) { return false }
+        return true
     }
 
     /// Target names and their configuration as `/status` shows them (no secrets).

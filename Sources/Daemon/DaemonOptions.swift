@@ -15,10 +15,13 @@ public struct DaemonOptions: Sendable {
     public var webConfigPath: String?
     /// This instance's share of the config's targets (`--shard.index`, `--shard.count`).
     public var shard: ShardAssignment
+    /// `--web.systemd-socket`: serve the sockets systemd passed (socket activation) instead of
+    /// binding `listenAddress`.
+    public var systemdSocket: Bool
 
     public init(configPath: String, listenAddress: ListenAddress, telemetryPath: String = "/metrics",
                 storagePath: String, build: BuildInfo, shutdownGrace: Double = 3, webConfigPath: String? = nil,
-                shard: ShardAssignment = .single) {
+                shard: ShardAssignment = .single, systemdSocket: Bool = false) {
         self.configPath = configPath
         self.listenAddress = listenAddress
         self.telemetryPath = telemetryPath
@@ -27,5 +30,6 @@ public struct DaemonOptions: Sendable {
         self.shutdownGrace = shutdownGrace
         self.webConfigPath = webConfigPath
         self.shard = shard
+        self.systemdSocket = systemdSocket
     }
 }

@@ -26,12 +26,17 @@ public final class HTTPServer: Service, Sendable {
         public var maxRequestBodyBytes: Int
         /// Serve HTTPS with this source's context; nil, or a source holding none, serves plain HTTP.
         public var tls: TLSContextSource?
+        /// A socket already bound and listening (systemd socket activation): served instead of
+        /// binding `host`/`port`, which then only name it in logs.
+        public var listeningSocket: Int32?
 
-        public init(host: String, port: Int, maxRequestBodyBytes: Int = 1 << 20, tls: TLSContextSource? = nil) {
+        public init(host: String, port: Int, maxRequestBodyBytes: Int = 1 << 20, tls: TLSContextSource? = nil,
+                    listeningSocket: Int32? = nil) {
             self.host = host
             self.port = port
             self.maxRequestBodyBytes = maxRequestBodyBytes
             self.tls = tls
+            self.listeningSocket = listeningSocket
         }
     }
 
@@ -65,22 +70,30 @@ public final class HTTPServer: Service, Sendable {
         handler: @escaping HTTPHandler
     ) async throws -> HTTPServer {
         let tls = configuration.tls
-        let listener = try await ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .bind(host: configuration.host, port: configuration.port) { channel in
-                let connection = channel.eventLoop.makeCompletedFuture {
-                    try HTTPServerPipeline.configure(channel, tls: tls)
-                    return try Connection(wrappingChannelSynchronously: channel)
-                }
-                // NIO leaves a channel whose initializer failed open; nobody else will close it.
-                connection.whenFailure { _ in channel.close(promise: nil) }
-                return connection
+        let initializer: @Sendable (Channel) -> EventLoopFuture<Connection> = { channel in
+            let connection = channel.eventLoop.makeCompletedFuture {
+                try HTTPServerPipeline.configure(channel, tls: tls)
+                return try Connection(wrappingChannelSynchronously: channel)
             }
+            // NIO leaves a channel whose initializer failed open; nobody else will close it.
+            connection.whenFailure { _ in channel.close(promise: nil) }
+            return connection
+        }
+        let bootstrap = ServerBootstrap(group: group).childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+        let listener: NIOAsyncChannel<Connection, Never>
+        if let socket = configuration.listeningSocket {
+            // systemd set the backlog and address; the socket is only taken over.
+            listener = try await bootstrap.bind(socket, childChannelInitializer: initializer)
+        } else {
+            listener = try await bootstrap
+                .serverChannelOption(.backlog, value: 256)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .bind(host: configuration.host, port: configuration.port, childChannelInitializer: initializer)
+        }
         return HTTPServer(
             listener: listener, handler: handler, maxRequestBodyBytes: configuration.maxRequestBodyBytes,
-            host: configuration.host, port: listener.channel.localAddress?.port ?? configuration.port)
+            host: configuration.listeningSocket == nil ? configuration.host : listener.channel.localAddress?.ipAddress ?? configuration.host,
+            port: listener.channel.localAddress?.port ?? configuration.port)
     }
 
     /// Binds and serves in a task of the server's own, until `shutdown()`. The task is detached

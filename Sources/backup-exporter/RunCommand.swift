@@ -12,6 +12,9 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var flags: DaemonFlags
 
+    @Flag(name: .customLong("web.systemd-socket"), help: "Serve the sockets systemd passes by socket activation (backup-exporter.socket) instead of --web.listen-address.")
+    var systemdSocket = false
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         flags.bootstrapLogging(environment: environment)
@@ -23,7 +26,8 @@ struct RunCommand: AsyncParsableCommand {
             storagePath: flags.storageDirectory(environment: environment),
             build: BuildVersion.buildInfo,
             webConfigPath: flags.webConfigFile,
-            shard: flags.shard)
+            shard: flags.shard,
+            systemdSocket: systemdSocket)
         do {
             MallocTuning.apply()
             try await DaemonMain.run(options: options, environment: environment, logger: logger)

@@ -7,12 +7,17 @@ public final class ChildProcess: @unchecked Sendable {
     public let outputPath: String
 
     /// Starts `.build/<config>/<name>` with `arguments`; stdout and stderr go to one file.
-    public init(executable name: String, arguments: [String], environment: [String: String] = [:], directory: String) throws {
-        outputPath = directory + "/\(name)-\(UUID().uuidString.prefix(8)).log"
+    public convenience init(executable name: String, arguments: [String], environment: [String: String] = [:], directory: String) throws {
+        try self.init(program: Self.productURL(name), arguments: arguments, environment: environment, directory: directory)
+    }
+
+    /// Starts any program (a wrapper such as `systemd-socket-activate` around one of ours).
+    public init(program: URL, arguments: [String], environment: [String: String] = [:], directory: String) throws {
+        outputPath = directory + "/\(program.lastPathComponent)-\(UUID().uuidString.prefix(8)).log"
         _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         process = Process()
-        process.executableURL = Self.productURL(name)
+        process.executableURL = program
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         // The test runner's own systemd variables must not leak into the child.

@@ -47,6 +47,7 @@ install -D -m755 "$binary" "$d/usr/bin/backup-exporter"
 strip --strip-unneeded "$d/usr/bin/backup-exporter"
 install -D -m644 "$pkg/systemd/backup-exporter.service" "$d/lib/systemd/system/backup-exporter.service"
 install -D -m644 "$pkg/systemd/backup-exporter@.service" "$d/lib/systemd/system/backup-exporter@.service"
+install -D -m644 "$pkg/systemd/backup-exporter.socket" "$d/lib/systemd/system/backup-exporter.socket"
 install -D -m644 "$pkg/deb/config.yaml" "$d/etc/backup-exporter/config.yaml"
 install -d -m700 "$d/etc/backup-exporter/secrets"
 install -D -m644 "$pkg/deb/default.env" "$d/etc/default/backup-exporter"
@@ -138,7 +139,7 @@ cat > "$d/DEBIAN/prerm" <<'EOF'
 # A removed binary cannot keep running: stop the service on remove (not on upgrade).
 set -e
 if [ "$1" = remove ] && [ -d /run/systemd/system ]; then
-    deb-systemd-invoke stop backup-exporter.service >/dev/null || true
+    deb-systemd-invoke stop backup-exporter.service backup-exporter.socket >/dev/null || true
 fi
 exit 0
 EOF
