@@ -11,26 +11,40 @@ struct JobRecord {
         var listed: Bool
         var enabled: Bool? = nil
         var nextRunTime: Double? = nil
+        /// The newest time (end, else start) of a counted run whose id was pruned: a finished run
+        /// not remembered and no newer than this is one already counted and forgotten, or one so
+        /// old that `countedRunLimit` newer runs were counted since; either way it is not counted.
+        var forgottenThrough: Double? = nil
     }
 
-    /// How many counted run ids are kept per job, newest by counting order. Vendors list far fewer
-    /// runs per job than this in one answer (a page, or the last few days), so an id only falls out
-    /// after it has long stopped being listed; were a pruned id listed again it would be counted a
-    /// second time. The cap keeps the table from growing forever for a job that runs every minute.
-    static let countedRunLimit = 2_000
+    /// How many counted run ids are kept per job, oldest pruned first. Pruning cannot make a run
+    /// count twice: a pruned run's time moves `forgottenThrough`, and a finished run that is not
+    /// remembered and no newer than that is never counted (runs are counted oldest first within
+    /// a poll, so a first poll that lists more runs than this still counts them all). The cap
+    /// only has to exceed how many runs of one job a vendor lists with the very same time; it
+    /// bounds the table at this many rows per job (128,000 rows at 1,000 jobs). A finished run
+    /// without any time falls back to the cap alone; none of the five vendors gives one (ECLYPSE
+    /// runs get the poll's time, see `StateLedger.stampEnd`).
+    static let countedRunLimit = 128
 
     var row: Row
     private(set) var countedRunIDs: Set<String>
-    /// Oldest first, in the order the runs were counted.
-    private(set) var countedOrder: [String]
+    /// Oldest first, in the order the runs were counted, with the time each was counted by.
+    private(set) var countedOrder: [(id: String, time: Double?)]
     /// The sequence number the next counted run gets; persisted implicitly as max(sequence) + 1.
     private(set) var nextSequence: Int64
 
-    init(row: Row, counted: [(runID: String, sequence: Int64)] = []) {
+    /// For ids counted by a build that kept no run times (schema 2): no run counted before this
+    /// record was loaded is newer than the newest time the job's row held then.
+    private let timelessBound: Double?
+
+    init(row: Row, counted: [(runID: String, sequence: Int64, time: Double?)] = []) {
         self.row = row
-        self.countedOrder = counted.map(\.runID)
-        self.countedRunIDs = Set(countedOrder)
+        self.countedOrder = counted.map { ($0.runID, $0.time) }
+        self.countedRunIDs = Set(countedOrder.map(\.id))
         self.nextSequence = (counted.last?.sequence ?? -1) + 1
+        self.timelessBound = [row.history.lastSuccessTime, row.history.lastFailureTime, row.lastRun?.endTime, row.lastRun?.startTime]
+            .compactMap { $0 }.max()
     }
 
     init(name: String, firstSeen: Double) {
@@ -50,14 +64,20 @@ struct JobRecord {
     mutating func observe(_ run: ObservedRun) -> Int64? {
         guard let result = run.state.result else { return nil }
         moveHistoryTimes(for: run, result: result)
-        guard countedRunIDs.insert(run.id).inserted else { return nil }
+        guard !countedRunIDs.contains(run.id) else { return nil }
+        let time = run.endTime ?? run.startTime
+        if let time, let forgotten = row.forgottenThrough, time <= forgotten { return nil }
+        countedRunIDs.insert(run.id)
         row.history.runsByResult[result, default: 0] += 1
-        countedOrder.append(run.id)
+        countedOrder.append((run.id, time))
         let sequence = nextSequence
         nextSequence += 1
         if countedOrder.count > Self.countedRunLimit {
             let excess = countedOrder.count - Self.countedRunLimit
-            countedOrder.prefix(excess).forEach { countedRunIDs.remove($0) }
+            for pruned in countedOrder.prefix(excess) {
+                countedRunIDs.remove(pruned.id)
+                if let time = pruned.time ?? timelessBound { row.forgottenThrough = max(row.forgottenThrough ?? time, time) }
+            }
             countedOrder.removeFirst(excess)
         }
         return sequence
@@ -81,7 +101,7 @@ struct JobRecord {
     /// kept ones are the last `countedOrder.count` before `nextSequence`.
     var countedRuns: [PendingWrites.CountedRun] {
         let first = nextSequence - Int64(countedOrder.count)
-        return countedOrder.enumerated().map { PendingWrites.CountedRun(runID: $1, sequence: first + Int64($0)) }
+        return countedOrder.enumerated().map { PendingWrites.CountedRun(runID: $1.id, sequence: first + Int64($0), time: $1.time) }
     }
 
     /// Counted runs with a sequence below this are pruned from the database.

@@ -9,6 +9,9 @@ struct PendingWrites {
     struct CountedRun {
         var runID: String
         var sequence: Int64
+        /// The run's end time, else its start: what `JobRecord.Row.forgottenThrough` moves to
+        /// when the id is pruned (after a restart as well).
+        var time: Double?
     }
 
     /// Job rows to rewrite in full from memory.

@@ -5,19 +5,19 @@ enum PersistedRows {
     static func loadTarget(_ name: String, from database: SQLiteDatabase) throws(StoreError) -> TargetRecord {
         let lastSuccess = try database.query("SELECT last_success_time FROM target WHERE name = ?", [.text(name)])
             .first?.first?.double
-        var counted: [String: [(runID: String, sequence: Int64)]] = [:]
+        var counted: [String: [(runID: String, sequence: Int64, time: Double?)]] = [:]
         let countedRows = try database.query(
-            "SELECT job_id, run_id, sequence FROM counted_run WHERE target = ? ORDER BY sequence", [.text(name)])
+            "SELECT job_id, run_id, sequence, run_time FROM counted_run WHERE target = ? ORDER BY sequence", [.text(name)])
         for row in countedRows {
             guard let job = row[0].text, let run = row[1].text, let sequence = row[2].integer else { continue }
-            counted[job, default: []].append((run, sequence))
+            counted[job, default: []].append((run, sequence, row[3].double))
         }
         let jobRows = try database.query(
             """
             SELECT job_id, name, listed, run_id, run_state, run_progress, run_start, run_end, run_duration,
                    run_size, run_vendor_status, last_success_time, last_failure_time,
                    runs_succeeded, runs_warning, runs_failed, runs_cancelled,
-                   first_seen_time, enabled, next_run_time, run_vendor_message, run_objects
+                   first_seen_time, enabled, next_run_time, run_vendor_message, run_objects, forgotten_through
             FROM job WHERE target = ?
             """, [.text(name)])
         var jobs: [String: JobRecord] = [:]
@@ -41,7 +41,7 @@ enum PersistedRows {
             history.firstSeenTime = row[17].double
             let jobRow = JobRecord.Row(
                 name: row[1].text ?? "", lastRun: lastRun, history: history, listed: row[2].integer != 0,
-                enabled: row[18].integer.map { $0 != 0 }, nextRunTime: row[19].double)
+                enabled: row[18].integer.map { $0 != 0 }, nextRunTime: row[19].double, forgottenThrough: row[22].double)
             jobs[id] = JobRecord(row: jobRow, counted: counted[id] ?? [])
         }
         return TargetRecord(lastSuccessTime: lastSuccess, jobs: jobs)
@@ -69,8 +69,8 @@ enum PersistedRows {
                 target, job_id, name, listed, run_id, run_state, run_progress, run_start, run_end, run_duration,
                 run_size, run_vendor_status, last_success_time, last_failure_time,
                 runs_succeeded, runs_warning, runs_failed, runs_cancelled,
-                first_seen_time, enabled, next_run_time, run_vendor_message, run_objects)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                first_seen_time, enabled, next_run_time, run_vendor_message, run_objects, forgotten_through)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 .text(target), .text(id), .text(row.name), .integer(row.listed ? 1 : 0),
@@ -81,12 +81,13 @@ enum PersistedRows {
             ] + counts + [
                 SQLiteValue(row.history.firstSeenTime), SQLiteValue(row.enabled.map { Int64($0 ? 1 : 0) }),
                 SQLiteValue(row.nextRunTime), SQLiteValue(run?.vendorMessage), SQLiteValue(run?.objectCount),
+                SQLiteValue(row.forgottenThrough),
             ])
         guard !newlyCounted.isEmpty else { return }
         let insert = try database.prepare(
-            "INSERT OR IGNORE INTO counted_run (target, job_id, run_id, sequence) VALUES (?, ?, ?, ?)")
+            "INSERT OR IGNORE INTO counted_run (target, job_id, run_id, sequence, run_time) VALUES (?, ?, ?, ?, ?)")
         for counted in newlyCounted {
-            try insert.bind([.text(target), .text(id), .text(counted.runID), .integer(counted.sequence)])
+            try insert.bind([.text(target), .text(id), .text(counted.runID), .integer(counted.sequence), SQLiteValue(counted.time)])
             while try insert.step() {}
             try insert.reset()
         }

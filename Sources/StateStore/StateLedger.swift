@@ -72,7 +72,7 @@ struct StateLedger {
                 // Oldest first, so counting order follows run age and pruning drops the oldest.
                 for run in job.runs.dropFirst().reversed() + [lastRun] {
                     if let sequence = jobRecord.observe(run), !record.persistenceDisabled {
-                        pending.countedRuns[key, default: []].append(.init(runID: run.id, sequence: sequence))
+                        pending.countedRuns[key, default: []].append(.init(runID: run.id, sequence: sequence, time: run.endTime ?? run.startTime))
                         pending.jobs.insert(key)
                     }
                 }

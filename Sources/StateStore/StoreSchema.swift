@@ -54,6 +54,12 @@ enum StoreSchema {
         ALTER TABLE job ADD COLUMN run_vendor_message TEXT;
         ALTER TABLE job ADD COLUMN run_objects REAL;
         """,
+        // 2 -> 3: pruning counted run ids by time, so that a pruned id can never be counted
+        // again (JobRecord.countedRunLimit). Rows counted before have no time; they keep the cap.
+        """
+        ALTER TABLE counted_run ADD COLUMN run_time REAL;
+        ALTER TABLE job ADD COLUMN forgotten_through REAL;
+        """,
     ]
 
     static var currentVersion: Int64 { Int64(migrations.count) }

@@ -153,6 +153,10 @@ struct JobFactsTests {
         let raw = try RawDatabase(path: directory.databasePath, readOnly: false)
         // Schema 1 as release 1 wrote it, with one job row.
         try raw.execute("""
+            DROP TABLE counted_run;
+            CREATE TABLE counted_run (
+                target TEXT NOT NULL, job_id TEXT NOT NULL, run_id TEXT NOT NULL, sequence INTEGER NOT NULL,
+                PRIMARY KEY (target, job_id, run_id)) WITHOUT ROWID;
             DROP TABLE job;
             CREATE TABLE job (
                 target TEXT NOT NULL, job_id TEXT NOT NULL, name TEXT NOT NULL, listed INTEGER NOT NULL,
@@ -174,6 +178,6 @@ struct JobFactsTests {
         _ = await store.pollSucceeded(target: "nas", jobs: [ObservedJob(id: "j", name: "Nightly", runs: [])], duration: 1)
         job = await store.snapshot().job("nas", "j")
         #expect(job?.history.firstSeenTime == 9_000)
-        #expect(try raw.rows("PRAGMA user_version") == [["2"]])
+        #expect(try raw.rows("PRAGMA user_version") == [["3"]])
     }
 }

@@ -58,7 +58,7 @@ struct OpenFailureTests {
         let error = #expect(throws: StoreError.self) {
             try StateStore(directory: directory.path, build: testBuild)
         }
-        #expect(error?.message.hasPrefix("schema version 99 is newer than this build supports (2)") == true)
+        #expect(error?.message.hasPrefix("schema version 99 is newer than this build supports (3)") == true)
         #expect(try raw.rows("PRAGMA user_version") == [["99"]])
     }
 

@@ -75,23 +75,66 @@ struct RunCountingTests {
             lastSuccessTime: 300, lastFailureTime: nil, runsByResult: counts(succeeded: 1, cancelled: 1), firstSeenTime: 1_700_000_000))
     }
 
-    @Test("only the newest 2,000 counted run ids are kept per job")
+    @Test("only the newest 128 counted run ids are kept per job, and a first poll listing more counts them all")
     func countedIDsArePruned() async throws {
         let directory = try TemporaryDirectory()
         let store = try await openStore(directory, clock: ManualClock())
-        let runs = (0..<2_005).reversed().map { run("r\($0)", .succeeded, start: Double($0), end: Double($0) + 1) }
+        let runs = (0..<300).reversed().map { run("r\($0)", .succeeded, start: Double($0), end: Double($0) + 1) }
         _ = await store.pollSucceeded(target: "nas", jobs: [ObservedJob(id: "j", name: "J", runs: runs)], duration: 1)
-        #expect(await store.snapshot().job("nas", "j")?.history.runsByResult == counts(succeeded: 2_005))
+        #expect(await store.snapshot().job("nas", "j")?.history.runsByResult == counts(succeeded: 300))
 
         let raw = try RawDatabase(path: directory.databasePath, readOnly: true)
-        #expect(try raw.rows("SELECT count(*), min(run_id), max(sequence) FROM counted_run WHERE job_id = 'j'")
-            == [["2000", "r10", "2004"]])
-        #expect(try raw.rows("SELECT run_id FROM counted_run WHERE job_id = 'j' ORDER BY sequence LIMIT 2")
-            == [["r5"], ["r6"]])
+        // r172 ... r299 are kept; r0 ... r171 are pruned, and the newest of them ended at 172.
+        #expect(try raw.rows("SELECT count(*), max(sequence) FROM counted_run WHERE job_id = 'j'") == [["128", "299"]])
+        #expect(try raw.rows("SELECT run_id FROM counted_run WHERE job_id = 'j' ORDER BY sequence LIMIT 2") == [["r172"], ["r173"]])
+        #expect(try raw.rows("SELECT forgotten_through FROM job WHERE job_id = 'j'") == [["172.0"]])
+    }
 
-        // The newest ids are still known, so listing them again counts nothing.
-        _ = await store.pollSucceeded(
-            target: "nas", jobs: [ObservedJob(id: "j", name: "J", runs: Array(runs.prefix(100)))], duration: 1)
-        #expect(await store.snapshot().job("nas", "j")?.history.runsByResult == counts(succeeded: 2_005))
+    @Test("a pruned run listed again is not counted a second time, before or after a restart; a newer run still is")
+    func prunedRunsAreNeverCountedTwice() async throws {
+        let directory = try TemporaryDirectory()
+        let clock = ManualClock()
+        let runs = (0..<300).reversed().map { run("r\($0)", .succeeded, start: Double($0), end: Double($0) + 1) }
+        let store = try await openStore(directory, clock: clock)
+        _ = await store.pollSucceeded(target: "nas", jobs: [ObservedJob(id: "j", name: "J", runs: runs)], duration: 1)
+        // A vendor that lists everything it has, every time (Unitrends' and Commvault's lists
+        // span days): the pruned ids come back.
+        _ = await store.pollSucceeded(target: "nas", jobs: [ObservedJob(id: "j", name: "J", runs: runs)], duration: 1)
+        #expect(await store.snapshot().job("nas", "j")?.history.runsByResult == counts(succeeded: 300))
+        await store.close()
+
+        let reopened = try await openStore(directory, clock: clock)
+        _ = await reopened.pollSucceeded(
+            target: "nas", jobs: [ObservedJob(id: "j", name: "J", runs: Array(runs.suffix(50)))], duration: 1)
+        #expect(await reopened.snapshot().job("nas", "j")?.history.runsByResult == counts(succeeded: 300))
+
+        let newer = [run("r300", .failed, start: 300, end: 301)] + runs
+        _ = await reopened.pollSucceeded(target: "nas", jobs: [ObservedJob(id: "j", name: "J", runs: newer)], duration: 1)
+        #expect(await reopened.snapshot().job("nas", "j")?.history.runsByResult == counts(succeeded: 300, failed: 1))
+    }
+
+    @Test("run ids counted by schema 2, which kept no run times, are pruned without letting one count twice")
+    func timelessIDsFromSchemaTwo() async throws {
+        let directory = try TemporaryDirectory()
+        let runs = (0..<200).reversed().map { run("r\($0)", .succeeded, start: Double($0), end: Double($0) + 1) }
+        do {
+            let store = try await openStore(directory, clock: ManualClock())
+            _ = await store.pollSucceeded(target: "nas", jobs: [ObservedJob(id: "j", name: "J", runs: Array(runs.prefix(1)))], duration: 1)
+            await store.close()
+        }
+        // What schema 2 held: 200 counted ids (more than are kept now), no times, no watermark.
+        let raw = try RawDatabase(path: directory.databasePath, readOnly: false)
+        try raw.execute("DELETE FROM counted_run")
+        for index in 0..<200 {
+            try raw.execute("INSERT INTO counted_run (target, job_id, run_id, sequence) VALUES ('nas', 'j', 'r\(index)', \(index))")
+        }
+        try raw.execute("UPDATE job SET runs_succeeded = 200, forgotten_through = NULL")
+
+        let store = try await openStore(directory, clock: ManualClock())
+        let newer = [run("r200", .succeeded, start: 200, end: 201)] + runs
+        for _ in 0..<2 {
+            _ = await store.pollSucceeded(target: "nas", jobs: [ObservedJob(id: "j", name: "J", runs: newer)], duration: 1)
+        }
+        #expect(await store.snapshot().job("nas", "j")?.history.runsByResult == counts(succeeded: 201))
     }
 }
