@@ -3,9 +3,9 @@ import NIOCore
 import NIOHTTP1
 
 /// One GET with the shared client, body as text; throws on transport errors.
-func httpGet(_ url: String, method: HTTPMethod = .GET) async throws -> String {
+func httpGet(_ url: String, method: HTTPMethod = .GET, timeout: Int64 = 5) async throws -> String {
     var request = HTTPClientRequest(url: url)
     request.method = method
-    let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+    let response = try await HTTPClient.shared.execute(request, timeout: .seconds(timeout))
     return String(buffer: try await response.body.collect(upTo: 64 << 20))
 }
