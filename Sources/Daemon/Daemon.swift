@@ -98,6 +98,7 @@ public actor Daemon {
         let web = try WebConfiguration.load(path: options.webConfigPath)
         let (configuration, targets) = try loader.load(client: client, logger: logger)
         webAccess.apply(web)
+        if let path = web.path { logger.info("web config loaded", metadata: ["file": "\(path)", "summary": "\(web.summary)"]) }
         for warning in web.warnings { logger.log(warning) }
         self.configuration = configuration
         await applyTargets(targets)

@@ -111,6 +111,9 @@ public struct WebConfigFile: Sendable, Equatable {
         "cert", "key", "client_ca", "cert_file", "key_file", "client_auth_type", "client_ca_file", "cipher_suites",
         "curve_preferences", "min_version", "max_version", "prefer_server_cipher_suites", "client_allowed_sans",
     ]
+    /// The log line of warnings about settings the toolkit loads as written but that may not
+    /// say what the operator meant.
+    static let toolkitCaveat = "web config loads as exporter-toolkit loads it, but check this setting"
     static let httpKeys: Set<String> = ["http2", "headers"]
     static let rateLimitKeys: Set<String> = ["interval", "burst"]
     /// The toolkit's `extraHTTPHeaders`: the headers it lets a web config set, with the values
@@ -168,7 +171,8 @@ public struct WebConfigFile: Sendable, Equatable {
                 if burst == 0 {
                     file.warnings.append(ConfigWarning(
                         file: path, line: limit.entry("burst")?.keyLine ?? limit.line, key: limit.keyPath("burst"),
-                        message: "a burst of 0 refuses every request with 429, as exporter-toolkit does; set burst to 1 or more"))
+                        message: "a burst of 0 refuses every request with 429, as exporter-toolkit does; set burst to 1 or more",
+                        headline: toolkitCaveat))
                 }
             }
         }
@@ -252,7 +256,8 @@ public struct WebConfigFile: Sendable, Equatable {
             if let first = ignored.first {
                 warnings.append(ConfigWarning(
                     file: path, line: tls.entry(first)?.keyLine, key: tls.path,
-                    message: "no certificate is set, so \(ignored.joined(separator: ", ")) change nothing and the server speaks plain HTTP, as exporter-toolkit does"))
+                    message: "no certificate is set, so \(ignored.joined(separator: ", ")) change nothing and the server speaks plain HTTP, as exporter-toolkit does",
+                    headline: Self.toolkitCaveat))
             }
             return
         }
@@ -267,7 +272,8 @@ public struct WebConfigFile: Sendable, Equatable {
                                            ("client_ca_file", "client_ca", caFile != nil && ca != nil)] where both {
             warnings.append(ConfigWarning(
                 file: path, line: tls.entry(inlineKey)?.keyLine, key: tls.keyPath(inlineKey),
-                message: "both \(fileKey) and \(inlineKey) are set; \(fileKey) is used and \(inlineKey) ignored, as exporter-toolkit does"))
+                message: "both \(fileKey) and \(inlineKey) are set; \(fileKey) is used and \(inlineKey) ignored, as exporter-toolkit does",
+                headline: Self.toolkitCaveat))
         }
         let certificate: PEMSource = if let certFile {
             .file(try existingFile(certFile, key: "cert_file", in: tls, baseDirectory: baseDirectory))
@@ -308,11 +314,13 @@ public struct WebConfigFile: Sendable, Equatable {
         if clientAuth == .requestClientCert || clientAuth == .requireAnyClientCert {
             warnings.append(ConfigWarning(
                 file: path, line: tls.entry("client_auth_type")?.keyLine, key: tls.keyPath("client_auth_type"),
-                message: "\(clientAuth.rawValue) accepts any client certificate without verifying it; use RequireAndVerifyClientCert to authenticate clients"))
+                message: "\(clientAuth.rawValue) accepts any client certificate without verifying it; use RequireAndVerifyClientCert to authenticate clients",
+                headline: Self.toolkitCaveat))
         } else if clientAuth != .noClientCert, clientCA == nil {
             warnings.append(ConfigWarning(
                 file: path, line: tls.entry("client_auth_type")?.keyLine, key: tls.keyPath("client_auth_type"),
-                message: "no client_ca_file or client_ca: client certificates are verified against the system's CAs, as exporter-toolkit does"))
+                message: "no client_ca_file or client_ca: client certificates are verified against the system's CAs, as exporter-toolkit does",
+                headline: Self.toolkitCaveat))
         }
         if case .file(let keyPath) = privateKey,
            let warning = SecretFilePermissions.warning(path: keyPath, file: path, line: tls.entry("key_file")?.keyLine,

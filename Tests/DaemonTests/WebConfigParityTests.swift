@@ -97,4 +97,39 @@ struct WebConfigParityTests {
         }
         #expect(output.firstMatch(of: /\$2[aby]\$[0-9]{2}\$/) == nil, "a bcrypt hash was echoed: \(output)")
     }
+
+    @Test("check-config reports a node_exporter web config as start-up applies it: policy, ciphers, headers, limit, warnings")
+    func summary() async throws {
+        let certificates = try TLSTestCertificates.get()
+        let directory = try TemporaryDirectory.kept()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let web = directory + "/web.yml"
+        try """
+            tls_server_config:
+              cert_file: \(certificates.serverCertificate)
+              key_file: \(certificates.serverKey)
+              client_auth_type: RequireAnyClientCert
+              client_allowed_sans: [prometheus.example.net]
+              max_version: TLS12
+              cipher_suites: [TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]
+              curve_preferences: [X25519]
+            http_server_config:
+              headers:
+                X-Frame-Options: deny
+            rate_limit:
+              interval: 100ms
+              burst: 20
+            """.write(toFile: web, atomically: true, encoding: .utf8)
+        let config = directory + "/config.yaml"
+        try "targets:\n  - { name: a, vendor: inet, url: \"http://127.0.0.1:1\", auth: { token: t } }\n"
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let check = try ChildProcess(
+            executable: "backup-exporter", arguments: ["check-config", config, "--web.config.file", web], directory: directory)
+        #expect(await check.waitForExit(timeout: 20) == 0)
+        let lines = check.output.split(separator: "\n").map(String.init)
+        #expect(lines.contains(web + ": OK, TLS on, basic auth off, TLS versions TLS12-TLS12, client certificates RequireAnyClientCert, "
+            + "client SANs 1 allowed, cipher suites 2, curves 1, headers X-Frame-Options, rate limit 1 per 100ms, burst 20"), "\(lines)")
+        #expect(lines.contains("warning: " + web + ":4: tls_server_config.client_auth_type: RequireAnyClientCert accepts any client "
+            + "certificate without verifying it; use RequireAndVerifyClientCert to authenticate clients"), "\(lines)")
+    }
 }
