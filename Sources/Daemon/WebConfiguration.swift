@@ -66,7 +66,7 @@ public struct WebConfiguration: Sendable {
     }
 
     /// The toolkit's Go words in the TLS library's terms; the words were checked by the parser.
-    static func serverConfiguration(_ server: WebConfigFile.TLSServerConfig) -> ServerTLSConfiguration {
+    public static func serverConfiguration(_ server: WebConfigFile.TLSServerConfig) -> ServerTLSConfiguration {
         func pem(_ source: WebConfigFile.PEMSource) -> ServerTLSConfiguration.PEM {
             switch source {
             case .file(let path): .file(path)

@@ -25,9 +25,19 @@ public struct WebConfigFile: Sendable, Equatable {
     }
 
     /// PEM text from a file (read by the TLS layer, and re-read when it changes) or written inline.
-    public enum PEMSource: Sendable, Equatable {
+    /// Inline text may be a private key, so no description of it shows the text.
+    public enum PEMSource: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
         case file(String)
         case inline(String)
+
+        public var description: String {
+            switch self {
+            case .file(let path): "file \(path)"
+            case .inline(let text): "inline PEM (\(text.utf8.count) bytes, not shown)"
+            }
+        }
+
+        public var debugDescription: String { description }
     }
 
     public struct TLSServerConfig: Sendable, Equatable {

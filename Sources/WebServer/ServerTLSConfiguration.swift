@@ -3,9 +3,18 @@
 /// `ServerTLSContext` is made from it, so renewed files can be picked up (see `TLSContextSource`).
 public struct ServerTLSConfiguration: Sendable, Equatable {
     /// PEM text, from a file or written inline. Inline text may be a private key: never print it.
-    public enum PEM: Sendable, Equatable {
+    public enum PEM: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
         case file(String)
         case inline(String)
+
+        public var description: String {
+            switch self {
+            case .file(let path): "file \(path)"
+            case .inline(let text): "inline PEM (\(text.utf8.count) bytes, not shown)"
+            }
+        }
+
+        public var debugDescription: String { description }
 
         var path: String? {
             if case .file(let path) = self { path } else { nil }

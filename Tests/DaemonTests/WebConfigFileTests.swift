@@ -221,4 +221,20 @@ struct WebConfigFileTests {
         #expect(defaults.httpServerConfig == WebConfigFile.HTTPServerConfig(http2: true, headers: []))
         #expect(defaults.rateLimit == nil)
     }
+
+    @Test("an inline key is never shown by a description of the config that holds it")
+    func inlineKeyNotDescribed() throws {
+        let certificates = try TLSTestCertificates.get()
+        let key = try String(contentsOfFile: certificates.serverKey, encoding: .utf8)
+        let indented = key.split(separator: "\n").joined(separator: "\n    ")
+        let file = try parse("tls_server_config:\n  cert_file: server.crt\n  key: |\n    \(indented)\n", in: certificates.directory).get()
+        let server = try #require(file.tlsServerConfig)
+        #expect(server.key == .inline(key))
+        let body = key.split(separator: "\n").filter { !$0.hasPrefix("-----") }
+        for text in [String(describing: file), String(reflecting: file), String(describing: WebConfiguration.serverConfiguration(server)),
+                     String(reflecting: WebConfiguration.serverConfiguration(server))] {
+            #expect(body.allSatisfy { !text.contains($0) })
+            #expect(text.contains("inline PEM (\(key.utf8.count) bytes, not shown)"))
+        }
+    }
 }
