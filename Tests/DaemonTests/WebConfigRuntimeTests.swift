@@ -3,7 +3,7 @@ import Foundation
 import NIOSSL
 import TestSupport
 import Testing
-import WebServer
+@testable import WebServer
 
 /// exporter-toolkit's run-time behaviours over real TLS connections to a daemon serving a
 /// `--web.config.file`, with certificates generated at test time: what `TestServerBehaviour`
@@ -204,5 +204,48 @@ struct WebConfigRuntimeTests {
         try files.removeItem(atPath: directory + "/live.crt")
         try files.copyItem(atPath: certificates.otherServerCertificate, toPath: directory + "/live.crt")
         #expect(await Self.handshakes(web, trustsNew) == true)
+    }
+
+    @Test("a renewal is reported once: a pair that does not load as a failure (the old context kept), the fixed pair as a success")
+    func rotationReported() throws {
+        let certificates = try TLSTestCertificates.get()
+        let directory = try TemporaryDirectory.kept()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let files = FileManager.default
+        try files.copyItem(atPath: certificates.serverCertificate, toPath: directory + "/live.crt")
+        try files.copyItem(atPath: certificates.serverKey, toPath: directory + "/live.key")
+        let reports = Reports()
+        let source = TLSContextSource(
+            try ServerTLSContext(.init(certificateFile: directory + "/live.crt", privateKeyFile: directory + "/live.key")),
+            onRotation: { result in reports.add(result) })
+        let original = try #require(source.context)
+        #expect(reports.all.isEmpty)
+
+        try files.removeItem(atPath: directory + "/live.key")
+        try files.copyItem(atPath: certificates.otherServerKey, toPath: directory + "/live.key")
+        _ = source.context
+        _ = source.context
+        #expect(reports.all.map(\.isSuccess) == [false])
+        #expect(source.context?.fileStamps == original.fileStamps)
+
+        try files.removeItem(atPath: directory + "/live.crt")
+        try files.copyItem(atPath: certificates.otherServerCertificate, toPath: directory + "/live.crt")
+        _ = source.context
+        _ = source.context
+        #expect(reports.all.map(\.isSuccess) == [false, true])
+    }
+}
+
+/// The rotation reports, in order; the source calls back on whichever thread asked for a context.
+private final class Reports: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [Result<Void, ServerTLSError>] = []
+    func add(_ result: Result<Void, ServerTLSError>) { lock.withLock { results.append(result) } }
+    var all: [Result<Void, ServerTLSError>] { lock.withLock { results } }
+}
+
+private extension Result {
+    var isSuccess: Bool {
+        if case .success = self { true } else { false }
     }
 }
