@@ -7,6 +7,6 @@ extension Logger {
     func log(_ warning: ConfigWarning) {
         var metadata: Logger.Metadata = ["file": "\(warning.file)", "key": "\(warning.key)", "warning": "\(warning.message)"]
         if let line = warning.line { metadata["line"] = "\(line)" }
-        self.warning("secret file readable by other users", metadata: metadata)
+        self.warning("\(warning.headline)", metadata: metadata)
     }
 }

@@ -26,7 +26,7 @@ public actor Daemon {
     private var configuration: ExporterConfiguration?
     private var lastStatusLine = ""
     private var lastStatusCheck: ContinuousClock.Instant?
-    private let webAccess = WebAccess()
+    private let webAccess: WebAccess
     private(set) public var isReady = false
 
     /// The parts are built by `DaemonMain.run` (or a test); the daemon owns them from here on.
@@ -39,6 +39,15 @@ public actor Daemon {
         self.notifier = notifier
         self.logger = logger
         self.events = EventLog(logger: logger)
+        self.webAccess = WebAccess { [logger] result in
+            switch result {
+            case .success:
+                logger.info("web TLS certificate files changed; new connections use them")
+            case .failure(let error):
+                logger.warning("web TLS certificate files changed but do not load; the previous ones stay in use",
+                               metadata: ["error": "\(error.description)"])
+            }
+        }
     }
 
     /// Loads the config, starts polling and the HTTP listener, then tells systemd we are ready.
@@ -112,6 +121,7 @@ public actor Daemon {
         let web = try WebConfiguration.load(path: options.webConfigPath)
         let (configuration, targets) = try loader.load(client: client, logger: logger)
         webAccess.apply(web)
+        if let path = web.path { logger.info("web config loaded", metadata: ["file": "\(path)", "summary": "\(web.summary)"]) }
         for warning in web.warnings { logger.log(warning) }
         self.configuration = configuration
         await applyTargets(targets)

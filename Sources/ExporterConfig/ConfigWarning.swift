@@ -5,12 +5,16 @@ public struct ConfigWarning: Sendable, Equatable, CustomStringConvertible {
     public var line: Int?
     public var key: String
     public var message: String
+    /// The log line's `msg`: what kind of warning this is, the same for every instance of it.
+    public var headline: String
 
-    public init(file: String, line: Int?, key: String, message: String) {
+    public init(file: String, line: Int?, key: String, message: String,
+                headline: String = "secret file readable by other users") {
         self.file = file
         self.line = line
         self.key = key
         self.message = message
+        self.headline = headline
     }
 
     /// `<file>:<line>: <key>: <message>`, as `ConfigError` writes it.

@@ -10,8 +10,8 @@ public enum HTTPServerPipeline {
     /// initializer).
     public static func configure(_ channel: any Channel, tls: TLSContextSource?) throws {
         let pipeline = channel.pipeline.syncOperations
-        if let tlsHandler = tls?.makeHandler() {
-            try pipeline.addHandler(tlsHandler)
+        for handler in tls?.makeHandlers() ?? [] {
+            try pipeline.addHandler(handler)
         }
         try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
     }

@@ -1,17 +1,42 @@
-/// What an HTTPS listener needs: its certificate and key files, and whether clients must show a
-/// certificate of their own. Paths are read only when a `ServerTLSContext` is made from it, so a
-/// reload can pick up renewed files.
+/// What an HTTPS listener needs, in the TLS library's terms: certificate and key (files or inline
+/// PEM), the client certificate policy, versions, ciphers and groups. Files are read only when a
+/// `ServerTLSContext` is made from it, so renewed files can be picked up (see `TLSContextSource`).
 public struct ServerTLSConfiguration: Sendable, Equatable {
-    /// Client certificates. The Prometheus exporter-toolkit also knows `RequestClientCert` and
-    /// `RequireAnyClientCert`, which accept a certificate without verifying it: they protect
-    /// nothing, so they are not offered.
+    /// PEM text, from a file or written inline. Inline text may be a private key: never print it.
+    public enum PEM: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
+        case file(String)
+        case inline(String)
+
+        public var description: String {
+            switch self {
+            case .file(let path): "file \(path)"
+            case .inline(let text): "inline PEM (\(text.utf8.count) bytes, not shown)"
+            }
+        }
+
+        public var debugDescription: String { description }
+
+        var path: String? {
+            if case .file(let path) = self { path } else { nil }
+        }
+    }
+
+    /// Go's five `tls.ClientAuthType` policies, as exporter-toolkit offers them.
     public enum ClientAuth: Sendable, Equatable {
         /// No client certificate is asked for.
         case none
-        /// A certificate is optional, but one that is shown must chain to `clientCAFile`.
+        /// A certificate is asked for, not required, and not verified.
+        case request
+        /// A certificate is required but not verified: any certificate passes.
+        case requireAny
+        /// A certificate is optional, but one that is shown must chain to the client CAs.
         case verifyIfGiven
-        /// Every client must show a certificate that chains to `clientCAFile`.
+        /// Every client must show a certificate that chains to the client CAs.
         case requireAndVerify
+
+        var asksForCertificate: Bool { self != .none }
+        var verifiesCertificate: Bool { self == .verifyIfGiven || self == .requireAndVerify }
+        var requiresCertificate: Bool { self == .requireAny || self == .requireAndVerify }
     }
 
     public enum Version: String, Sendable, Equatable, CaseIterable {
@@ -21,22 +46,46 @@ public struct ServerTLSConfiguration: Sendable, Equatable {
         case tls13 = "TLS13"
     }
 
-    /// PEM: the server certificate, optionally followed by its intermediates.
-    public var certificateFile: String
-    /// PEM private key of the certificate.
-    public var privateKeyFile: String
+    /// The server certificate, optionally followed by its intermediates.
+    public var certificate: PEM
+    public var privateKey: PEM
     public var clientAuth: ClientAuth
-    /// PEM bundle of the CAs client certificates must chain to; required unless `clientAuth` is `.none`.
-    public var clientCAFile: String?
-    /// TLS 1.2 by default, as the exporter-toolkit does.
+    /// The CAs client certificates must chain to; nil with a verifying policy means the system's CAs.
+    public var clientCA: PEM?
+    /// When set, a client certificate must carry one of these SANs (DNS, e-mail, IP or URI, exact
+    /// match) or the connection is closed right after the handshake.
+    public var allowedClientSANs: [String]?
+    /// TLS 1.2 to 1.3 by default, as in exporter-toolkit.
     public var minimumVersion: Version
+    public var maximumVersion: Version
+    /// OpenSSL cipher names for TLS 1.2 and below, in preference order; empty for the library's
+    /// defaults. TLS 1.3 suites cannot be restricted (nor can they in Go).
+    public var cipherSuites: [String]
+    /// IANA TLS group ids for key exchange, in preference order; empty for the library's defaults.
+    public var curves: [UInt16]
+
+    public init(certificate: PEM, privateKey: PEM, clientAuth: ClientAuth = .none, clientCA: PEM? = nil,
+                allowedClientSANs: [String]? = nil, minimumVersion: Version = .tls12, maximumVersion: Version = .tls13,
+                cipherSuites: [String] = [], curves: [UInt16] = []) {
+        self.certificate = certificate
+        self.privateKey = privateKey
+        self.clientAuth = clientAuth
+        self.clientCA = clientCA
+        self.allowedClientSANs = allowedClientSANs
+        self.minimumVersion = minimumVersion
+        self.maximumVersion = maximumVersion
+        self.cipherSuites = cipherSuites
+        self.curves = curves
+    }
 
     public init(certificateFile: String, privateKeyFile: String, clientAuth: ClientAuth = .none,
                 clientCAFile: String? = nil, minimumVersion: Version = .tls12) {
-        self.certificateFile = certificateFile
-        self.privateKeyFile = privateKeyFile
-        self.clientAuth = clientAuth
-        self.clientCAFile = clientCAFile
-        self.minimumVersion = minimumVersion
+        self.init(certificate: .file(certificateFile), privateKey: .file(privateKeyFile), clientAuth: clientAuth,
+                  clientCA: clientCAFile.map(PEM.file), minimumVersion: minimumVersion)
+    }
+
+    /// The files a context made from this reads: the ones whose change means a new context.
+    var files: [String] {
+        [certificate.path, privateKey.path, clientCA?.path].compactMap { $0 }
     }
 }

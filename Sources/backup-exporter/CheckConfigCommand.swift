@@ -24,7 +24,9 @@ struct CheckConfigCommand: AsyncParsableCommand {
         case .success(let (configuration, web)):
             print("\(file): OK, \(configuration.targets.count) targets")
             if let path = web.path {
-                print("\(path): OK, TLS \(web.tls == nil ? "off" : "on"), basic auth \(web.authenticator == nil ? "off" : "on")")
+                print("\(path): OK, " + web.summary)
+                // What start-up would log; they never stop a load.
+                for warning in web.warnings { print("warning: \(warning.description)") }
             }
             print(ConfigurationSummary.table(for: configuration), terminator: "")
         case .failure(let error):

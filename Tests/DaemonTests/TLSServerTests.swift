@@ -13,7 +13,7 @@ import WebServer
 
 /// A daemon in this process serving its endpoints with a `--web.config.file`; its one target
 /// points at a closed port, since only the HTTP surface is under test.
-private final class WebDaemon: @unchecked Sendable {
+final class WebDaemon: @unchecked Sendable {
     let directory: String
     let daemon: Daemon
     let client: HTTPClient
@@ -48,15 +48,17 @@ private final class WebDaemon: @unchecked Sendable {
 
     /// Status, `WWW-Authenticate` and body of one request; throws on transport and TLS errors.
     func get(_ path: String, scheme: String = "https", tls: NIOSSL.TLSConfiguration?, user: String? = nil,
-             password: String? = nil) async throws -> (status: Int, challenge: String?, body: String) {
+             password: String? = nil, newConnection: Bool = false) async throws -> (status: Int, challenge: String?, body: String, headers: HTTPHeaders) {
         var request = HTTPClientRequest(url: await url(path, scheme: scheme))
         request.tlsConfiguration = tls
+        // Closed after the answer, so the next request makes a new handshake.
+        if newConnection { request.headers.add(name: "Connection", value: "close") }
         if let user, let password {
             request.headers.add(name: "Authorization", value: "Basic " + Data("\(user):\(password)".utf8).base64EncodedString())
         }
         let response = try await client.execute(request, timeout: .seconds(5))
         let body = try await response.body.collect(upTo: 16 << 20)
-        return (Int(response.status.code), response.headers.first(name: "WWW-Authenticate"), String(buffer: body))
+        return (Int(response.status.code), response.headers.first(name: "WWW-Authenticate"), String(buffer: body), response.headers)
     }
 
     func tearDown() async {
