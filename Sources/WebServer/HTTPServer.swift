@@ -13,6 +13,11 @@ public typealias HTTPHandler = @Sendable (HTTPRequest) async -> HTTPResponse
 /// reloadable `TLSContextSource`. It sends every response whole, body then tail, and nothing
 /// else: the misbehaving deliveries the vendor simulator needs live in that module.
 ///
+/// No client can hold it: `ConnectionLimits` caps the connections open at once (at the cap a new
+/// one closes an idle one, which `ConnectionRegistry` picks), and each connection's
+/// `ConnectionGuard` closes it when it takes too long to send a request or idles too long
+/// between requests. The decoder bounds a request's head, the assembler its body.
+///
 /// As a `Service`, `bind` then `run()`: it serves until its task is cancelled or a graceful
 /// shutdown begins, then closes the listener and every connection. The daemon does not put it in
 /// its service group, because its sequencing is its own: a bind error must fail start-up before
@@ -26,12 +31,16 @@ public final class HTTPServer: Service, Sendable {
         public var maxRequestBodyBytes: Int
         /// Serve HTTPS with this source's context; nil, or a source holding none, serves plain HTTP.
         public var tls: TLSContextSource?
+        /// The connection cap, the per-connection deadlines and the head size bound.
+        public var limits: ConnectionLimits
 
-        public init(host: String, port: Int, maxRequestBodyBytes: Int = 1 << 20, tls: TLSContextSource? = nil) {
+        public init(host: String, port: Int, maxRequestBodyBytes: Int = 1 << 20, tls: TLSContextSource? = nil,
+                    limits: ConnectionLimits = .default) {
             self.host = host
             self.port = port
             self.maxRequestBodyBytes = maxRequestBodyBytes
             self.tls = tls
+            self.limits = limits
         }
     }
 
@@ -40,6 +49,7 @@ public final class HTTPServer: Service, Sendable {
     private let listener: NIOAsyncChannel<Connection, Never>
     private let handler: HTTPHandler
     private let maxRequestBodyBytes: Int
+    private let registry: ConnectionRegistry
     /// The task `start` runs `run()` in, for `shutdown` to cancel and await.
     private let serving = NIOLockedValueBox<Task<Void, Never>?>(nil)
     /// Set by the first `run()`: a listener's stream of connections can be read only once.
@@ -49,10 +59,11 @@ public final class HTTPServer: Service, Sendable {
     public let host: String
 
     private init(listener: NIOAsyncChannel<Connection, Never>, handler: @escaping HTTPHandler,
-                 maxRequestBodyBytes: Int, host: String, port: Int) {
+                 maxRequestBodyBytes: Int, registry: ConnectionRegistry, host: String, port: Int) {
         self.listener = listener
         self.handler = handler
         self.maxRequestBodyBytes = maxRequestBodyBytes
+        self.registry = registry
         self.host = host
         self.port = port
     }
@@ -65,13 +76,22 @@ public final class HTTPServer: Service, Sendable {
         handler: @escaping HTTPHandler
     ) async throws -> HTTPServer {
         let tls = configuration.tls
+        let limits = configuration.limits
+        let registry = ConnectionRegistry(capacity: limits.maxConnections)
         let listener = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .bind(host: configuration.host, port: configuration.port) { channel in
                 let connection = channel.eventLoop.makeCompletedFuture {
-                    try HTTPServerPipeline.configure(channel, tls: tls)
+                    guard case .admitted(let id, let evicted) = registry.admit(channel, now: .now()) else {
+                        throw ConnectionRefused()
+                    }
+                    channel.closeFuture.whenComplete { _ in registry.remove(id) }
+                    evicted?.close(promise: nil)
+                    let connectionGuard = ConnectionGuard(id: id, registry: registry, limits: limits)
+                    try HTTPServerPipeline.configure(channel, tls: tls, maxHeaderBytes: limits.maxHeaderBytes,
+                                                     connectionGuard: connectionGuard)
                     return try Connection(wrappingChannelSynchronously: channel)
                 }
                 // NIO leaves a channel whose initializer failed open; nobody else will close it.
@@ -80,7 +100,7 @@ public final class HTTPServer: Service, Sendable {
             }
         return HTTPServer(
             listener: listener, handler: handler, maxRequestBodyBytes: configuration.maxRequestBodyBytes,
-            host: configuration.host, port: listener.channel.localAddress?.port ?? configuration.port)
+            registry: registry, host: configuration.host, port: listener.channel.localAddress?.port ?? configuration.port)
     }
 
     /// Binds and serves in a task of the server's own, until `shutdown()`. The task is detached
@@ -127,6 +147,9 @@ public final class HTTPServer: Service, Sendable {
         task?.cancel()
         await task?.value
     }
+
+    /// Connections open now: at most `limits.maxConnections`.
+    public var openConnections: Int { registry.count }
 
     /// True when the server's event loop runs a task within `timeout` seconds and the listener is
     /// still open: the watchdog's proof that the server can still answer.
@@ -177,6 +200,9 @@ public final class HTTPServer: Service, Sendable {
         try await outbound.write(contentsOf: parts)
     }
 }
+
+/// At the cap with every connection answering a request: the new one is closed unanswered.
+private struct ConnectionRefused: Error {}
 
 /// Gathers the parts of one request at a time into an `HTTPRequest`, keeping at most
 /// `maxBodyBytes` of body: an oversized body is read on to its end but not kept.
