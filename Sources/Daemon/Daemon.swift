@@ -47,8 +47,28 @@ public actor Daemon {
         let endpoints = HTTPEndpoints(daemon: self, store: store, telemetryPath: options.telemetryPath)
         let address = options.listenAddress
         let webAccess = self.webAccess
+        let budget: FileDescriptorBudget
         do {
-            server = try await HTTPServer.start(.init(host: address.host, port: address.port, tls: webAccess.tls)) { request in
+            budget = try FileDescriptorBudget.plan(targets: configuration.targets.count,
+                                                   requestedConnections: options.connectionLimits.maxConnections)
+        } catch {
+            await stopPollers(grace: 0)
+            throw error
+        }
+        let budgetMetadata: Logger.Metadata = [
+            "soft_limit": "\(budget.softLimit)", "poll_reserve": "\(budget.pollReserve)",
+            "max_connections": "\(budget.connections)", "requested": "\(budget.requestedConnections)",
+        ]
+        if budget.isLowered {
+            logger.warning("connection cap lowered to fit the open file limit", metadata: budgetMetadata)
+        } else {
+            logger.info("file descriptor budget", metadata: budgetMetadata)
+        }
+        var limits = options.connectionLimits
+        limits.maxConnections = budget.connections
+        do {
+            server = try await HTTPServer.start(.init(host: address.host, port: address.port, tls: webAccess.tls,
+                                                      limits: limits)) { request in
                 await webAccess.respond(to: request) { await endpoints.respond(to: $0) }
             }
         } catch {
@@ -251,10 +271,15 @@ private final class ResumeOnce: @unchecked Sendable {
 /// Start-up failures other than config and store errors.
 public enum DaemonError: Error, CustomStringConvertible {
     case listen(address: String, underlying: String)
+    /// The soft open-file limit leaves fewer than `minimum` descriptors for scrapers once the polls'
+    /// reserve is set aside (`FileDescriptorBudget`).
+    case fileLimit(soft: Int, pollReserve: Int, minimum: Int)
 
     public var description: String {
         switch self {
         case .listen(let address, let underlying): "cannot listen on \(address): \(underlying)"
+        case .fileLimit(let soft, let reserve, let minimum):
+            "the open file limit (\(soft)) leaves \(max(0, soft - reserve)) descriptors for HTTP connections after the \(reserve) kept for polls; at least \(minimum) are needed: raise LimitNOFILE"
         }
     }
 }

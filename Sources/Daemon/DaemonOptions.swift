@@ -1,4 +1,5 @@
 import BackupModel
+import WebServer
 
 /// What the command line decides for a daemon run. Unlike the config file, none of this changes on
 /// reload: a new listen address or store path needs a restart.
@@ -15,10 +16,14 @@ public struct DaemonOptions: Sendable {
     public var webConfigPath: String?
     /// This instance's share of the config's targets (`--shard.index`, `--shard.count`).
     public var shard: ShardAssignment
+    /// `--web.max-connections`, `--web.read-header-timeout`, `--web.idle-timeout`,
+    /// `--web.max-header-bytes`. The cap asked for; start may lower it to fit the open-file limit
+    /// (`FileDescriptorBudget`).
+    public var connectionLimits: ConnectionLimits
 
     public init(configPath: String, listenAddress: ListenAddress, telemetryPath: String = "/metrics",
                 storagePath: String, build: BuildInfo, shutdownGrace: Double = 3, webConfigPath: String? = nil,
-                shard: ShardAssignment = .single) {
+                shard: ShardAssignment = .single, connectionLimits: ConnectionLimits = .default) {
         self.configPath = configPath
         self.listenAddress = listenAddress
         self.telemetryPath = telemetryPath
@@ -27,5 +32,6 @@ public struct DaemonOptions: Sendable {
         self.shutdownGrace = shutdownGrace
         self.webConfigPath = webConfigPath
         self.shard = shard
+        self.connectionLimits = connectionLimits
     }
 }

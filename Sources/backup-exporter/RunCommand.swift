@@ -23,7 +23,8 @@ struct RunCommand: AsyncParsableCommand {
             storagePath: flags.storageDirectory(environment: environment),
             build: BuildVersion.buildInfo,
             webConfigPath: flags.webConfigFile,
-            shard: flags.shard)
+            shard: flags.shard,
+            connectionLimits: flags.connectionLimits)
         do {
             MallocTuning.apply()
             try await DaemonMain.run(options: options, environment: environment, logger: logger)
