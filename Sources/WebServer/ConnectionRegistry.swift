@@ -15,7 +15,7 @@ final class ConnectionRegistry: Sendable {
     enum Admission {
         /// `evicted`, if any, was idle longest and must be closed to make room.
         case admitted(id: UInt64, evicted: (any Channel)?)
-        /// At the cap with no idle connection to close.
+        /// At the cap with no idle connection to close (evicted ones still closing count as busy).
         case refused
     }
 
@@ -25,6 +25,10 @@ final class ConnectionRegistry: Sendable {
         var idleSince: NIODeadline?
         /// Set once a response has been sent: a keep-alive connection, evicted after fresh ones.
         var hasAnswered = false
+        /// Evicted and not yet closed. It still counts towards the cap, because its descriptor
+        /// is still open: under load a close waits its turn on a busy event loop, and counting
+        /// only the connections not yet evicted let 940 descriptors stand behind a cap of 512.
+        var isClosing = false
     }
 
     private struct State {
@@ -39,7 +43,7 @@ final class ConnectionRegistry: Sendable {
         self.capacity = capacity
     }
 
-    /// Connections open now (evicted ones leave at once, before their close completes).
+    /// Connections open now, evicted ones included until their close completes.
     var count: Int { state.withLockedValue { $0.entries.count } }
 
     /// Registers a just-accepted connection as idle since `now`.
@@ -49,10 +53,14 @@ final class ConnectionRegistry: Sendable {
             if state.entries.count >= capacity {
                 // Ties (a burst accepted within one clock tick) go to the lowest id, the first accepted.
                 let oldest = state.entries.lazy
+                    .filter { !$0.value.isClosing }
                     .compactMap { id, entry in entry.idleSince.map { (id: id, kept: entry.hasAnswered ? 1 : 0, since: $0) } }
                     .min { ($0.kept, $0.since, $0.id) < ($1.kept, $1.since, $1.id) }
-                guard let oldest else { return .refused }
-                evicted = state.entries.removeValue(forKey: oldest.id)?.channel
+                guard let oldest, var entry = state.entries[oldest.id] else { return .refused }
+                entry.isClosing = true
+                entry.idleSince = nil
+                state.entries[oldest.id] = entry
+                evicted = entry.channel
             }
             state.nextID += 1
             state.entries[state.nextID] = Entry(channel: channel, idleSince: now)
@@ -67,11 +75,20 @@ final class ConnectionRegistry: Sendable {
     /// A response has ended: idle again, and from now on a keep-alive connection.
     func markIdle(_ id: UInt64, since: NIODeadline) {
         state.withLockedValue { state in
+            guard let entry = state.entries[id], !entry.isClosing else { return }
             state.entries[id]?.idleSince = since
             state.entries[id]?.hasAnswered = true
         }
     }
 
+    /// At shutdown: closes every connection, served or not.
+    func closeAll() {
+        for channel in state.withLockedValue({ $0.entries.values.map(\.channel) }) {
+            channel.close(promise: nil)
+        }
+    }
+
+    /// Its close completed.
     func remove(_ id: UInt64) {
         state.withLockedValue { _ = $0.entries.removeValue(forKey: id) }
     }

@@ -6,14 +6,22 @@ public final class ChildProcess: @unchecked Sendable {
     public let process: Process
     public let outputPath: String
 
-    /// Starts `.build/<config>/<name>` with `arguments`; stdout and stderr go to one file.
-    public init(executable name: String, arguments: [String], environment: [String: String] = [:], directory: String) throws {
+    /// Starts `.build/<config>/<name>` with `arguments`; stdout and stderr go to one file. With
+    /// `openFileLimit`, under `ulimit -n` of that many (soft and hard, as systemd's `LimitNOFILE=`
+    /// sets them), through a shell that then execs it, so `pid` is still the executable's.
+    public init(executable name: String, arguments: [String], environment: [String: String] = [:], directory: String,
+                openFileLimit: Int? = nil) throws {
         outputPath = directory + "/\(name)-\(UUID().uuidString.prefix(8)).log"
         _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         process = Process()
-        process.executableURL = Self.productURL(name)
-        process.arguments = arguments
+        if let openFileLimit {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -n \(openFileLimit) && exec \"$0\" \"$@\"", Self.productURL(name).path] + arguments
+        } else {
+            process.executableURL = Self.productURL(name)
+            process.arguments = arguments
+        }
         var env = ProcessInfo.processInfo.environment
         // The test runner's own systemd variables must not leak into the child.
         for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "JOURNAL_STREAM", "STATE_DIRECTORY"] { env[key] = nil }
