@@ -22,7 +22,7 @@ struct ListenerAttackTests {
     static let silent = 200
     static let attackSeconds = 8.0
     /// `--web.read-header-timeout` and `--web.idle-timeout` for this daemon: the attack lasts two
-    /// of them, and the daemon must be back to its baseline within one after it ends.
+    /// of them, and the daemon should be back to its baseline within one after it ends.
     static let timeout = 4.0
     static let interval = 0.5
     /// Beyond one timeout, for the connections the daemon accepts from its queue after the
@@ -47,6 +47,8 @@ struct ListenerAttackTests {
     struct Scrape: Sendable {
         var at: Double
         var seconds: Double
+        /// On a new connection rather than the kept one.
+        var fresh: Bool
         var error: String?
     }
 
@@ -93,31 +95,37 @@ struct ListenerAttackTests {
             return
         }
 
-        // Prometheus: one keep-alive connection, a scrape a second, 1 s scrape timeout.
+        // Prometheus: one keep-alive connection, a scrape a second, 1 s scrape timeout. And each
+        // second a scrape on a new connection (`Connection: close`), as after Prometheus restarts
+        // or its connection idled out: a flood must not keep new connections out either.
         let scrapes = NIOLockedValueBox<[Scrape]>([])
         let origin = ContinuousClock.now
+        let newcomer = HTTPClient(eventLoopGroupProvider: .singleton)
         let scraping = Task {
             var tick = 0
             while !Task.isCancelled {
-                let start = ContinuousClock.now
-                var error: String?
-                do {
-                    let answer = try await Self.get(metricsURL, with: scraper, timeout: .seconds(1))
-                    if answer.status != 200 || !answer.body.contains("backup_exporter_build_info") { error = "status \(answer.status)" }
-                } catch let caught {
-                    error = "\(caught)"
-                }
-                let seconds = Self.seconds(start.duration(to: .now))
-                scrapes.withLockedValue {
-                    $0.append(Scrape(at: Self.seconds(origin.duration(to: start)), seconds: seconds, error: error))
+                for fresh in [false, true] {
+                    let start = ContinuousClock.now
+                    var error: String?
+                    do {
+                        let answer = try await Self.get(metricsURL, with: fresh ? newcomer : scraper, timeout: .seconds(1), close: fresh)
+                        if answer.status != 200 || !answer.body.contains("backup_exporter_build_info") { error = "status \(answer.status)" }
+                    } catch let caught {
+                        error = "\(caught)"
+                    }
+                    let seconds = Self.seconds(start.duration(to: .now))
+                    scrapes.withLockedValue {
+                        $0.append(Scrape(at: Self.seconds(origin.duration(to: start)), seconds: seconds, fresh: fresh, error: error))
+                    }
                 }
                 tick += 1
                 try? await Task.sleep(until: origin.advanced(by: .seconds(tick)), clock: .continuous)
             }
         }
+        defer { Task { try? await newcomer.shutdown() } }
         // The baseline: after two scrapes, with the scraper's connection open; the highest
         // descriptor count of 2 s of polling.
-        _ = await eventually(timeout: 5) { scrapes.withLockedValue { $0.count } >= 2 }
+        _ = await eventually(timeout: 5) { scrapes.withLockedValue { $0.count } >= 4 }
         var baseline = try #require(Self.sample(pid: daemon.pid, port: port))
         for _ in 0..<10 {
             try await Task.sleep(for: .milliseconds(200))
@@ -154,20 +162,22 @@ struct ListenerAttackTests {
         let recoveredAfter = Self.seconds(attackEnd.duration(to: .now))
         // Two more scrapes after the attack.
         let scrapesAtEnd = scrapes.withLockedValue { $0.count }
-        _ = await eventually(timeout: 5) { scrapes.withLockedValue { $0.count } >= scrapesAtEnd + 2 }
+        _ = await eventually(timeout: 5) { scrapes.withLockedValue { $0.count } >= scrapesAtEnd + 4 }
         scraping.cancel()
         await scraping.value
 
         let window = Self.seconds(attackStart.duration(to: attackEnd))
         let all = scrapes.withLockedValue { $0 }
         let failed = all.filter { $0.error != nil || $0.seconds > 1 }
+        let keptFailed = failed.filter { !$0.fresh }.count
         let slowest = all.map(\.seconds).max() ?? 0
         let expectedPolls = Int(window / Self.interval) - 2
         let polled = pollsBefore.keys.sorted().map { ($0, Int(pollsAfter[$0, default: 0] - pollsBefore[$0, default: 0])) }
         print("""
             listener attack: \(Self.halfHeads) half heads + \(Self.silent) silent for \(String(format: "%.1f", window)) s, \
             attacker \(attackerReport ?? "no report"); \
-            \(all.count) scrapes, \(failed.count) failed or over 1 s, slowest \(String(format: "%.3f", slowest)) s; \
+            \(all.count) scrapes (half on new connections), \(failed.count) failed or over 1 s (\(keptFailed) on the kept connection), \
+            slowest \(String(format: "%.3f", slowest)) s; \
             polls in the window \(polled.map { "\($0.0)=\($0.1)" }.joined(separator: " ")) (at least \(expectedPolls) expected); \
             listener connections \(baseline.listenerConnections) before, peak \(peak.withLockedValue { $0.listenerConnections }), \
             \(after.listenerConnections) after; fds \(baseline.descriptors) before (highest of 2 s), \
@@ -177,8 +187,15 @@ struct ListenerAttackTests {
             """)
 
         #expect(attackerReport != nil, "the attacker did not report: \(daemon.output.suffix(2000))")
-        #expect(failed.isEmpty, "scrapes failed or slow: \(failed)")
-        #expect(all.count >= Int(window), "only \(all.count) scrapes in \(window) s")
+        #expect(failed.filter { !$0.fresh }.isEmpty, "scrapes on the kept connection failed or slow: \(failed.filter { !$0.fresh })")
+        // Known: while the attacker reconnects as fast as the daemon closes, a new connection's
+        // SYN can find the accept queue full and wait a second for its retransmission, on the old
+        // code and this one alike; what the cap changed is that it is then accepted and answered
+        // (on the old code the daemon ran out of descriptors and stopped accepting at all).
+        withKnownIssue("a scrape on a new connection can miss 1 s during a reconnecting flood", isIntermittent: true) {
+            #expect(failed.filter(\.fresh).isEmpty, "scrapes on new connections failed or slow: \(failed.filter(\.fresh))")
+        }
+        #expect(all.count >= 2 * Int(window), "only \(all.count) scrapes in \(window) s")
         for (target, count) in polled {
             #expect(count >= expectedPolls, "\(target) polled \(count) times in \(window) s at a \(Self.interval) s interval")
         }
@@ -195,8 +212,10 @@ struct ListenerAttackTests {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
-    static func get(_ url: String, with client: HTTPClient, timeout: TimeAmount = .seconds(5)) async throws -> (status: Int, body: String) {
-        let response = try await client.execute(HTTPClientRequest(url: url), timeout: timeout)
+    static func get(_ url: String, with client: HTTPClient, timeout: TimeAmount = .seconds(5), close: Bool = false) async throws -> (status: Int, body: String) {
+        var request = HTTPClientRequest(url: url)
+        if close { request.headers.add(name: "Connection", value: "close") }
+        let response = try await client.execute(request, timeout: timeout)
         let body = try await response.body.collect(upTo: 16 << 20)
         return (Int(response.status.code), String(buffer: body))
     }
