@@ -98,7 +98,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "backup-exporter", dependencies: [
-            "Daemon", "Adapters", "ExporterConfig", "Systemd", "CMalloc",
+            "Daemon", "Adapters", "ExporterConfig", "Systemd", "CMalloc", "WebServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -56,8 +56,27 @@ public actor Daemon {
         let configuration = try await loadAndApplyConfiguration()
         let endpoints = HTTPEndpoints(daemon: self, store: store, telemetryPath: options.telemetryPath)
         let webAccess = self.webAccess
+        let budget: FileDescriptorBudget
         do {
-            for binding in try listenerConfigurations() {
+            budget = try FileDescriptorBudget.plan(targets: configuration.targets.count,
+                                                   requestedConnections: options.connectionLimits.maxConnections)
+        } catch {
+            await stopPollers(grace: 0)
+            throw error
+        }
+        let budgetMetadata: Logger.Metadata = [
+            "soft_limit": "\(budget.softLimit)", "poll_reserve": "\(budget.pollReserve)",
+            "max_connections": "\(budget.connections)", "requested": "\(budget.requestedConnections)",
+        ]
+        if budget.isLowered {
+            logger.warning("connection cap lowered to fit the open file limit", metadata: budgetMetadata)
+        } else {
+            logger.info("file descriptor budget", metadata: budgetMetadata)
+        }
+        var limits = options.connectionLimits
+        limits.maxConnections = budget.connections
+        do {
+            for binding in try listenerConfigurations(limits: limits) {
                 servers.append(try await HTTPServer.start(binding) { request in
                     await webAccess.respond(to: request) { await endpoints.respond(to: $0) }
                 })
@@ -84,14 +103,17 @@ public actor Daemon {
 
     /// What to listen on: the sockets systemd passed with `--web.systemd-socket` (each served
     /// alike), else `--web.listen-address`.
-    private func listenerConfigurations() throws -> [HTTPServer.Configuration] {
+    private func listenerConfigurations(limits: ConnectionLimits) throws -> [HTTPServer.Configuration] {
         let tls = webAccess.tls
         guard options.systemdSocket else {
-            return [.init(host: options.listenAddress.host, port: options.listenAddress.port, tls: tls)]
+            return [.init(host: options.listenAddress.host, port: options.listenAddress.port, tls: tls, limits: limits)]
         }
         switch SystemdListenSockets.take() {
         case .success(let sockets):
-            return sockets.map { .init(host: "fd \($0)", port: 0, tls: tls, listeningSocket: $0) }
+            // Several sockets share one cap: each gets its part.
+            var shared = limits
+            shared.maxConnections = max(1, limits.maxConnections / sockets.count)
+            return sockets.map { .init(host: "fd \($0)", port: 0, tls: tls, limits: shared, listeningSocket: $0) }
         case .failure(let failure):
             throw DaemonError.listen(address: "systemd socket", underlying: failure.description)
         }
@@ -285,10 +307,15 @@ private final class ResumeOnce: @unchecked Sendable {
 /// Start-up failures other than config and store errors.
 public enum DaemonError: Error, CustomStringConvertible {
     case listen(address: String, underlying: String)
+    /// The soft open-file limit leaves fewer than `minimum` descriptors for scrapers once the polls'
+    /// reserve is set aside (`FileDescriptorBudget`).
+    case fileLimit(soft: Int, pollReserve: Int, minimum: Int)
 
     public var description: String {
         switch self {
         case .listen(let address, let underlying): "cannot listen on \(address): \(underlying)"
+        case .fileLimit(let soft, let reserve, let minimum):
+            "the open file limit (\(soft)) leaves \(max(0, soft - reserve)) descriptors for HTTP connections after the \(reserve) kept for polls; at least \(minimum) are needed: raise LimitNOFILE"
         }
     }
 }

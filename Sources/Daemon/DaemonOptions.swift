@@ -1,4 +1,5 @@
 import BackupModel
+import WebServer
 
 /// What the command line decides for a daemon run. Unlike the config file, none of this changes on
 /// reload: a new listen address or store path needs a restart.
@@ -18,10 +19,14 @@ public struct DaemonOptions: Sendable {
     /// `--web.systemd-socket`: serve the sockets systemd passed (socket activation) instead of
     /// binding `listenAddress`.
     public var systemdSocket: Bool
+    /// `--web.max-connections`, `--web.read-header-timeout`, `--web.idle-timeout`,
+    /// `--web.max-header-bytes`. The cap asked for; start may lower it to fit the open-file limit
+    /// (`FileDescriptorBudget`).
+    public var connectionLimits: ConnectionLimits
 
     public init(configPath: String, listenAddress: ListenAddress, telemetryPath: String = "/metrics",
                 storagePath: String, build: BuildInfo, shutdownGrace: Double = 3, webConfigPath: String? = nil,
-                shard: ShardAssignment = .single, systemdSocket: Bool = false) {
+                shard: ShardAssignment = .single, systemdSocket: Bool = false, connectionLimits: ConnectionLimits = .default) {
         self.configPath = configPath
         self.listenAddress = listenAddress
         self.telemetryPath = telemetryPath
@@ -31,5 +36,6 @@ public struct DaemonOptions: Sendable {
         self.webConfigPath = webConfigPath
         self.shard = shard
         self.systemdSocket = systemdSocket
+        self.connectionLimits = connectionLimits
     }
 }

@@ -26,4 +26,11 @@ public enum FileDescriptorLimit {
         }
         return Change(before: before, after: UInt64(limit.rlim_cur), hard: UInt64(limit.rlim_max))
     }
+
+    /// The soft limit now, nil when it cannot be read; "unlimited" reads as `Int.max`.
+    public static func soft() -> Int? {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return nil }
+        return limit.rlim_cur >= UInt64(Int.max) ? Int.max : Int(limit.rlim_cur)
+    }
 }

@@ -3,14 +3,14 @@ import Foundation
 /// Byte counts written as an integer or with a unit: `512KiB`, `32MiB` (powers of 1024) or
 /// `1MB` (powers of 1000, as disk vendors and SI mean it). Units are matched case-insensitively
 /// because nobody means megabits in a response size limit.
-enum ByteSizeParser {
+public enum ByteSizeParser {
     private static let unitBytes: [String: Double] = [
         "": 1, "b": 1,
         "kb": 1e3, "mb": 1e6, "gb": 1e9,
         "kib": 1024, "mib": 1024 * 1024, "gib": 1024 * 1024 * 1024,
     ]
 
-    static func bytes(_ text: String) -> Int? {
+    public static func bytes(_ text: String) -> Int? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let unitStart = trimmed.firstIndex(where: { !($0.isASCII && ($0.isNumber || $0 == ".")) }) ?? trimmed.endIndex
         let numberText = String(trimmed[..<unitStart])

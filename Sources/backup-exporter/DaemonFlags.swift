@@ -1,8 +1,10 @@
 import ArgumentParser
 import Daemon
+import ExporterConfig
 import Foundation
 import Logging
 import Systemd
+import WebServer
 
 /// The flags the daemon and `demo` share, spelled as Prometheus exporters spell them.
 struct DaemonFlags: ParsableArguments {
@@ -14,6 +16,18 @@ struct DaemonFlags: ParsableArguments {
 
     @Option(name: .customLong("web.config.file"), help: "Prometheus exporter-toolkit web config: TLS and basic auth for the HTTP server (reloaded with the config).")
     var webConfigFile: String?
+
+    @Option(name: .customLong("web.max-connections"), help: "HTTP connections open at once; at the cap a new one closes the connection idle longest. Lowered at start to fit the open file limit.")
+    var maxConnections: Int = ConnectionLimits.default.maxConnections
+
+    @Option(name: .customLong("web.read-header-timeout"), help: "Time a client has to send a whole request, from accept or from its first byte after a response.")
+    var readHeaderTimeout: String = "10s"
+
+    @Option(name: .customLong("web.idle-timeout"), help: "Time a keep-alive connection may wait for its next request.")
+    var idleTimeout: String = "60s"
+
+    @Option(name: .customLong("web.max-header-bytes"), help: "Largest request head (request line and header fields); larger is answered 400 and closed.")
+    var maxHeaderBytes: String = "16KiB"
 
     @Option(name: .customLong("storage.path"), help: "Directory of the state store (default: $STATE_DIRECTORY, else /var/lib/backup-exporter).")
     var storagePath: String?
@@ -33,7 +47,31 @@ struct DaemonFlags: ParsableArguments {
     /// The shard flags as the daemon takes them (checked by `validate()`).
     var shard: ShardAssignment { ShardAssignment(index: shardIndex, count: shardCount) ?? .single }
 
+    /// The connection flags as the server takes them (checked by `validate()`).
+    var connectionLimits: ConnectionLimits {
+        ConnectionLimits(maxConnections: maxConnections,
+                         headerReadTimeout: Self.duration(readHeaderTimeout) ?? ConnectionLimits.default.headerReadTimeout,
+                         idleTimeout: Self.duration(idleTimeout) ?? ConnectionLimits.default.idleTimeout,
+                         maxHeaderBytes: ByteSizeParser.bytes(maxHeaderBytes) ?? ConnectionLimits.default.maxHeaderBytes)
+    }
+
+    /// A positive Go-style duration, as the config file writes them.
+    static func duration(_ text: String) -> Duration? {
+        guard let seconds = DurationParser.seconds(text), seconds > 0 else { return nil }
+        return .milliseconds(Int64((seconds * 1000).rounded()))
+    }
+
     func validate() throws {
+        guard maxConnections >= 1 else { throw ValidationError("--web.max-connections must be at least 1") }
+        guard Self.duration(readHeaderTimeout) != nil else {
+            throw ValidationError("--web.read-header-timeout '\(readHeaderTimeout)' is not a positive duration (10s, 500ms)")
+        }
+        guard Self.duration(idleTimeout) != nil else {
+            throw ValidationError("--web.idle-timeout '\(idleTimeout)' is not a positive duration (60s, 1m)")
+        }
+        guard let headerBytes = ByteSizeParser.bytes(maxHeaderBytes), headerBytes >= 1024 else {
+            throw ValidationError("--web.max-header-bytes '\(maxHeaderBytes)' must be a size of at least 1KiB (16KiB, 65536)")
+        }
         guard ShardAssignment(index: shardIndex, count: shardCount) != nil else {
             throw ValidationError("--shard.index must be at least 0 and below --shard.count (\(shardCount)), and --shard.count at least 1")
         }

@@ -27,7 +27,8 @@ struct RunCommand: AsyncParsableCommand {
             build: BuildVersion.buildInfo,
             webConfigPath: flags.webConfigFile,
             shard: flags.shard,
-            systemdSocket: systemdSocket)
+            systemdSocket: systemdSocket,
+            connectionLimits: flags.connectionLimits)
         do {
             MallocTuning.apply()
             try await DaemonMain.run(options: options, environment: environment, logger: logger)

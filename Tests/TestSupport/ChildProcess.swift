@@ -6,14 +6,24 @@ public final class ChildProcess: @unchecked Sendable {
     public let process: Process
     public let outputPath: String
 
-    /// Starts `.build/<config>/<name>` with `arguments`; stdout and stderr go to one file.
-    public convenience init(executable name: String, arguments: [String], environment: [String: String] = [:], directory: String) throws {
-        try self.init(program: Self.productURL(name), arguments: arguments, environment: environment, directory: directory)
+    /// Starts `.build/<config>/<name>` with `arguments`; stdout and stderr go to one file. With
+    /// `openFileLimit`, under `ulimit -n` of that many (soft and hard, as systemd's `LimitNOFILE=`
+    /// sets them), through a shell that then execs it, so `pid` is still the executable's.
+    public convenience init(executable name: String, arguments: [String], environment: [String: String] = [:], directory: String,
+                            openFileLimit: Int? = nil) throws {
+        if let openFileLimit {
+            try self.init(program: URL(fileURLWithPath: "/bin/sh"),
+                          arguments: ["-c", "ulimit -n \(openFileLimit) && exec \"$0\" \"$@\"", Self.productURL(name).path] + arguments,
+                          environment: environment, directory: directory, logName: name)
+        } else {
+            try self.init(program: Self.productURL(name), arguments: arguments, environment: environment, directory: directory)
+        }
     }
 
     /// Starts any program (a wrapper such as `systemd-socket-activate` around one of ours).
-    public init(program: URL, arguments: [String], environment: [String: String] = [:], directory: String) throws {
-        outputPath = directory + "/\(program.lastPathComponent)-\(UUID().uuidString.prefix(8)).log"
+    public init(program: URL, arguments: [String], environment: [String: String] = [:], directory: String,
+                logName: String? = nil) throws {
+        outputPath = directory + "/\(logName ?? program.lastPathComponent)-\(UUID().uuidString.prefix(8)).log"
         _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         process = Process()
