@@ -21,7 +21,8 @@ import NIOCore
 ///   its fragments' groups, joined and compressed again (on the first `gzip()` after it), and
 ///   the other groups' bytes and pieces are kept.
 /// - It holds about the page's size in memory (plus the compressed pieces once gzip is asked
-///   for): that is what saves the re-render.
+///   for): that is what saves the re-render. Once a group is joined its fragments are slices of
+///   the joined buffer, so the page is not held twice.
 public struct StorePage: Sendable {
     public let format: ExpositionFormat
     public let maxAge: Double
@@ -130,9 +131,8 @@ public struct StorePage: Sendable {
         }
     }
 
-    /// The page as a list of buffers to send in order: a fragment of a group's size or more is
-    /// sent as it is, shared with the page, and smaller neighbours are joined, copied once per
-    /// change of one of them.
+    /// The page as a list of buffers to send in order, one per group of fragments: joined once per
+    /// change of one of its fragments, then shared with every scrape, never copied again.
     public mutating func plain() -> [ByteBuffer] {
         if let assembledPlain { return assembledPlain }
         let fragments = allFragments()
@@ -156,7 +156,17 @@ public struct StorePage: Sendable {
             rebuilt = true
         }
         for index in groups!.indices where groups![index].plain == nil {
-            groups![index].plain = Self.joined(fragments[groups![index].range])
+            let range = groups![index].range
+            let joined = Self.joined(fragments[range])
+            groups![index].plain = joined
+            // The fragments now point into the joined buffer, so each target's own buffer is
+            // freed and the page is held once, not twice.
+            var offset = joined.readerIndex
+            for number in range where fragments[number].readableBytes > 0 {
+                let length = fragments[number].readableBytes
+                replaceFragment(number, with: joined.getSlice(at: offset, length: length)!)
+                offset += length
+            }
         }
         if rebuilt {
             groupOf = Array(repeating: 0, count: fragments.count)
@@ -203,6 +213,13 @@ public struct StorePage: Sendable {
         family * (targets.count + 1) + 1 + target
     }
 
+    /// Sets target fragment `number` (headers and the exporter's are left as they are).
+    private mutating func replaceFragment(_ number: Int, with bytes: ByteBuffer) {
+        let (family, position) = number.quotientAndRemainder(dividingBy: targets.count + 1)
+        guard family < headers.count, position > 0 else { return }
+        targets[position - 1].families[family] = bytes
+    }
+
     /// Drops the joined and compressed bytes of the group holding fragment `number`.
     private mutating func markChanged(fragment number: Int) {
         guard groups != nil, number < groupOf.count else { return }
@@ -230,13 +247,12 @@ public struct StorePage: Sendable {
         fragments[range].reduce(0) { $0 + $1.readableBytes }
     }
 
-    /// The fragments as one buffer: the fragment itself when only one has bytes.
+    /// The fragments copied into one buffer of their own, even a lone one: a fragment is a slice
+    /// of its target's buffer and would keep all of it alive.
     private static func joined(_ fragments: ArraySlice<ByteBuffer>) -> ByteBuffer {
-        let nonEmpty = fragments.filter { $0.readableBytes > 0 }
-        if nonEmpty.count == 1 { return nonEmpty[0] }
         var joined = ByteBuffer()
-        joined.reserveCapacity(nonEmpty.reduce(0) { $0 + $1.readableBytes })
-        for fragment in nonEmpty { joined.writeImmutableBuffer(fragment) }
+        joined.reserveCapacity(fragments.reduce(0) { $0 + $1.readableBytes })
+        for fragment in fragments { joined.writeImmutableBuffer(fragment) }
         return joined
     }
 
