@@ -44,7 +44,11 @@ let package = Package(
         .target(name: "StateStore", dependencies: ["BackupModel", "CSQLite"]),
 
         // Prometheus text format 0.0.4 and OpenMetrics 1.0 rendering of a store snapshot.
-        .target(name: "Exposition", dependencies: ["BackupModel", "CZlib"]),
+        .target(name: "Exposition", dependencies: [
+            "BackupModel", "CZlib",
+            // ByteBuffer: the page's fragments are kept as the buffers the server writes.
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
 
         // The YAML config: strict keys, file:line errors, secrets, durations.
         .target(name: "ExporterConfig", dependencies: [
@@ -116,7 +120,9 @@ let package = Package(
         .testTarget(name: "BackupModelTests", dependencies: ["BackupModel"]),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "BackupModel", "CSQLite", "TestSupport"]),
-        .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "BackupModel", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "ExpositionTests", dependencies: [
+            "Exposition", "BackupModel", "TestSupport", "CZlib", .product(name: "NIOCore", package: "swift-nio"),
+        ], exclude: ["Fixtures"]),
         .testTarget(name: "ExporterConfigTests", dependencies: ["ExporterConfig", "BackupModel", "TestSupport"]),
         .testTarget(name: "AdaptersTests", dependencies: [
             "Adapters", "Simulator", "BackupModel", "ExporterConfig", "StateStore", "CSQLite", "Exposition", "WebServer", "TestSupport",

@@ -49,6 +49,13 @@ public struct ObservedRun: Sendable, Equatable, Hashable, Codable {
         return min(100, max(0, progressPercent))
     }
 
+    /// True when `duration(now:)` is the time elapsed since the start: the one value of a run
+    /// that moves with the scrape's clock rather than with a poll, so a page rendered earlier is
+    /// stale in it alone.
+    public var durationFollowsClock: Bool {
+        durationSeconds == nil && startTime != nil && state != .waiting && !state.isFinished && state != .unknown
+    }
+
     /// Duration of the run: the vendor's own figure, else end minus start, else (while running)
     /// the time elapsed since start as of `now`. A waiting run has none: queueing is not running.
     public func duration(now: Double) -> Double? {

@@ -12,8 +12,8 @@ struct HTTPEndpoints: Sendable {
     let daemon: Daemon
     let store: StateStore
     let telemetryPath: String
-    /// The store's part of the page as of its last change; one per endpoint set (the memberwise
-    /// init leaves it out).
+    /// The store's part of the page, kept as fragments between scrapes; one per endpoint set (the
+    /// memberwise init leaves it out).
     let pageCache = MetricsPageCache()
 
     func respond(to request: HTTPRequest) async -> HTTPResponse {
@@ -52,15 +52,15 @@ struct HTTPEndpoints: Sendable {
         let process = MetricsRenderer.renderProcessFamilies(ProcessStats.current(), format: format)
         var headers: HTTPHeaders = ["Content-Type": format.contentType, "Vary": "Accept-Encoding"]
         if ContentCoding.acceptsGzip(request.headers[canonicalForm: "Accept-Encoding"].map(String.init)),
-           let gzip = await pageCache.gzippedStoreFamilies(format: format, store: store, now: now),
+           let gzip = await pageCache.gzip(format: format, store: store, now: now),
            let rest = gzip.body(tail: process) {
             headers.add(name: "Content-Encoding", value: "gzip")
-            return HTTPResponse(status: .ok, headers: headers, body: ByteBuffer(bytes: gzip.prefix), tail: ByteBuffer(bytes: rest))
+            return HTTPResponse(status: .ok, headers: headers, bodyParts: gzip.parts + [ByteBuffer(bytes: rest)])
         }
-        let kept = await pageCache.storeFamilies(format: format, store: store, now: now)
-        // The kept page goes out as is (shared, not copied: a copy per scrape was most of a
-        // scrape's CPU at 1,000 jobs), followed by the fresh process families.
-        return HTTPResponse(status: .ok, headers: headers, body: kept, tail: ByteBuffer(bytes: process))
+        // The kept fragments go out as they are (shared, not copied: a copy per scrape was most
+        // of a scrape's CPU at 1,000 jobs), followed by the fresh process families.
+        let kept = await pageCache.plain(format: format, store: store, now: now)
+        return HTTPResponse(status: .ok, headers: headers, bodyParts: kept + [ByteBuffer(bytes: process)])
     }
 
     private func status() async -> HTTPResponse {

@@ -28,12 +28,12 @@ enum FaultInjection {
             return .init(await next(request))
         case .truncatedBody:
             let response = await next(request)
-            return .init(response, delivery: .truncated(bytes: response.body.readableBytes / 2))
+            return .init(response, delivery: .truncated(bytes: response.bodyLength / 2))
         case .malformedBody:
             var response = await next(request)
             var body = ByteBuffer()
             body.writeString("{\"this is\": not json <html>")
-            response.body = body
+            response.bodyParts = [body]
             return .init(response)
         case .dropConnection:
             return .init(HTTPResponse(), delivery: .dropConnection)
@@ -41,7 +41,7 @@ enum FaultInjection {
             return .init(await next(request), delivery: .drip(chunk: 8, intervalMilliseconds: 500))
         case .resetMidBody:
             let response = await next(request)
-            return .init(response, delivery: .reset(afterBytes: response.body.readableBytes / 2))
+            return .init(response, delivery: .reset(afterBytes: response.bodyLength / 2))
         case .wrongContentType:
             return .init(.text("<html><body><h1>Proxy error</h1></body></html>\n", contentType: "text/html; charset=utf-8"))
         case .hugeBody(let bytes):

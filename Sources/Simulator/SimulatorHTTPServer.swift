@@ -176,28 +176,31 @@ private final class FaultyResponder: ChannelInboundHandler {
             return
         }
         let response = answer.response
-        let fullLength = response.body.readableBytes + response.tail.readableBytes
+        let fullLength = response.bodyLength
         var keepAlive = keepAlive
-        var body = response.body
-        var tail = response.tail
-        if delivery != .normal, tail.readableBytes > 0 {
-            body.writeBuffer(&tail)
+        var parts = response.bodyParts
+        if delivery != .normal, parts.count > 1 {
+            // The faults cut or drip one body; the simulator's answers are small, so joining is cheap.
+            var body = ByteBuffer()
+            for var part in parts { body.writeBuffer(&part) }
+            parts = [body]
         }
+        var body = parts.first ?? ByteBuffer()
         switch delivery {
         case .truncated(let bytes), .reset(let bytes):
             keepAlive = false
             body = body.getSlice(at: body.readerIndex, length: min(max(0, bytes), fullLength)) ?? ByteBuffer()
+            parts = [body]
         case .drip:
             keepAlive = false
         case .normal, .dropConnection:
             break
         }
         context.write(wrapOutboundOut(.head(response.head(keepAlive: keepAlive))), promise: nil)
-        if body.readableBytes > 0, !delivery.isDrip {
-            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
-        }
-        if tail.readableBytes > 0, delivery == .normal {
-            context.write(wrapOutboundOut(.body(.byteBuffer(tail))), promise: nil)
+        if !delivery.isDrip {
+            for part in parts where part.readableBytes > 0 {
+                context.write(wrapOutboundOut(.body(.byteBuffer(part))), promise: nil)
+            }
         }
         switch delivery {
         case .truncated:

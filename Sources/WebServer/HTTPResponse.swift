@@ -1,23 +1,29 @@
 import NIOCore
 import NIOHTTP1
 
-/// A response: status, headers and a body in two parts. How it goes on the wire is the server's
-/// business; the daemon's server always sends it whole.
+/// A response: status, headers and a body as a list of buffers. How it goes on the wire is the
+/// server's business; the daemon's server always sends it whole.
 public struct HTTPResponse: Sendable {
     public var status: HTTPResponseStatus
     public var headers: HTTPHeaders
-    public var body: ByteBuffer
-    /// Sent right after `body` as a separate write, and counted in `Content-Length`: lets a caller
-    /// answer with a large shared buffer (a cached page) plus a small fresh part without copying
-    /// the large one into a new buffer on every request.
-    public var tail: ByteBuffer
+    /// The body's buffers in order, each written as it is and all flushed at once (NIO gathers
+    /// them into `writev`): lets a caller answer with buffers it keeps and shares (a metrics page
+    /// kept as fragments) plus a small fresh part, without copying them into one per request.
+    public var bodyParts: [ByteBuffer]
 
-    public init(status: HTTPResponseStatus = .ok, headers: HTTPHeaders = [:], body: ByteBuffer = ByteBuffer(),
-                tail: ByteBuffer = ByteBuffer()) {
+    /// The body's length in bytes, over all its parts.
+    public var bodyLength: Int {
+        bodyParts.reduce(0) { $0 + $1.readableBytes }
+    }
+
+    public init(status: HTTPResponseStatus = .ok, headers: HTTPHeaders = [:], body: ByteBuffer = ByteBuffer()) {
+        self.init(status: status, headers: headers, bodyParts: [body])
+    }
+
+    public init(status: HTTPResponseStatus = .ok, headers: HTTPHeaders = [:], bodyParts: [ByteBuffer]) {
         self.status = status
         self.headers = headers
-        self.body = body
-        self.tail = tail
+        self.bodyParts = bodyParts
     }
 
     public init(status: HTTPResponseStatus = .ok, contentType: String, body: some Sequence<UInt8>) {
@@ -36,12 +42,12 @@ public struct HTTPResponse: Sendable {
 
     public static let notFound = HTTPResponse.text("not found\n", status: .notFound)
 
-    /// The status line and headers, with `Content-Length` counting body and tail and a
+    /// The status line and headers, with `Content-Length` counting every body part and a
     /// `Connection` header that tells the client whether the connection stays open. A server
     /// that then sends fewer bytes (the simulator's faults) still announces the whole length.
     public func head(keepAlive: Bool) -> HTTPResponseHead {
         var headers = self.headers
-        headers.replaceOrAdd(name: "Content-Length", value: String(body.readableBytes + tail.readableBytes))
+        headers.replaceOrAdd(name: "Content-Length", value: String(bodyLength))
         headers.replaceOrAdd(name: "Connection", value: keepAlive ? "keep-alive" : "close")
         return HTTPResponseHead(version: .http1_1, status: status, headers: headers)
     }

@@ -10,7 +10,7 @@ public typealias HTTPHandler = @Sendable (HTTPRequest) async -> HTTPResponse
 /// The daemon's HTTP/1.1 server on SwiftNIO's structured-concurrency API (`NIOAsyncChannel`):
 /// keep-alive, answers in request order (a connection is one task that reads a request, awaits
 /// its answer, writes it, then reads the next), bounded request bodies, and HTTPS from a
-/// reloadable `TLSContextSource`. It sends every response whole, body then tail, and nothing
+/// reloadable `TLSContextSource`. It sends every response whole, its body parts in order, and nothing
 /// else: the misbehaving deliveries the vendor simulator needs live in that module.
 ///
 /// No client can hold it: `ConnectionLimits` caps the connections open at once (at the cap a new
@@ -230,14 +230,16 @@ public final class HTTPServer: Service, Sendable {
         }
     }
 
-    /// Head, body, tail and end in one flush. Body and tail go as two writes so that a shared
-    /// buffer (the kept metrics page) is sent as is, never copied into a combined one.
+    /// Head, every body part and end in one flush. Each part is its own write, so shared buffers
+    /// (the kept metrics page's fragments) are sent as they are, never copied into a combined one.
     private static func write(
         _ response: HTTPResponse, keepAlive: Bool, to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
     ) async throws {
         var parts: [HTTPServerResponsePart] = [.head(response.head(keepAlive: keepAlive))]
-        if response.body.readableBytes > 0 { parts.append(.body(.byteBuffer(response.body))) }
-        if response.tail.readableBytes > 0 { parts.append(.body(.byteBuffer(response.tail))) }
+        parts.reserveCapacity(response.bodyParts.count + 2)
+        for buffer in response.bodyParts where buffer.readableBytes > 0 {
+            parts.append(.body(.byteBuffer(buffer)))
+        }
         parts.append(.end(nil))
         try await outbound.write(contentsOf: parts)
     }
