@@ -24,7 +24,7 @@ build: deps
 	swift build
 
 release: deps
-	swift build -c release --static-swift-stdlib
+	scripts/swift-release-build.sh
 
 deb: deps
 	packaging/deb/build.sh

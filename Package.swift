@@ -96,6 +96,7 @@ let package = Package(
         .target(name: "Daemon", dependencies: [
             "BackupModel", "StateStore", "Exposition", "ExporterConfig", "Adapters", "Systemd", "WebServer",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -30,6 +30,6 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 "$venv/bin/python" -c 'import prometheus_client, requests' 2>/dev/null \
     || "$venv/bin/pip" install -q prometheus_client requests
-swift build -c release --static-swift-stdlib --product backup-exporter
-swift build -c release --static-swift-stdlib --product backup-simulator
+scripts/swift-release-build.sh --product backup-exporter
+scripts/swift-release-build.sh --product backup-simulator
 exec "$venv/bin/python" bench/bench.py --python "$venv/bin/python" "$@"

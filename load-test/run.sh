@@ -13,7 +13,7 @@ if ! command -v wrk >/dev/null; then
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends wrk >/dev/null
 fi
-swift build -c release --static-swift-stdlib --product backup-exporter
-swift build -c release --static-swift-stdlib --product backup-simulator
-bin=$(swift build -c release --static-swift-stdlib --show-bin-path)
+scripts/swift-release-build.sh --product backup-exporter
+scripts/swift-release-build.sh --product backup-simulator
+bin=$(scripts/swift-release-build.sh --show-bin-path)
 BENCH_EXPORTER="$bin/backup-exporter" BENCH_SIMULATOR="$bin/backup-simulator" exec python3 load-test/load.py "$@"

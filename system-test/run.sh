@@ -142,10 +142,10 @@ done
 section "build"
 t0=$(now)
 if [ -z "${BX_BINARY:-}" ] || [ -z "${BX_SIMULATOR:-}" ]; then
-  (cd "$ROOT" && swift build -c release --static-swift-stdlib --product backup-exporter \
-     && swift build -c release --static-swift-stdlib --product backup-simulator) >"$WORK/build.log" 2>&1 \
+  (cd "$ROOT" && scripts/swift-release-build.sh --product backup-exporter \
+     && scripts/swift-release-build.sh --product backup-simulator) >"$WORK/build.log" 2>&1 \
     || { tail -30 "$WORK/build.log"; echo "release build failed"; exit 1; }
-  bin=$(cd "$ROOT" && swift build -c release --static-swift-stdlib --show-bin-path)
+  bin=$(cd "$ROOT" && scripts/swift-release-build.sh --show-bin-path)
   BX_BINARY=${BX_BINARY:-$bin/backup-exporter}; BX_SIMULATOR=${BX_SIMULATOR:-$bin/backup-simulator}
 fi
 # private copies: another build in the same .build (say, without --static-swift-stdlib) must not

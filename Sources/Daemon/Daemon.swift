@@ -5,6 +5,7 @@ import Exposition
 import ExporterConfig
 import Foundation
 import Logging
+import NIOPosix
 import StateStore
 import Systemd
 import WebServer
@@ -23,6 +24,9 @@ public actor Daemon {
     private var pollers: [String: TargetPoller] = [:]
     /// One per listening socket: the `--web.listen-address`, or each socket systemd passed.
     private var servers: [HTTPServer] = []
+    /// The servers' own thread: the vendor HTTP client and the pollers never run on it, so a
+    /// scrape is not queued behind poll I/O. Made at start, shut down at stop.
+    private var serverLoop: MultiThreadedEventLoopGroup?
     private var configuration: ExporterConfiguration?
     private var lastStatusLine = ""
     private var lastStatusCheck: ContinuousClock.Instant?
@@ -75,9 +79,10 @@ public actor Daemon {
         }
         var limits = options.connectionLimits
         limits.maxConnections = budget.connections
+        let loop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         do {
             for binding in try listenerConfigurations(limits: limits) {
-                servers.append(try await HTTPServer.start(binding) { request in
+                servers.append(try await HTTPServer.start(binding, group: loop) { request in
                     await webAccess.respond(to: request) { await endpoints.respond(to: $0) }
                 })
             }
@@ -85,8 +90,10 @@ public actor Daemon {
             for server in servers { await server.shutdown() }
             servers = []
             await stopPollers(grace: 0)
+            try? await loop.shutdownGracefully()
             throw error as? DaemonError ?? .listen(address: options.listenAddress.description, underlying: "\(error)")
         }
+        serverLoop = loop
         isReady = true
         events.configReloaded(targets: configuration.targets.count)
         for server in servers {
@@ -158,6 +165,8 @@ public actor Daemon {
         await stopPollers(grace: options.shutdownGrace)
         for server in servers { await server.shutdown() }
         servers = []
+        try? await serverLoop?.shutdownGracefully()
+        serverLoop = nil
         await store.close()
         logger.info("stopped")
     }

@@ -6,7 +6,7 @@
 #
 #   packaging/deb/build.sh [--binary PATH] [--out DIR]
 #     --binary  use this backup-exporter instead of building it
-#               (default: swift build -c release --static-swift-stdlib --product backup-exporter)
+#               (default: scripts/swift-release-build.sh --product backup-exporter)
 #     --out     where the .deb goes (default: .build/deb); its path is printed on stdout
 #
 # Needs dpkg-dev (dpkg-shlibdeps); falls back to ldd + dpkg -S without it.
@@ -25,8 +25,8 @@ while [ $# -gt 0 ]; do
 done
 
 if [ -z "$binary" ]; then
-  (cd "$root" && swift build -c release --static-swift-stdlib --product backup-exporter >&2)
-  binary=$(cd "$root" && swift build -c release --static-swift-stdlib --show-bin-path)/backup-exporter
+  "$root/scripts/swift-release-build.sh" --product backup-exporter >&2
+  binary=$("$root/scripts/swift-release-build.sh" --show-bin-path)/backup-exporter
 fi
 [ -x "$binary" ] || { echo "no executable at $binary" >&2; exit 1; }
 # A dynamically linked Swift runtime would need the toolchain on the target: refuse it.
