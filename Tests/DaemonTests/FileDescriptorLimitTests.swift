@@ -12,7 +12,16 @@ struct FileDescriptorLimitTests {
         try #require(hard > 1024, "the test needs a hard limit above 1024 (have \(hard))")
         let directory = try TemporaryDirectory.kept()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try "targets: []\n".write(toFile: directory + "/config.yaml", atomically: true, encoding: .utf8)
+        // A config the daemon starts with (an empty one is refused, and the daemon would be gone
+        // before the test reads its limits): one unreachable target, polled hourly.
+        try """
+            defaults: { interval: 1h }
+            targets:
+              - name: nowhere
+                vendor: inet
+                url: http://127.0.0.1:9
+                auth: { token: unused }
+            """.write(toFile: directory + "/config.yaml", atomically: true, encoding: .utf8)
         // prlimit(1) would do too; a shell's ulimit -S -n is everywhere.
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -35,6 +44,7 @@ struct FileDescriptorLimitTests {
             Thread.sleep(forTimeInterval: 0.05)
             log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
         }
+        try #require(process.isRunning, "the daemon exited: \(log)")
         let limits = Self.limits(pid: process.processIdentifier)
         #expect(limits?.soft == hard)
         #expect(limits?.hard == hard)
