@@ -166,10 +166,7 @@ struct WebConfigRuntimeTests {
         let directory = try TemporaryDirectory.kept()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let files = FileManager.default
-        try files.copyItem(atPath: certificates.serverCertificate, toPath: directory + "/live.crt")
-        try files.copyItem(atPath: certificates.serverKey, toPath: directory + "/live.key")
-        chmod(directory + "/live.key", 0o600)
-        let web = try await WebDaemon(webConfig: "tls_server_config:\n  cert_file: \(directory)/live.crt\n  key_file: \(directory)/live.key\n")
+        let web = try await Self.daemonServingLiveFiles(in: directory, certificates: certificates)
         defer { Task { await web.tearDown() } }
         let trustsOld = try certificates.clientTLS(trustingCA: true, certificate: nil)
         let trustsNew = try certificates.clientTLS(trustingCA: false, certificate: nil)
@@ -191,9 +188,7 @@ struct WebConfigRuntimeTests {
         let directory = try TemporaryDirectory.kept()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let files = FileManager.default
-        try files.copyItem(atPath: certificates.serverCertificate, toPath: directory + "/live.crt")
-        try files.copyItem(atPath: certificates.serverKey, toPath: directory + "/live.key")
-        let web = try await WebDaemon(webConfig: "tls_server_config:\n  cert_file: \(directory)/live.crt\n  key_file: \(directory)/live.key\n")
+        let web = try await Self.daemonServingLiveFiles(in: directory, certificates: certificates)
         defer { Task { await web.tearDown() } }
         let trustsOld = try certificates.clientTLS(trustingCA: true, certificate: nil)
         let trustsNew = try certificates.clientTLS(trustingCA: false, certificate: nil)
@@ -212,8 +207,7 @@ struct WebConfigRuntimeTests {
         let directory = try TemporaryDirectory.kept()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let files = FileManager.default
-        try files.copyItem(atPath: certificates.serverCertificate, toPath: directory + "/live.crt")
-        try files.copyItem(atPath: certificates.serverKey, toPath: directory + "/live.key")
+        try Self.installFirstPair(in: directory, certificates: certificates)
         let reports = Reports()
         let source = TLSContextSource(
             try ServerTLSContext(.init(certificateFile: directory + "/live.crt", privateKeyFile: directory + "/live.key")),
@@ -247,5 +241,22 @@ private final class Reports: @unchecked Sendable {
 private extension Result {
     var isSuccess: Bool {
         if case .success = self { true } else { false }
+    }
+}
+
+extension WebConfigRuntimeTests {
+
+    /// The first certificate and key as `live.crt` and `live.key` in `directory`, the names the
+    /// rotation tests replace.
+    static func installFirstPair(in directory: String, certificates: TLSTestCertificates) throws {
+        try FileManager.default.copyItem(atPath: certificates.serverCertificate, toPath: directory + "/live.crt")
+        try FileManager.default.copyItem(atPath: certificates.serverKey, toPath: directory + "/live.key")
+        chmod(directory + "/live.key", 0o600)
+    }
+
+    /// A daemon whose web config serves `live.crt` and `live.key` from `directory`.
+    static func daemonServingLiveFiles(in directory: String, certificates: TLSTestCertificates) async throws -> WebDaemon {
+        try installFirstPair(in: directory, certificates: certificates)
+        return try await WebDaemon(webConfig: "tls_server_config:\n  cert_file: \(directory)/live.crt\n  key_file: \(directory)/live.key\n")
     }
 }
