@@ -60,8 +60,8 @@ struct JobRecord {
     }
 
     /// Counts `run` if it is finished and its id was never counted, and moves the last success or
-    /// failure time forward (never back). Returns the sequence to persist when the run was new.
-    mutating func observe(_ run: ObservedRun) -> Int64? {
+    /// failure time forward (never back). Returns what to persist when the run was new.
+    mutating func observe(_ run: ObservedRun) -> PendingWrites.CountedRun? {
         guard let result = run.state.result else { return nil }
         moveHistoryTimes(for: run, result: result)
         guard !countedRunIDs.contains(run.id) else { return nil }
@@ -80,7 +80,7 @@ struct JobRecord {
             }
             countedOrder.removeFirst(excess)
         }
-        return sequence
+        return PendingWrites.CountedRun(runID: run.id, sequence: sequence, time: time)
     }
 
     /// Moves the last success or failure time forward (never back) for a finished run.

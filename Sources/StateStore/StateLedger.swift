@@ -71,8 +71,8 @@ struct StateLedger {
                 jobRecord.row.lastRun = lastRun
                 // Oldest first, so counting order follows run age and pruning drops the oldest.
                 for run in job.runs.dropFirst().reversed() + [lastRun] {
-                    if let sequence = jobRecord.observe(run), !record.persistenceDisabled {
-                        pending.countedRuns[key, default: []].append(.init(runID: run.id, sequence: sequence, time: run.endTime ?? run.startTime))
+                    if let counted = jobRecord.observe(run), !record.persistenceDisabled {
+                        pending.countedRuns[key, default: []].append(counted)
                         pending.jobs.insert(key)
                     }
                 }
