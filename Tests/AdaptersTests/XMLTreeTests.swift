@@ -50,4 +50,15 @@ struct XMLTreeHostileInputTests {
             try XMLTree.parse(bytes, context: "GET /Job")
         }
     }
+
+    /// Found by DecoderFuzzTests (seed 16773461807903185332): libxml2 gives FoundationXML a NULL
+    /// for the data of `<?x?>` and it calls strlen on it.
+    @Test("a processing instruction without data is a decode error, not a crash; the declaration still parses")
+    func processingInstructionWithoutData() throws {
+        #expect(throws: PollError(.decode, "GET /Job: response is not well-formed XML (a processing instruction without data)")) {
+            try XMLTree.parse(Array("<?x?>\n<Job><Status>OK</Status></Job>".utf8), context: "GET /Job")
+        }
+        let declared = try XMLTree.parse(Array("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Job><Status>OK</Status></Job>".utf8), context: "GET /Job")
+        #expect(declared.child("Status")?.text == "OK")
+    }
 }

@@ -37,6 +37,9 @@ public struct XMLTree: Sendable, Equatable {
         guard String(validating: data, as: UTF8.self) != nil else {
             throw PollError(.decode, "\(context): response is not valid UTF-8")
         }
+        guard !Self.hasEmptyProcessingInstruction(data) else {
+            throw PollError(.decode, "\(context): response is not well-formed XML (a processing instruction without data)")
+        }
         let parser = XMLParser(data: data)
         parser.shouldProcessNamespaces = false
         parser.shouldResolveExternalEntities = false
@@ -48,6 +51,27 @@ public struct XMLTree: Sendable, Equatable {
             throw PollError(.decode, "\(context): response is not well-formed XML (near line \(line))")
         }
         return root
+    }
+
+    /// True when the body holds a processing instruction with a target and no data (`<?x?>`):
+    /// libxml2 hands `XMLParser` a NULL for its data and swift-corelibs-foundation calls strlen on
+    /// it, crashing the process (the decoder fuzz test found it, seed 16773461807903185332). Neither
+    /// XML vendor sends processing instructions beyond the declaration, which has data.
+    static func hasEmptyProcessingInstruction(_ data: Data) -> Bool {
+        let bytes = Array(data)
+        var index = 0
+        while index + 1 < bytes.count {
+            defer { index += 1 }
+            guard bytes[index] == UInt8(ascii: "<"), bytes[index + 1] == UInt8(ascii: "?") else { continue }
+            var end = index + 2
+            while end < bytes.count, bytes[end] != UInt8(ascii: "?"), !Self.isSpace(bytes[end]) { end += 1 }
+            if end + 1 < bytes.count, bytes[end] == UInt8(ascii: "?"), bytes[end + 1] == UInt8(ascii: ">") { return true }
+        }
+        return false
+    }
+
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 
     /// The first child element called `name`.
