@@ -11,10 +11,14 @@ another loads the machine:
   2. memory: VmRSS at the end of that window;
   3. scrape: wrk -c8 against nginx serving the exporter's page as a static file, the exporter,
      the baseline, and (once) prometheus-node-exporter; rps, p50, p99, and the CPU the server
-     spent per series rendered;
+     spent per series rendered; then with `Accept-Encoding: gzip`, nginx `gzip_static` serving
+     the same page compressed once against the exporter's own gzip;
   4. open loop (at 1,000 jobs, or the scales --open-loop names): a fixed rate of scrapes, as
      Prometheus sends them, plain then gzip, while the daemon keeps polling (bench/openloop.c:
      send times fixed in advance, latency from the scheduled time); p50, p99 and max.
+Past the wrk scales (--big, 100,000 jobs in a full run): one instance alone with the simulator,
+three scrapes plain and three gzip while it polls, each timed against Prometheus's default 10 s
+scrape timeout, and its RSS.
 Then, once: RSS idle with no targets, exec -> READY=1 with 100 targets (NOTIFY_SOCKET bound
 here), and a vendor change (a target starting to answer 503) -> visible on /metrics.
 
@@ -23,6 +27,7 @@ every wait is bounded.
 """
 import argparse
 import atexit
+import gzip
 import json
 import os
 import platform
@@ -89,6 +94,13 @@ def free_port():
         return s.getsockname()[1]
 
 
+def fetch_gzip(url, timeout=30):
+    """The body as sent when gzip is asked for, and its Content-Encoding."""
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return response.read(), response.headers.get("Content-Encoding")
+
+
 def fetch(url, timeout=30):
     with urllib.request.urlopen(url, timeout=timeout) as response:
         return response.read()
@@ -149,9 +161,10 @@ def wait_polled(url, targets, times, seconds):
 UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}
 
 
-def wrk(url, seconds, pid=None, connections=8):
+def wrk(url, seconds, pid=None, connections=8, gzip=False):
     before = cpu_seconds(pid) if pid else None
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency", url],
+    header = ["-H", "Accept-Encoding: gzip"] if gzip else []
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency"] + header + [url],
                          capture_output=True, text=True, timeout=seconds + 60).stdout
     spent = cpu_seconds(pid) - before if pid else None
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
@@ -200,6 +213,7 @@ http {{
   client_body_temp_path {prefix}/body; proxy_temp_path {prefix}/proxy; fastcgi_temp_path {prefix}/fcgi;
   uwsgi_temp_path {prefix}/uwsgi; scgi_temp_path {prefix}/scgi;
   types {{ text/plain txt; }}
+  gzip_static on;
   server {{ listen 127.0.0.1:{port}; root {root}; }}
 }}
 """)
@@ -282,12 +296,25 @@ def measure_scale(jobs, opts, python):
     with open(os.path.join(root, "metrics.txt"), "w") as f:
         f.write(pages["ours"])
     os.chmod(os.path.join(root, "metrics.txt"), 0o644)
+    # gzip_static: nginx sends metrics.txt.gz, compressed once here (zlib's default level, as the
+    # daemon uses), to a client that asks for gzip: the limit for a compressed scrape.
+    with gzip.open(os.path.join(root, "metrics.txt.gz"), "wb", compresslevel=6) as f:
+        f.write(pages["ours"].encode())
+    os.chmod(os.path.join(root, "metrics.txt.gz"), 0o644)
     nginx = start_nginx(root, nginx_port)
+    nginx_url = f"http://127.0.0.1:{nginx_port}/metrics.txt"
     series = {"ours": series_count(pages["ours"]), "python": series_count(pages["python"])}
-    result["page"] = {"ours_bytes": len(pages["ours"]), "ours_series": series["ours"], "python_series": series["python"]}
-    scrape = {"nginx": wrk(f"http://127.0.0.1:{nginx_port}/metrics.txt", opts.wrk_seconds)}
+    sent = {name: fetch_gzip(url) for name, url in (("nginx", nginx_url), ("ours", ours_url))}
+    for name, (body, coding) in sent.items():
+        if coding != "gzip":
+            raise SystemExit(f"{name} did not answer gzip when asked (Content-Encoding: {coding})")
+    result["page"] = {"ours_bytes": len(pages["ours"]), "ours_series": series["ours"], "python_series": series["python"],
+                      "ours_gzip_bytes": len(sent["ours"][0]), "nginx_gzip_bytes": len(sent["nginx"][0])}
+    scrape = {"nginx": wrk(nginx_url, opts.wrk_seconds),
+              "nginx_gzip": wrk(nginx_url, opts.wrk_seconds, gzip=True)}
     stop(nginx)
     scrape["ours"] = wrk(ours_url, opts.wrk_seconds, pid=ours.pid)
+    scrape["ours_gzip"] = wrk(ours_url, opts.wrk_seconds, pid=ours.pid, gzip=True)
     scrape["python"] = wrk(py_url, opts.wrk_seconds, pid=base.pid)
     if scrape["python"]["requests"] == 0:
         # Slower than the whole wrk run (10,000 jobs): time sequential scrapes instead.
@@ -299,16 +326,59 @@ def measure_scale(jobs, opts, python):
         scrape["python"].update({"rps": count / took, "requests": count, "p50_ms": took / count * 1000,
                                  "p99_ms": took / count * 1000, "server_cpu_s": cpu_seconds(base.pid) - before,
                                  "note": "sequential scrapes: none finished within the wrk run"})
-    for name in ("ours", "python"):
+    for name in ("ours", "ours_gzip", "python"):
         s = scrape[name]
-        s["series"] = series[name]
-        s["cpu_us_per_series"] = s["server_cpu_s"] / (s["requests"] * series[name]) * 1e6 if s["requests"] else None
+        s["series"] = series[name.split("_")[0]]
+        s["cpu_us_per_series"] = s["server_cpu_s"] / (s["requests"] * s["series"]) * 1e6 if s["requests"] else None
     result["scrape"] = scrape
     # 4: open loop, the daemon alone with the simulator (the baseline stopped), still polling.
     stop(base)
     if jobs in opts.open_loop:
         result["open_loop"] = {coding: open_loop(ours_port, opts.rate, opts.open_seconds, coding == "gzip")
                                for coding in ("plain", "gzip")}
+    stop(ours)
+    stop(sim)
+    print(json.dumps(result, indent=1), flush=True)
+    return result
+
+
+def measure_big(jobs, opts):
+    """One instance at a scale past the wrk runs: is the page served within Prometheus's default
+    10 s scrape timeout, plain and gzip, while polling, and what does the daemon hold in memory."""
+    print(f"== {jobs} jobs over 50 targets, one instance (scrape time and RSS only)", flush=True)
+    sim, config, _, watched = start_simulator(jobs)
+    port = free_port()
+    ours = start_exporter(config, port)
+    url = f"http://127.0.0.1:{port}/metrics"
+    wait_http(url)
+    began = time.monotonic()
+    deadline, polled = time.time() + opts.big_warmup, False
+    while not polled and time.time() < deadline:
+        time.sleep(10)
+        table = target_table(fetch(url, timeout=120).decode())
+        polled = len(table) >= watched and all(t.get("polls", 0) >= 2 and "jobs" in t for t in table.values())
+    result = {"jobs": jobs, "targets": watched, "warm": polled, "warm_s": round(time.monotonic() - began, 1)}
+    scrapes = {"plain": [], "gzip": []}
+    size = {}
+    for _ in range(3):
+        for coding in scrapes:
+            started = time.monotonic()
+            if coding == "gzip":
+                body, encoding = fetch_gzip(url, timeout=120)
+                if encoding != "gzip":
+                    raise SystemExit(f"no gzip at {jobs} jobs (Content-Encoding: {encoding})")
+            else:
+                body = fetch(url, timeout=120)
+            scrapes[coding].append(time.monotonic() - started)
+            size[coding] = len(body)
+            if coding == "plain":
+                result["series"] = series_count(body.decode())
+            del body
+        time.sleep(2)
+    result["scrape_s"] = {coding: [round(x, 3) for x in runs] for coding, runs in scrapes.items()}
+    result["bytes"] = size
+    result["rss"] = rss_bytes(ours.pid)
+    result["jobs_seen"] = sum(t.get("jobs", 0) for t in target_table(fetch(url, timeout=120).decode()).values())
     stop(ours)
     stop(sim)
     print(json.dumps(result, indent=1), flush=True)
@@ -430,6 +500,21 @@ def markdown(report):
             f"{ratio(s['ours']['rps'], s['python']['rps'])}× | {s['ours']['p50_ms']:.2f} / {s['ours']['p99_ms']:.2f} | "
             f"{s['python']['p50_ms']:.1f} / {s['python']['p99_ms']:.1f} | "
             f"{fmt(s['ours']['cpu_us_per_series'], 3)} / {fmt(s['python']['cpu_us_per_series'], 3)} / {fmt(node['cpu_us_per_series'], 3)} |")
+    lines += ["", "### Scrape with `Accept-Encoding: gzip` (`wrk -c8`; nginx `gzip_static` serves the same page compressed once)", "",
+              "| jobs | gzip KiB: ours / nginx | nginx gzip rps | ours gzip rps | ours/nginx | ours gzip p50 / p99 ms | CPU µs per series (ours, gzip) |",
+              "|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in report["scales"]:
+        s, pg = r["scrape"], r["page"]
+        lines.append(
+            f"| {r['jobs']:,} | {pg['ours_gzip_bytes'] / 1024:,.0f} / {pg['nginx_gzip_bytes'] / 1024:,.0f} | "
+            f"{s['nginx_gzip']['rps']:,.0f} | {s['ours_gzip']['rps']:,.0f} | {s['ours_gzip']['rps'] / s['nginx_gzip']['rps']:.2f} | "
+            f"{s['ours_gzip']['p50_ms']:.2f} / {s['ours_gzip']['p99_ms']:.2f} | {fmt(s['ours_gzip']['cpu_us_per_series'], 3)} |")
+    for b in report.get("big", []):
+        lines += ["", f"**{b['jobs']:,} jobs on one instance** ({b['targets']} targets, {b['jobs_seen']:,.0f} jobs exported, "
+                  f"{b.get('series', 0):,} series; every target polled twice after {b['warm_s']} s: {'yes' if b['warm'] else 'no'}): "
+                  f"one scrape while polling took {', '.join(f'{x:.2f}' for x in b['scrape_s']['plain'])} s plain "
+                  f"({b['bytes']['plain'] / 2**20:,.0f} MiB) and {', '.join(f'{x:.2f}' for x in b['scrape_s']['gzip'])} s gzip "
+                  f"({b['bytes']['gzip'] / 2**20:,.1f} MiB); RSS {b['rss'] / 2**20:,.0f} MiB."]
     lines += ["", f"node_exporter alone: {node['series']:,} series, {node['rps']:,.0f} rps, p99 {node['p99_ms']:.2f} ms "
               f"({node['rps'] * node['series']:,.0f} series/s).", ""]
     lines += ["### Polling (every target every 10 s)", "",
@@ -491,6 +576,20 @@ def goals(report):
     if ratios:
         out.append({"goal": "polling CPU per job poll ≤ ⅓ Python's (≥ 1,000 jobs)", "measured": ", ".join(f"{x:.2f}" for x in ratios),
                     "met": max(ratios) <= 1 / 3})
+    if 10000 in by and 1000 in by:
+        s10, s1 = by[10000]["scrape"], by[1000]["scrape"]
+        out.append({"goal": "scrape at 10,000 jobs, plain ≥ ½ nginx", "measured": f"{s10['ours']['rps'] / s10['nginx']['rps']:.2f}",
+                    "met": s10["ours"]["rps"] >= s10["nginx"]["rps"] / 2})
+        out.append({"goal": "scrape at 10,000 jobs, gzip ≥ ½ nginx gzip_static", "measured": f"{s10['ours_gzip']['rps'] / s10['nginx_gzip']['rps']:.2f}",
+                    "met": s10["ours_gzip"]["rps"] >= s10["nginx_gzip"]["rps"] / 2})
+        c10, c1 = s10["ours"]["cpu_us_per_series"], s1["ours"]["cpu_us_per_series"]
+        out.append({"goal": "CPU per series at 10,000 jobs ≤ at 1,000 (plain)", "measured": f"{fmt(c10, 3)} vs {fmt(c1, 3)} µs",
+                    "met": c10 is not None and c1 is not None and c10 <= c1})
+    for b in report.get("big", []):
+        worst = max(b["scrape_s"]["plain"] + b["scrape_s"]["gzip"])
+        out.append({"goal": f"{b['jobs']:,} jobs: page within 10 s, RSS ≤ 400 MB",
+                    "measured": f"slowest scrape {worst:.2f} s, RSS {b['rss'] / 1e6:.0f} MB",
+                    "met": b["warm"] and worst <= 10 and b["rss"] <= 400e6})
     out.append({"goal": "RSS idle ≤ 20 MB", "measured": f"{report['idle_rss'] / 1e6:.1f} MB", "met": report["idle_rss"] <= 20e6})
     if 10000 in by:
         rss = by[10000]["rss"]["ours"]
@@ -506,12 +605,15 @@ def main():
     parser.add_argument("--scales", default=None, help="comma-separated job counts")
     parser.add_argument("--python", default=sys.executable)
     parser.add_argument("--open-loop", default="1000", help="comma-separated job counts to measure open loop at ('' for none)")
+    parser.add_argument("--big", default=None, help="comma-separated job counts measured only for scrape time and RSS (full: 100000)")
     parser.add_argument("--rate", type=int, default=50, help="open loop: scrapes per second")
     parser.add_argument("--open-seconds", type=int, default=None, help="open loop: seconds per coding (20 quick, 60 full)")
     opts = parser.parse_args()
     opts.open_loop = [int(x) for x in opts.open_loop.split(",") if x]
     opts.open_seconds = opts.open_seconds or (20 if opts.quick else 60)
     opts.scales = [int(x) for x in opts.scales.split(",")] if opts.scales else ([10, 1000] if opts.quick else [10, 100, 1000, 10000])
+    opts.big = [int(x) for x in opts.big.split(",") if x] if opts.big is not None else ([] if opts.quick else [100000])
+    opts.big_warmup = 600
     opts.wrk_seconds = 5 if opts.quick else 10
     opts.window = 20 if opts.quick else 60
     opts.warmup = 60
@@ -525,6 +627,7 @@ def main():
     report["startup"] = startup(opts)
     report["node_exporter"] = node_exporter(opts)
     report["scales"] = [measure_scale(n, opts, opts.python) for n in opts.scales]
+    report["big"] = [measure_big(n, opts) for n in opts.big]
     report["goals"] = goals(report)
     os.makedirs(RESULTS, exist_ok=True)
     with open(os.path.join(RESULTS, "latest.json"), "w") as f:
