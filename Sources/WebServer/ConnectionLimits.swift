@@ -17,15 +17,26 @@ public struct ConnectionLimits: Sendable, Equatable {
     /// Request line and header fields together; larger is answered 400 and closed (NIO's decoder
     /// reports it as a protocol error).
     public var maxHeaderBytes: Int
+    /// How long an answer may wait, the channel's queue over NIO's high-water mark, for the socket
+    /// to take any more of it.
+    /// A client that asks for the page and never reads holds its connection with a request in
+    /// progress, which the cap never evicts: enough of them and every new scrape is refused. A
+    /// slow reader that keeps reading restarts the wait each time it takes some, so a large page
+    /// over a slow link is not cut.
+    public var writeStallTimeout: Duration
 
-    /// The `--web.*` defaults: 512 connections, 10 s to send a request, 60 s idle, 16 KiB of head.
+    /// The `--web.*` defaults: 512 connections, 10 s to send a request, 60 s idle, 16 KiB of head;
+    /// and 30 s for a stalled answer (no flag: three of Prometheus's default scrape timeouts, and
+    /// nothing that reads is ever that long without taking a byte).
     public static let `default` = ConnectionLimits(
         maxConnections: 512, headerReadTimeout: .seconds(10), idleTimeout: .seconds(60), maxHeaderBytes: 16 << 10)
 
-    public init(maxConnections: Int, headerReadTimeout: Duration, idleTimeout: Duration, maxHeaderBytes: Int) {
+    public init(maxConnections: Int, headerReadTimeout: Duration, idleTimeout: Duration, maxHeaderBytes: Int,
+                writeStallTimeout: Duration = .seconds(30)) {
         self.maxConnections = maxConnections
         self.headerReadTimeout = headerReadTimeout
         self.idleTimeout = idleTimeout
         self.maxHeaderBytes = maxHeaderBytes
+        self.writeStallTimeout = writeStallTimeout
     }
 }

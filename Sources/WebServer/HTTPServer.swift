@@ -220,11 +220,14 @@ public final class HTTPServer: Service, Sendable {
                     // reads this answer rather than a reset.
                     let refusal = HTTPResponse.text("request body too large\n", status: .payloadTooLarge)
                     try await Self.write(refusal, keepAlive: false, to: outbound)
+                    try await channel.closeFuture.get()
                     return
                 case .request(let request, let keepAlive):
                     let response = await handler(request)
                     try await Self.write(response, keepAlive: keepAlive, to: outbound)
-                    if !keepAlive { return }
+                    // `ConnectionGuard` closes the channel once the answer is on the socket (or
+                    // its write stalls): returning now would close it with the answer still queued.
+                    if !keepAlive { try await channel.closeFuture.get(); return }
                 }
             }
         }

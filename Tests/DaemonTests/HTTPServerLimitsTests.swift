@@ -13,9 +13,13 @@ struct HTTPServerLimitsTests {
     static let get = "GET /a HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 
     static func limits(maxConnections: Int = 64, headerRead: Duration = .seconds(30), idle: Duration = .seconds(30),
-                       maxHeaderBytes: Int = 16 << 10) -> ConnectionLimits {
-        ConnectionLimits(maxConnections: maxConnections, headerReadTimeout: headerRead, idleTimeout: idle, maxHeaderBytes: maxHeaderBytes)
+                       maxHeaderBytes: Int = 16 << 10, writeStall: Duration = .seconds(30)) -> ConnectionLimits {
+        ConnectionLimits(maxConnections: maxConnections, headerReadTimeout: headerRead, idleTimeout: idle,
+                         maxHeaderBytes: maxHeaderBytes, writeStallTimeout: writeStall)
     }
+
+    /// 16 MiB: more than the kernel's send and receive buffers on loopback hold together.
+    static let largeBody = String(repeating: "x", count: 16 << 20)
 
     /// A server with `limits` (answering with the request's path unless `handler` says otherwise)
     /// for the length of `body`.
@@ -130,6 +134,59 @@ struct HTTPServerLimitsTests {
             entered.withLockedValue { $0 += 1 }
             while !release.withLockedValue({ $0 }) { try? await Task.sleep(for: .milliseconds(10)) }
             return .text(String(request.path))
+        }
+    }
+
+    @Test("an answer that closes the connection arrives whole, though it is larger than the socket buffers")
+    func closingAnswerIsNotCut() async throws {
+        try await Self.withServer(Self.limits()) { server in
+            let connection = try await RawConnection.open(port: server.port)
+            try await connection.send("GET /a HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            #expect(await connection.waitForClose(timeout: 30) != nil, "not closed after its answer")
+            let text = connection.text
+            let head = try #require(text.range(of: "\r\n\r\n"), "no head in \(text.prefix(200).debugDescription)")
+            #expect(text[..<head.lowerBound].contains("Connection: close"))
+            #expect(text.utf8.count - text.utf8.distance(from: text.startIndex, to: head.upperBound) == Self.largeBody.utf8.count,
+                    "body cut: \(text.utf8.count) bytes in all")
+        } handler: { _ in
+            .text(Self.largeBody)
+        }
+    }
+
+    @Test("a client that asks for a large answer and never reads it is closed when the write-stall timeout passes")
+    func stalledReaderIsClosed() async throws {
+        try await Self.withServer(Self.limits(writeStall: .milliseconds(500))) { server in
+            let stalled = try await RawConnection.open(port: server.port, reading: false)
+            try await stalled.send(Self.get)
+            #expect(await eventually(timeout: 5) { server.openConnections == 1 })
+            let asked = ContinuousClock.now
+            // The client never reads, so its own side never sees the close: the server's count does.
+            #expect(await eventually(timeout: 10) { server.openConnections == 0 }, "the stalled answer's connection stayed open")
+            let after = ContinuousClock.now - asked
+            #expect(after >= .milliseconds(400) && after < .seconds(8), "closed \(after) after the request")
+            await stalled.close()
+        } handler: { _ in
+            .text(Self.largeBody)
+        }
+    }
+
+    @Test("a client that pauses between reads for less than the write-stall timeout gets the whole answer")
+    func pausingReaderIsServed() async throws {
+        try await Self.withServer(Self.limits(writeStall: .milliseconds(1500))) { server in
+            let pausing = try await RawConnection.open(port: server.port, reading: false)
+            try await pausing.send("GET /a HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            let started = ContinuousClock.now
+            // Each pause is shorter than the timeout; together they are much longer. The server
+            // closes once the answer is in its socket; the client reads the rest, then the end.
+            while pausing.closedAfter == nil, ContinuousClock.now - started < .seconds(60) {
+                try await Task.sleep(for: .milliseconds(900))
+                await pausing.read(for: .milliseconds(2))
+            }
+            #expect(pausing.bytes > Self.largeBody.utf8.count, "got \(pausing.bytes) bytes")
+            #expect(ContinuousClock.now - started > .seconds(3), "read in a few bursts: the pauses tested little")
+            await pausing.close()
+        } handler: { _ in
+            .text(Self.largeBody)
         }
     }
 

@@ -9,28 +9,49 @@ final class RawConnection: Sendable {
     let channel: any Channel
     let opened: ContinuousClock.Instant
     private let received: NIOLockedValueBox<String>
+    private let receivedBytes: NIOLockedValueBox<Int>
     private let closedAt: NIOLockedValueBox<ContinuousClock.Instant?>
 
-    private init(channel: any Channel, received: NIOLockedValueBox<String>) {
+    private init(channel: any Channel, received: NIOLockedValueBox<String>, receivedBytes: NIOLockedValueBox<Int>) {
         self.channel = channel
         self.received = received
+        self.receivedBytes = receivedBytes
         self.opened = .now
         let closedAt = NIOLockedValueBox<ContinuousClock.Instant?>(nil)
         self.closedAt = closedAt
         channel.closeFuture.whenComplete { _ in closedAt.withLockedValue { $0 = .now } }
     }
 
-    static func open(port: Int) async throws -> RawConnection {
+    /// `reading: false` reads nothing until `read(for:)` says so: once the kernel's buffers on
+    /// both sides are full, the server's writes wait as they would for a client that stopped
+    /// reading. Its text then stays empty; `bytes` counts what was read.
+    static func open(port: Int, reading: Bool = true) async throws -> RawConnection {
         let received = NIOLockedValueBox(String())
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let receivedBytes = NIOLockedValueBox(0)
+        var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(Recorder(received: received))
+                    try channel.pipeline.syncOperations.addHandler(
+                        Recorder(received: received, bytes: receivedBytes, keepText: reading))
                 }
             }
-            .connect(host: "127.0.0.1", port: port).get()
-        return RawConnection(channel: channel, received: received)
+        if !reading {
+            bootstrap = bootstrap.channelOption(.autoRead, value: false)
+        }
+        let channel = try await bootstrap.connect(host: "127.0.0.1", port: port).get()
+        return RawConnection(channel: channel, received: received, receivedBytes: receivedBytes)
     }
+
+    /// Reads whatever arrives for `duration`, then stops reading again; once the server's close
+    /// has been read, there is nothing to stop.
+    func read(for duration: Duration) async {
+        try? await channel.setOption(.autoRead, value: true).get()
+        try? await Task.sleep(for: duration)
+        try? await channel.setOption(.autoRead, value: false).get()
+    }
+
+    /// Bytes the server sent so far.
+    var bytes: Int { receivedBytes.withLockedValue { $0 } }
 
     func send(_ text: String) async throws {
         try await channel.writeAndFlush(ByteBuffer(string: text))
@@ -61,12 +82,22 @@ final class RawConnection: Sendable {
     private final class Recorder: ChannelInboundHandler {
         typealias InboundIn = ByteBuffer
         let received: NIOLockedValueBox<String>
+        let bytes: NIOLockedValueBox<Int>
+        let keepText: Bool
 
-        init(received: NIOLockedValueBox<String>) { self.received = received }
+        init(received: NIOLockedValueBox<String>, bytes: NIOLockedValueBox<Int>, keepText: Bool) {
+            self.received = received
+            self.bytes = bytes
+            self.keepText = keepText
+        }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            let text = String(buffer: unwrapInboundIn(data))
-            received.withLockedValue { $0 += text }
+            let buffer = unwrapInboundIn(data)
+            bytes.withLockedValue { $0 += buffer.readableBytes }
+            if keepText {
+                let text = String(buffer: buffer)
+                received.withLockedValue { $0 += text }
+            }
         }
     }
 }
