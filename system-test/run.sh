@@ -857,8 +857,8 @@ agent_to_central() {
     [ "$c_targets" = "$want_targets" ] && [ "$c_once" = "$N_SHARD_TARGETS" ] && [ "$c_from_agent" = "$N_SHARD_TARGETS" ] \
       && [ "$c_shards" = "$want_shards" ] && [ "$c_up" = 3 ]
   }
-  # by the clock, not wait_for's count of tries: each try is four queries, slower than its 0.2 s
-  deadline=$(( $(date +%s) + 30 )); all_in=0
+  # 30 s from the agent's start, by the clock (wait_for counts tries: each is four queries here)
+  deadline=$(( ${t0%.*} + 30 )); all_in=0
   while :; do
     if arrived; then all_in=1; break; fi
     [ "$(date +%s)" -ge "$deadline" ] && break
