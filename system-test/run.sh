@@ -16,7 +16,10 @@
 # commvault and unitrends, within 150 s), stop (clean within 5 s), sharding (the template unit
 # backup-exporter@.service: shards 0..2 of 3 on 30 targets, each target exported by exactly one
 # shard over PromQL, a stopped shard takes only its targets away and BackupExporterShardMissing
-# goes pending, 3 -> 4 shards moves at most 40% of the targets, all to the new shard).
+# goes pending, 3 -> 4 shards moves at most 40% of the targets, all to the new shard; and, while
+# shards 0..2 run, Prometheus in agent mode on the shipped agent.yml scrapes them and
+# remote-writes to a central Prometheus with --web.enable-remote-write-receiver, where each of
+# the 30 targets arrives exactly once and each shard's shard_info and up arrive).
 # The config has seven targets: three i-net (token, password, wrong password), one each of
 # veeam_m365, commvault and unitrends; the sharding section replaces it with 30 i-net targets.
 # Prints PASS/FAIL lines and 'N passed, N failed'; exits 1 on any failure. Cleans up on exit.
@@ -26,9 +29,9 @@
 #
 # Env: HARNESS_DIR (default /tmp/harness-backup-exporter: the rootfs, the container's state and
 # Prometheus's data), CT_NAME (bx-systest), CT_BUILDER (mmdebstrap|debootstrap), PROM_PORT (19190;
-# another free port is used if it is taken; the shards' Prometheus takes a free port), BX_PORT
-# (19871, the daemon), SIM_PORT (19880, and the next four: one per vendor), SHARD_PORT (19900:
-# shard I listens on SHARD_PORT + I, I = 0..3),
+# another free port is used if it is taken; the sharding section's Prometheus servers and agent
+# take free ports), BX_PORT (19871, the daemon), SIM_PORT (19880, and the next four: one per
+# vendor), SHARD_PORT (19900: shard I listens on SHARD_PORT + I, I = 0..3),
 # BX_BINARY/BX_SIMULATOR (skip the release build), BX_LOGS, KEEP=1 (leave everything running).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -76,14 +79,14 @@ BX_LOGS=${BX_LOGS:-/tmp/bx-systest-logs-$(date +%Y%m%dT%H%M%S)}
 # keep_logs: copy this run's logs to $BX_LOGS (once per file; later calls add what is new)
 keep_logs() {
   mkdir -p "$BX_LOGS"
-  local f
+  local f n
   local prom=()   # Prometheus's files only once this run started it: older ones would mislead
   [ "$PROM_TRIED" = 1 ] && prom=("$PROM_DIR"/logs/*.log "$PROM_DIR/prometheus.yml")
-  if [ "$SPROM_TRIED" = 1 ]; then   # the shards' Prometheus: its files under other names
-    for f in "$HARNESS_DIR"/shards/prom/logs/*.log "$HARNESS_DIR/shards/prom/prometheus.yml"; do
-      [ -f "$f" ] && cp "$f" "$BX_LOGS/shards-$(basename "$f")"
+  for n in ${TRIED_PROMS[@]+"${TRIED_PROMS[@]}"}; do   # the sharding section's: named NAME-*
+    for f in "$HARNESS_DIR/$n"/prom/logs/*.log "$HARNESS_DIR/$n/prom/prometheus.yml"; do
+      [ -f "$f" ] && cp "$f" "$BX_LOGS/$n-$(basename "$f")"
     done
-  fi
+  done
   for f in "$WORK"/*.log "$WORK"/*.out "$WORK"/*.err "$WORK"/*.txt "$WORK"/*.json "$CT_LOG" \
            "$HARNESS_DIR/logs/$CT_BUILDER.log" ${prom[@]+"${prom[@]}"}; do
     [ -f "$f" ] || continue
@@ -113,14 +116,18 @@ failed_to_start() {
 }
 
 # ---- cleanup: only what this run started, by PID
-SIM_PID=""; OWN_CT=0; OWN_PROM=0; PROM_TRIED=0; OWN_SPROM=0; SPROM_TRIED=0
+SIM_PID=""; OWN_CT=0; OWN_PROM=0; PROM_TRIED=0
+# The sharding section's Prometheus servers and agent, each NAME with HARNESS_DIR=$HARNESS_DIR/NAME
+# (shards, central, agent): TRIED_PROMS have logs worth keeping, OWN_PROMS were started by this run.
+TRIED_PROMS=(); OWN_PROMS=()
 cleanup() {
   local rc=$?
   if [ "$rc" != 0 ] || [ "$FAIL" != 0 ]; then keep_logs; echo "logs of this run kept in $BX_LOGS"; fi
   if [ "${KEEP:-0}" = 1 ]; then echo "KEEP=1: left running (HARNESS_DIR=$HARNESS_DIR, simulator PID $SIM_PID, work folder $WORK)"; return $rc; fi
   [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID" 2>/dev/null
   [ $OWN_PROM = 1 ] && "$HARNESS/prometheus-down.sh" >/dev/null 2>&1
-  [ $OWN_SPROM = 1 ] && HARNESS_DIR=$HARNESS_DIR/shards "$HARNESS/prometheus-down.sh" >/dev/null 2>&1
+  local i   # the last started first: an agent before the Prometheus it writes to
+  for ((i = ${#OWN_PROMS[@]} - 1; i >= 0; i--)); do HARNESS_DIR=$HARNESS_DIR/${OWN_PROMS[i]} "$HARNESS/prometheus-down.sh" >/dev/null 2>&1; done
   if [ $OWN_CT = 1 ]; then
     ct_exec systemd-analyze log-level info >/dev/null 2>&1
     "$HARNESS/container-down.sh" >/dev/null 2>&1
@@ -176,6 +183,7 @@ for f in ./usr/bin/backup-exporter ./lib/systemd/system/backup-exporter.service 
          ./etc/default/backup-exporter-shards \
          ./etc/default/backup-exporter ./usr/lib/systemd/catalog/backup-exporter.catalog \
          ./usr/share/backup-exporter/prometheus/alerts.yml ./usr/share/backup-exporter/prometheus/scrape.yml \
+         ./usr/share/backup-exporter/prometheus/agent.yml \
          ./usr/share/backup-exporter/grafana/backup-exporter.json; do
   check "deb contains $f" grep -q " $f\$" <<<"$contents"
 done
@@ -206,6 +214,8 @@ checkx "every rule in alerts.yml has a unit test${untested:+ (untested: $unteste
 sed "s#/usr/share/backup-exporter/prometheus/alerts.yml#$P/prometheus/alerts.yml#" "$P/prometheus/scrape.yml" >"$WORK/scrape.yml"
 out=$(promtool check config "$WORK/scrape.yml" 2>&1); rc=$?
 check "promtool check config scrape.yml" [ $rc = 0 ]; [ $rc = 0 ] || echo "$out"
+out=$(promtool check config --agent "$P/prometheus/agent.yml" 2>&1); rc=$?
+check "promtool check config --agent agent.yml (Prometheus in agent mode)" [ $rc = 0 ]; [ $rc = 0 ] || echo "$out"
 ids=$(grep -oE '"[0-9a-f]{32}"' "$ROOT/Sources/Daemon/EventKind.swift" | tr -d '"' | sort)
 cat_ids=$(grep -oE '^-- [0-9a-f]{32}' "$P/journald/backup-exporter.catalog" | cut -c4- | sort)
 checkx "catalog has one entry per MESSAGE_ID in EventKind.swift ($(wc -l <<<"$ids") ids)" '[ -n "$ids" ] && [ "$ids" = "$cat_ids" ]'
@@ -754,13 +764,23 @@ dirs=$(ct_exec sh -c 'ls -d /var/lib/private/backup-exporter-shard-* 2>/dev/null
 check "each shard has its own state directory: $dirs" [ "$dirs" = "backup-exporter-shard-0 backup-exporter-shard-1 backup-exporter-shard-2" ]
 # a Prometheus of their own: the single instance's is done
 [ $OWN_PROM = 1 ] && "$HARNESS/prometheus-down.sh" >/dev/null 2>&1 && OWN_PROM=0
+# prom_up NAME VAR=VALUE...: prometheus-up.sh with HARNESS_DIR=$HARNESS_DIR/NAME and the VARs, on
+# a free port, its output in $WORK/prometheus-NAME-up.log; prom_down NAME stops it if this run
+# started it (but for KEEP=1)
+prom_up() {
+  local name=$1; shift
+  TRIED_PROMS+=("$name")
+  pid_alive "$HARNESS_DIR/$name/prom/prometheus.pid" prometheus >/dev/null || OWN_PROMS+=("$name")
+  env HARNESS_DIR="$HARNESS_DIR/$name" PROM_PORT="$(free_port)" "$@" "$HARNESS/prometheus-up.sh" >"$WORK/prometheus-$name-up.log" 2>&1
+}
+prom_down() {
+  [[ " ${OWN_PROMS[*]} " == *" $1 "* ]] && [ "${KEEP:-0}" != 1 ] || return 0
+  HARNESS_DIR=$HARNESS_DIR/$1 "$HARNESS/prometheus-down.sh" >/dev/null 2>&1
+}
 SPROM_DIR=$HARNESS_DIR/shards/prom
-pid_alive "$SPROM_DIR/prometheus.pid" prometheus >/dev/null || OWN_SPROM=1
-SPROM_TRIED=1
 sq() { PROM_DIR=$SPROM_DIR prom_query "$1"; }
 shard_targets=$(for i in 0 1 2 3; do printf '127.0.0.1:%s,' $((SHARD_PORT+i)); done); shard_targets=${shard_targets%,}
-if HARNESS_DIR=$HARNESS_DIR/shards PROM_PORT=$(free_port) PROM_TARGETS=$shard_targets PROM_RULES=$P/prometheus/alerts.yml \
-     "$HARNESS/prometheus-up.sh" >"$WORK/prometheus-shards-up.log" 2>&1; then
+if prom_up shards PROM_TARGETS="$shard_targets" PROM_RULES="$P/prometheus/alerts.yml"; then
   ok "a second Prometheus scrapes the shard ports $shard_targets in one job ($(PROM_DIR=$SPROM_DIR prom_url))"
 else
   bad "a second Prometheus for the shards started"
@@ -780,6 +800,85 @@ checkx "PromQL: count by (target) (backup_target_up) == 1 for $n_once of $n_dist
 check "PromQL: sum(backup_exporter_targets{owned=\"true\"}) = ${owned_sum:-?} (want $N_SHARD_TARGETS)" [ "$owned_sum" = "$N_SHARD_TARGETS" ]
 before=$(owners 0 1 2)
 echo "    targets per shard (3): $(awk '{print $2}' <<<"$before" | sort | uniq -c | awk '{printf "@%s=%s ", $2, $1}')"
+
+# Beyond one machine: Prometheus in agent mode next to the shards scrapes them and remote-writes
+# to a central Prometheus (--web.enable-remote-write-receiver), as Thanos, Mimir and Cortex sites
+# run it. The agent runs the shipped packaging/prometheus/agent.yml with only its hosts, ports and
+# intervals swapped for the test's; the central one scrapes nothing of ours and loads the shipped
+# rules. Over PromQL on the central one: every target exactly once, each with the agent's
+# external label, and every shard's backup_exporter_shard_info and up. Both stop at the end.
+CPROM_DIR=$HARNESS_DIR/central/prom
+cq() { PROM_DIR=$CPROM_DIR prom_query "$1"; }
+agent_to_central() {
+  local central rw t0 t_ready t_all what t_agent_mode deadline all_in
+  t_agent_mode=$(now)
+  if ! prom_up central PROM_RECEIVER=1 PROM_RULES="$P/prometheus/alerts.yml"; then
+    bad "a central Prometheus with --web.enable-remote-write-receiver started"
+    failed_to_start "Prometheus (central)" "$WORK/prometheus-central-up.log" "$CPROM_DIR"/logs/prometheus.attempt-*.log
+    return 1
+  fi
+  central=$(PROM_DIR=$CPROM_DIR prom_url); rw=$central/api/v1/write
+  ok "a central Prometheus with --web.enable-remote-write-receiver and the shipped rules ($central)"
+  sed -e "s#backup-monitor\.example\.net:9900#127.0.0.1:$SHARD_PORT#" \
+      -e "s#backup-monitor\.example\.net:9901#127.0.0.1:$((SHARD_PORT+1))#" \
+      -e "s#backup-monitor\.example\.net:9902#127.0.0.1:$((SHARD_PORT+2))#" \
+      -e "s#http://prometheus-central\.example\.net:9090/api/v1/write#$rw#" \
+      -e 's#scrape_interval: 30s#scrape_interval: 1s#' -e 's#scrape_timeout: 10s#scrape_timeout: 1s#' \
+      "$P/prometheus/agent.yml" >"$WORK/agent.yml"
+  body=$(grep -v '^ *#' "$WORK/agent.yml")
+  agent_label=$(sed -n 's/^ *agent: *\([^ #]*\).*/\1/p' <<<"$body")
+  # the example still has the lines the test swaps; else the agent would not run as shipped
+  templated() {
+    local i
+    ! grep -q "example\.net" <<<"$body" && grep -q "url: $rw\$" <<<"$body" && grep -q "scrape_interval: 1s" <<<"$body" \
+      && [ -n "$agent_label" ] || return 1
+    for i in 0 1 2; do grep -q "127\.0\.0\.1:$((SHARD_PORT+i))[],]" <<<"$body" || return 1; done
+  }
+  what="packaging/prometheus/agent.yml templated: shards @0..2 on 127.0.0.1:$SHARD_PORT..$((SHARD_PORT+2)), remote_write to $rw, 1 s scrapes, external label agent=\"$agent_label\""
+  if templated; then ok "$what"; else bad "$what"; sed 's/^/    /' <<<"$body"; prom_down central; return 1; fi
+  t0=$(now)
+  if ! prom_up agent PROM_AGENT=1 PROM_CONFIG="$WORK/agent.yml"; then
+    bad "Prometheus in agent mode started"
+    failed_to_start "Prometheus (agent)" "$WORK/prometheus-agent-up.log" "$HARNESS_DIR"/agent/prom/logs/prometheus.attempt-*.log
+    prom_down central; return 1
+  fi
+  t_ready=$(elapsed "$t0")
+  ok "Prometheus in agent mode (--enable-feature=agent) on it, its first scrape after ${t_ready}s ($(PROM_DIR=$HARNESS_DIR/agent/prom prom_url))"
+  want_targets=$(seq -w 1 "$N_SHARD_TARGETS" | sed 's/^/shard-target-/' | paste -sd' ')
+  want_shards="0/3:1 1/3:1 2/3:1"
+  arrived() {
+    c_per_target=$(cq 'count by (target) (backup_target_up{job="backup-exporter"})')
+    c_targets=$(sed -n 's/.*target="\([^"]*\)".*/\1/p' <<<"$c_per_target" | sort | paste -sd' ')
+    c_n=$(grep -c . <<<"$c_per_target"); c_once=$(grep -c ' 1$' <<<"$c_per_target")
+    c_from_agent=$(cq "count(backup_target_up{job=\"backup-exporter\",agent=\"${agent_label:-(none)}\"})" | awk '{print $2}')
+    c_shards=$(cq 'count by (index, count) (backup_exporter_shard_info{job="backup-exporter"})' \
+               | sed -n 's/^{count="\([0-9]*\)",index="\([0-9]*\)"} /\2\/\1:/p' | sort | paste -sd' ')
+    c_up=$(cq 'up{job="backup-exporter"} == 1' | grep -c .)
+    [ "$c_targets" = "$want_targets" ] && [ "$c_once" = "$N_SHARD_TARGETS" ] && [ "$c_from_agent" = "$N_SHARD_TARGETS" ] \
+      && [ "$c_shards" = "$want_shards" ] && [ "$c_up" = 3 ]
+  }
+  # 30 s from the agent's start, by the clock (wait_for counts tries: each is four queries here)
+  deadline=$(( ${t0%.*} + 30 )); all_in=0
+  while :; do
+    if arrived; then all_in=1; break; fi
+    [ "$(date +%s)" -ge "$deadline" ] && break
+    sleep 0.2
+  done
+  t_all=$(elapsed "$t0")
+  if [ $all_in = 1 ]; then
+    echo "    agent -> central: every series checked below on the central Prometheus ${t_all}s after the agent's start (its first scrape after ${t_ready}s)"
+  else
+    echo "    agent -> central: not all series on the central Prometheus ${t_all}s after the agent's start (30 s allowed); the agent's targets up: $(PROM_DIR=$HARNESS_DIR/agent/prom targets_up 2>&1)"
+  fi
+  checkx "central Prometheus, PromQL: count by (target) (backup_target_up) == 1 for $c_once of $c_n targets, the config's $N_SHARD_TARGETS, ${c_from_agent:-0} with agent=\"$agent_label\"" \
+    '[ "$c_targets" = "$want_targets" ] && [ "$c_once" = "$N_SHARD_TARGETS" ] && [ "$c_from_agent" = "$N_SHARD_TARGETS" ]'
+  [ "$c_targets" = "$want_targets" ] || echo "    targets on the central Prometheus: ${c_targets:-none}"
+  checkx "central Prometheus: backup_exporter_shard_info of each shard once (index/count: ${c_shards:-none}) and up{job=\"backup-exporter\"} == 1 for $c_up of 3" \
+    '[ "$c_shards" = "$want_shards" ] && [ "$c_up" = 3 ]'
+  prom_down agent; prom_down central
+  echo "timings: agent mode (central and agent up, checks, both stopped) $(elapsed "$t_agent_mode")s"
+}
+agent_to_central
 # one shard stops: only its targets disappear, the others' stay up, and the rule sees it missing
 ct_exec systemctl stop backup-exporter@1
 others=$(awk '$2 != 1 {print $1}' <<<"$before" | paste -sd' ')

@@ -53,7 +53,7 @@ install -d -m700 "$d/etc/backup-exporter/secrets"
 install -D -m644 "$pkg/deb/default.env" "$d/etc/default/backup-exporter"
 install -D -m644 "$pkg/deb/default-shards.env" "$d/etc/default/backup-exporter-shards"
 install -D -m644 "$pkg/journald/backup-exporter.catalog" "$d/usr/lib/systemd/catalog/backup-exporter.catalog"
-for f in scrape.yml alerts.yml alerts_test.yml; do
+for f in scrape.yml agent.yml alerts.yml alerts_test.yml; do
   install -D -m644 "$pkg/prometheus/$f" "$d/usr/share/backup-exporter/prometheus/$f"
 done
 install -D -m644 "$pkg/grafana/backup-exporter.json" "$d/usr/share/backup-exporter/grafana/backup-exporter.json"

@@ -149,3 +149,10 @@ import json, sys
 d = json.load(sys.stdin)
 print(next((t["health"] for t in d["data"]["activeTargets"] if t["labels"].get("job") == sys.argv[1]), "absent"))' "$1"
 }
+
+# targets_up: how many active targets in /api/v1/targets are up (an agent has this API too)
+targets_up() {
+  curl -fsS --max-time 5 "$(prom_url)/api/v1/targets" | python3 -c '
+import json, sys
+print(sum(t["health"] == "up" for t in json.load(sys.stdin)["data"]["activeTargets"]))'
+}
