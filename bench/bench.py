@@ -16,8 +16,8 @@ another loads the machine:
   4. open loop (at 1,000 jobs, or the scales --open-loop names): a fixed rate of scrapes, as
      Prometheus sends them, plain then gzip, while the daemon keeps polling (bench/openloop.c:
      send times fixed in advance, latency from the scheduled time); p50, p99 and max.
-Past the wrk scales (--big, 100,000 jobs in a full run): one instance alone with the simulator,
-three scrapes plain and three gzip while it polls, each timed against Prometheus's default 10 s
+Past the wrk scales (--big, 100,000 jobs in a full run, 200 jobs a target polled every 60 s): one
+instance alone with the simulator, three scrapes plain and three gzip while it polls, each timed against Prometheus's default 10 s
 scrape timeout, and its RSS.
 Then, once: RSS idle with no targets, exec -> READY=1 with 100 targets (NOTIFY_SOCKET bound
 here), and a vendor change (a target starting to answer 503) -> visible on /metrics.
@@ -224,11 +224,11 @@ http {{
     return proc
 
 
-def start_simulator(jobs, targets=50):
+def start_simulator(jobs, targets=50, interval="10s"):
     config = os.path.join(WORK, f"config-{jobs}-{targets}.yaml")
     listing = os.path.join(WORK, f"targets-{jobs}-{targets}.json")
-    proc = start([SIMULATOR, "--scale", str(jobs), "--targets", str(targets), "--write-config", config,
-                  "--write-targets", listing], stdout=subprocess.PIPE, text=True)
+    proc = start([SIMULATOR, "--scale", str(jobs), "--targets", str(targets), "--interval", interval,
+                  "--write-config", config, "--write-targets", listing], stdout=subprocess.PIPE, text=True)
     line = proc.stdout.readline()
     if not line.startswith("ready"):
         raise SystemExit(f"simulator did not start: {line!r}")
@@ -344,9 +344,13 @@ def measure_scale(jobs, opts, python):
 
 def measure_big(jobs, opts):
     """One instance at a scale past the wrk runs: is the page served within Prometheus's default
-    10 s scrape timeout, plain and gzip, while polling, and what does the daemon hold in memory."""
-    print(f"== {jobs} jobs over 50 targets, one instance (scrape time and RSS only)", flush=True)
-    sim, config, _, watched = start_simulator(jobs)
+    10 s scrape timeout, plain and gzip, while polling, and what does the daemon hold in memory.
+    The jobs are spread over 10 times the targets, 200 a target as at 10,000 jobs, each polled
+    every 60 s: 2,000 jobs a target time out in any vendor's poll (per-job session requests), and
+    100,000 job polls every 10 s is more CPU than two cores have."""
+    targets = max(50, jobs // 200)
+    print(f"== {jobs} jobs over {targets} targets polled every 60 s, one instance (scrape time and RSS only)", flush=True)
+    sim, config, _, watched = start_simulator(jobs, targets=targets, interval="60s")
     port = free_port()
     ours = start_exporter(config, port)
     url = f"http://127.0.0.1:{port}/metrics"
@@ -378,7 +382,10 @@ def measure_big(jobs, opts):
     result["scrape_s"] = {coding: [round(x, 3) for x in runs] for coding, runs in scrapes.items()}
     result["bytes"] = size
     result["rss"] = rss_bytes(ours.pid)
-    result["jobs_seen"] = sum(t.get("jobs", 0) for t in target_table(fetch(url, timeout=120).decode()).values())
+    page = fetch(url, timeout=120).decode()
+    result["jobs_seen"] = sum(t.get("jobs", 0) for t in target_table(page).values())
+    result["targets_up"] = len(re.findall(r"^backup_target_up\{.*\} 1$", page, re.M))
+    del page
     stop(ours)
     stop(sim)
     print(json.dumps(result, indent=1), flush=True)
@@ -510,7 +517,7 @@ def markdown(report):
             f"{s['nginx_gzip']['rps']:,.0f} | {s['ours_gzip']['rps']:,.0f} | {s['ours_gzip']['rps'] / s['nginx_gzip']['rps']:.2f} | "
             f"{s['ours_gzip']['p50_ms']:.2f} / {s['ours_gzip']['p99_ms']:.2f} | {fmt(s['ours_gzip']['cpu_us_per_series'], 3)} |")
     for b in report.get("big", []):
-        lines += ["", f"**{b['jobs']:,} jobs on one instance** ({b['targets']} targets, {b['jobs_seen']:,.0f} jobs exported, "
+        lines += ["", f"**{b['jobs']:,} jobs on one instance** ({b['targets']} targets polled every 60 s, {b['targets_up']} up, {b['jobs_seen']:,.0f} jobs exported, "
                   f"{b.get('series', 0):,} series; every target polled twice after {b['warm_s']} s: {'yes' if b['warm'] else 'no'}): "
                   f"one scrape while polling took {', '.join(f'{x:.2f}' for x in b['scrape_s']['plain'])} s plain "
                   f"({b['bytes']['plain'] / 2**20:,.0f} MiB) and {', '.join(f'{x:.2f}' for x in b['scrape_s']['gzip'])} s gzip "
@@ -589,7 +596,7 @@ def goals(report):
         worst = max(b["scrape_s"]["plain"] + b["scrape_s"]["gzip"])
         out.append({"goal": f"{b['jobs']:,} jobs: page within 10 s, RSS ≤ 400 MB",
                     "measured": f"slowest scrape {worst:.2f} s, RSS {b['rss'] / 1e6:.0f} MB",
-                    "met": b["warm"] and worst <= 10 and b["rss"] <= 400e6})
+                    "met": b["warm"] and b["jobs_seen"] >= b["jobs"] and worst <= 10 and b["rss"] <= 400e6})
     out.append({"goal": "RSS idle ≤ 20 MB", "measured": f"{report['idle_rss'] / 1e6:.1f} MB", "met": report["idle_rss"] <= 20e6})
     if 10000 in by:
         rss = by[10000]["rss"]["ours"]
