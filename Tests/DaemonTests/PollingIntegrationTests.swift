@@ -14,7 +14,10 @@ struct PollingIntegrationTests {
         let fixture = try await DaemonFixture()
         defer { Task { await fixture.tearDown() } }
 
-        var page = await fixture.waitForMetrics { $0.state(target: "pdfc", job: job) == "waiting" }
+        // Both targets' first polls: they run on their own timers, so pdfc's can show first.
+        var page = await fixture.waitForMetrics {
+            $0.state(target: "pdfc", job: job) == "waiting" && $0.value("backup_target_up", ["target": "cowork"]) == 1
+        }
         #expect(page.state(target: "pdfc", job: job) == "waiting")
         #expect(page.value("backup_target_up", ["target": "pdfc"]) == 1)
         #expect(page.value("backup_target_up", ["target": "cowork"]) == 1)
