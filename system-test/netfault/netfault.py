@@ -22,7 +22,11 @@ For every vendor and fault it reads the daemon's /status five times a second and
              out during the phase is used afterwards, except at most the one whose answer the
              blackhole ate (its login was half finished; nobody can use or log out that session);
   control    the five control targets (the same vendors on an unfaulted simulator) polled on
-             schedule all along: every poll succeeded and no tick was missed.
+             schedule all along: every poll succeeded and no tick was missed;
+  /metrics   backup_target_poll_errors_total rose by exactly the failed polls /status showed, by
+             reason.
+Each vendor's fault is cleared as soon as that vendor had its whole polls under it (started after
+the fault was in place, and ended), so the phases take ~50 s each and the run about 3.5 minutes.
 What the link allows is worked out from the baseline polls, as the proxy saw them: round trips
 per poll and bytes per poll. Under 2 s latency each round trip costs 4 s, below the 6 s request
 timeout, so a vendor whose poll needs few enough round trips to fit in the poll's deadline must
@@ -302,6 +306,16 @@ class Run:
                 out.flush()
                 time.sleep(0.5)
 
+    def error_counters(self):
+        """backup_target_poll_errors_total from /metrics: {(target, reason): value}."""
+        counters = {}
+        for line in self.fetch("/metrics").decode().splitlines():
+            if line.startswith("backup_target_poll_errors_total{"):
+                labels, value = line[len("backup_target_poll_errors_total{"):].rsplit("} ", 1)
+                fields = dict(re.findall(r'(\w+)="([^"]*)"', labels))
+                counters[(fields["target"], fields["reason"])] = float(value)
+        return counters
+
     def polls_of(self, target, since=0.0, until=float("inf")):
         with self.samples_lock:
             return [p for p in self.polls.get(target, []) if since <= p["start"] < until]
@@ -344,9 +358,10 @@ class Run:
                            (self.args.vendors_netns, f"nfv{LINK[vendor]}-{self.args.link_suffix}")):
             prefix = ["ip", "netns", "exec", ns] if ns else []
             if on:
-                # burst: one full packet; latency: how long a packet may queue before it is dropped
+                # burst: one full packet (the links' MTU is 576, run.sh); latency: how long a
+                # packet may queue before it is dropped
                 self.sh(prefix + ["tc", "qdisc", "replace", "dev", device, "root", "tbf",
-                                  "rate", f"{RATE_BITS}bit", "burst", "1600", "latency", "10s"])
+                                  "rate", f"{RATE_BITS}bit", "burst", "600", "latency", "10s"])
             else:
                 self.sh(prefix + ["tc", "qdisc", "del", "dev", device, "root"], check=False)
 
@@ -449,7 +464,7 @@ class Run:
                 return "timeout", why
             return "either", why
         if fault == "loss":
-            return "slow", "TCP retransmits: at least one poll in the window succeeds, failures are timeouts"
+            return "some up", "TCP retransmits: at least one poll in the window succeeds, failures are timeouts"
         return "timeout", "no packet gets through"
 
     # ---------------------------------------------------------------- one fault, all vendors
@@ -478,6 +493,7 @@ class Run:
             self.wait_until(FAULT_INTERVAL + bound + 2, lambda: len(self.polls_of(name, since=cleared[v])) >= 1)
             finished[v] = time.time()
 
+        counted_from, counters_before = time.time(), self.error_counters()
         threads = [threading.Thread(target=one, args=(v,)) for v in VENDORS]
         for t in threads:
             t.start()
@@ -487,8 +503,20 @@ class Run:
                   + "; cleared at " + ", ".join(f"{v} {self.clock(cleared[v])}" for v in VENDORS))
         if os.environ.get("NETFAULT_DEBUG"):
             self.note(self.sh(self.vns("iptables", "-S")).stdout.replace("\n", "; "))
+        counted_until, counters_after = time.time(), self.error_counters()
         for v in VENDORS:
             self.judge(fault, v, applied.get(v), cleared[v], finished[v])
+            # /metrics counted the same failures, by the same reason, as /status showed poll by poll
+            name = f"nf-{v}"
+            counted = {reason: counters_after.get((t, reason), 0) - counters_before.get((t, reason), 0)
+                       for (t, reason) in counters_after if t == name}
+            counted = {reason: int(n) for reason, n in counted.items() if n}
+            seen = {}
+            for p in self.polls_of(name):
+                if counted_from < p["end"] <= counted_until and not p["up"]:
+                    seen[p["reason"]] = seen.get(p["reason"], 0) + 1
+            self.check(counted == seen, f"{v} {fault}: backup_target_poll_errors_total rose by {counted or 'nothing'} "
+                       f"(the failed polls seen: {seen or 'none'})")
         self.judge_control(fault, started, max(finished.values()))
 
     def judge(self, fault, v, applied, cleared, finished):
@@ -527,7 +555,7 @@ class Run:
             ok = failures <= {"timeout"} and ups == len(whole)
         elif expect == "timeout":
             ok = failures <= {"timeout"} and ups == 0
-        elif expect == "slow":
+        elif expect == "some up":
             ok = failures <= {"timeout"} and ups >= 1
         else:
             ok = failures <= {"timeout"}
@@ -626,7 +654,7 @@ class Run:
     def table(self, skipped):
         print(f"\nfigures (faulted targets: interval {FAULT_INTERVAL:.0f} s, timeout {FAULT_TIMEOUT:.0f} s; "
               f"ticks skipped because a poll was still running: {skipped})")
-        header = ("vendor", "fault", "polls under the fault", "poll seconds", "expected", "recovered after s", "tokens")
+        header = ("vendor", "fault", "polls under the fault", "poll seconds", "expected", "up again after s", "tokens")
         rows = [(r["vendor"], r["fault"], r.get("outcome", "-"), r.get("durations", "-"), r.get("expected", "-"),
                  r.get("recovered", "-"), r.get("tokens", "-")) for r in self.rows]
         widths = [max(len(str(x)) for x in column) for column in zip(header, *rows)]
