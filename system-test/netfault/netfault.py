@@ -20,7 +20,9 @@ For every vendor and fault it reads the daemon's /status five times a second and
   recovery   the first poll that starts after the fault is cleared succeeds;
   tokens     (Veeam, Commvault, Unitrends) no session token is lost: every token a login handed
              out during the phase is used afterwards, except at most the one whose answer the
-             blackhole ate (its login was half finished; nobody can use or log out that session);
+             blackhole ate (its login was half finished; nobody can use or log out that session),
+             and the vendor's sessions grow by none (a timeout is no reason to log in again), or
+             in the blackhole phase by the two logins the 401 and the eaten answer called for;
   control    the five control targets (the same vendors on an unfaulted simulator) polled on
              schedule all along: every poll succeeded and no tick was missed;
   /metrics   backup_target_poll_errors_total rose by exactly the failed polls /status showed, by
