@@ -8,8 +8,10 @@
 #                 system-test/run.sh, see packaging/README-service.md)
 #   make load-test - wrk -c64 on /metrics for 60 s while 1,000 jobs are polled every 2 s
 #                 (load-test/run.sh; release build, in CI after the system test)
+#   make net-fault-test - each vendor behind 2 s latency, 30 % loss, a 10 kbit/s link and a
+#                 blackhole mid-response, in private network namespaces (as root; system-test/netfault/)
 #   make bench  - the benchmark against nginx, node_exporter and a Python exporter (bench/README.md)
-.PHONY: demo test build release deb system-test load-test bench deps test-deps system-deps clean
+.PHONY: demo test build release deb system-test load-test net-fault-test bench deps test-deps system-deps clean
 
 demo: deps
 	swift build --product backup-simulator
@@ -34,6 +36,9 @@ system-test: system-deps
 
 load-test: deps
 	load-test/run.sh
+
+net-fault-test: system-deps
+	system-test/netfault/run.sh
 
 bench:
 	bench/run.sh

@@ -10,13 +10,14 @@
 #           -D and systemd-analyze come with systemd) + mmdebstrap (the system test's Debian
 #           container, system-test/harness/), prometheus (the server and promtool), curl, procps
 #           (ps: finding the container's PID 1), python3 (system-test/run.sh), lintian (the .deb
-#           must pass Debian's own checker)
+#           must pass Debian's own checker), iptables + iproute2 (tc) for the network fault test
+#           (make net-fault-test: packet loss and blackholes in a private network namespace)
 set -euo pipefail
 want=(libsystemd-dev libsqlite3-dev libcrypt-dev zlib1g-dev pkg-config)
 for flag in "$@"; do
     case "$flag" in
         --test) want+=(prometheus python3-venv openssl e2fsprogs);;
-        --system) want+=(dpkg-dev systemd-container mmdebstrap prometheus curl procps python3 lintian);;
+        --system) want+=(dpkg-dev systemd-container mmdebstrap prometheus curl procps python3 lintian iptables iproute2);;
         *) echo "unknown flag $flag (--test, --system)" >&2; exit 2;;
     esac
 done
