@@ -73,12 +73,34 @@ public struct TargetConnection: Sendable {
             throw Self.classify(error, context: context, phase: .connecting)
         }
         do {
-            let bytes = try await response.body.collect(upTo: maxResponseBytes)
+            let bytes = try await Self.collect(response.body, upTo: maxResponseBytes, by: deadline)
             return VendorResponse(status: Int(response.status.code), headers: response.headers, body: bytes, context: context)
+        } catch is BodyDeadlinePassed {
+            throw PollError(.timeout, "\(context): the whole answer did not arrive within the timeout")
         } catch is NIOTooManyBytesError {
             throw PollError(.decode, "\(context): response body larger than \(maxResponseBytes) bytes")
         } catch {
             throw Self.classify(error, context: context, phase: .readingBody)
+        }
+    }
+
+    private struct BodyDeadlinePassed: Error {}
+
+    /// The body, read by the same deadline as the request. AsyncHTTPClient's deadline ends once
+    /// the response head has arrived: a body that stalls after it (a link that went dark in the
+    /// middle of an answer) would hold the poll until the poll's own deadline, an interval later.
+    /// Leaving the group cancels the read, which cancels the request.
+    private static func collect(_ body: HTTPClientResponse.Body, upTo limit: Int, by deadline: NIODeadline) async throws -> ByteBuffer {
+        try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask { try await body.collect(upTo: limit) }
+            group.addTask {
+                let left = (deadline - NIODeadline.now()).nanoseconds
+                try await Task.sleep(nanoseconds: UInt64(max(0, left)))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let bytes = first else { throw BodyDeadlinePassed() }
+            return bytes
         }
     }
 

@@ -36,6 +36,8 @@ struct InetFaultTests {
                   expected: PollError(.connect, "\(call): connection closed before an answer")),
         FaultCase(name: "hang past a 1 s timeout", fault: .hang, expected: PollError(.timeout, "\(call): no answer within the timeout"),
                   timeout: 1),
+        FaultCase(name: "a body dripping past a 1 s timeout", fault: .slowDrip,
+                  expected: PollError(.timeout, "\(call): the whole answer did not arrive within the timeout"), timeout: 1),
         FaultCase(name: "body over max_response_bytes", fault: .hugeBody(1_000_000),
                   expected: PollError(.decode, "\(call): response body larger than 65536 bytes"), maxResponseBytes: 64 * 1024),
     ]
@@ -59,7 +61,7 @@ struct InetFaultTests {
                 sim.faults.set(nil)
                 #expect(error == testCase.expected)
                 Self.expectNoSecrets(in: error)
-                if case .hang = testCase.fault {
+                if testCase.fault == .hang || testCase.fault == .slowDrip {
                     // The deadline is what ended the call: not earlier, and not the server's eventual answer.
                     #expect(elapsed >= .milliseconds(900))
                     #expect(elapsed < .seconds(3))
