@@ -28,7 +28,7 @@ public enum AdapterRegistry {
     /// Builds the adapter for one target from its decoded options. Only the TLS files can still
     /// be refused here (they need the HTTP client module to load); every other key was checked
     /// by the config loader.
-    public static func makeAdapter(for target: TargetConfiguration, client: HTTPClient, logger: Logger) throws(ConfigError) -> any VendorAdapter {
+    public static func makeAdapter(for target: TargetConfiguration, client: VendorHTTPClient, logger: Logger) throws(ConfigError) -> any VendorAdapter {
         var logger = logger
         logger[metadataKey: "target"] = "\(target.name)"
         logger[metadataKey: "vendor"] = "\(target.vendor.rawValue)"

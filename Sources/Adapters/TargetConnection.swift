@@ -8,8 +8,8 @@ import NIOPosix
 import NIOSSL
 
 /// One target's way to the network: base URL, TLS trust, per-request timeout and body cap, all
-/// derived once from the config. Requests go through the daemon's single shared `HTTPClient`, so
-/// connections are pooled per host and TLS settings.
+/// derived once from the config. Requests go through the daemon's `VendorHTTPClient` for this
+/// target's timeout, so connections are pooled per host and TLS settings.
 ///
 /// Every failure comes out as a `PollError` whose reason is the metric label and whose message
 /// names the method and path, never a header or a body: those may hold credentials.
@@ -20,11 +20,11 @@ public struct TargetConnection: Sendable {
     private let tls: NIOSSL.TLSConfiguration?
     private let client: HTTPClient
 
-    public init(target: TargetConfiguration, client: HTTPClient) throws(ConfigError) {
+    public init(target: TargetConfiguration, client: VendorHTTPClient) throws(ConfigError) {
         self.baseURL = target.url
         self.timeout = target.timeout
         self.maxResponseBytes = target.maxResponseBytes
-        self.client = client
+        self.client = client.client(timeout: target.timeout)
         self.tls = try Self.tlsConfiguration(for: target)
     }
 

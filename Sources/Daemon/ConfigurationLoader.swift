@@ -1,5 +1,4 @@
 import Adapters
-import AsyncHTTPClient
 import ExporterConfig
 import Logging
 
@@ -20,7 +19,7 @@ public struct ConfigurationLoader: Sendable {
 
     /// The parsed configuration (`ConfigLoader` has checked every key, vendor options included;
     /// building an adapter can only still refuse a CA file that holds no PEM certificate).
-    func load(client: HTTPClient, logger: Logger) throws(ConfigError) -> (ExporterConfiguration, [Target]) {
+    func load(client: VendorHTTPClient, logger: Logger) throws(ConfigError) -> (ExporterConfiguration, [Target]) {
         let configuration = try ConfigLoader.load(path: path, environment: environment)
         for warning in configuration.warnings { logger.log(warning) }
         var targets: [Target] = []

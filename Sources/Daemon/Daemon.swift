@@ -1,5 +1,4 @@
 import Adapters
-import AsyncHTTPClient
 import BackupModel
 import Exposition
 import ExporterConfig
@@ -17,7 +16,7 @@ public actor Daemon {
     public let options: DaemonOptions
     public let store: StateStore
     private let loader: ConfigurationLoader
-    private let client: HTTPClient
+    private let client: VendorHTTPClient
     private let notifier: SystemdNotifier
     private let logger: Logger
     private let events: EventLog
@@ -34,7 +33,7 @@ public actor Daemon {
     private(set) public var isReady = false
 
     /// The parts are built by `DaemonMain.run` (or a test); the daemon owns them from here on.
-    public init(options: DaemonOptions, environment: [String: String], store: StateStore, client: HTTPClient,
+    public init(options: DaemonOptions, environment: [String: String], store: StateStore, client: VendorHTTPClient,
                 notifier: SystemdNotifier = SystemdNotifier(), logger: Logger) {
         self.options = options
         self.loader = ConfigurationLoader(path: options.configPath, environment: environment)

@@ -17,7 +17,7 @@ public enum DaemonMain {
                 "soft_before": "\(files.before)", "soft": "\(files.after)", "hard": "\(files.hard)",
             ])
         }
-        let client = VendorHTTPClient.make()
+        let client = VendorHTTPClient()
         let notifier = SystemdNotifier()
         do {
             let store = try StateStore(directory: options.storagePath, build: options.build)

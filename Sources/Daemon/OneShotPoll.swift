@@ -1,4 +1,4 @@
-import AsyncHTTPClient
+import Adapters
 import BackupModel
 import ExporterConfig
 import Foundation
@@ -15,7 +15,7 @@ public enum OneShotPoll {
         public var duration: Double
     }
 
-    public static func run(loader: ConfigurationLoader, client: HTTPClient, logger: Logger) async throws -> [Outcome] {
+    public static func run(loader: ConfigurationLoader, client: VendorHTTPClient, logger: Logger) async throws -> [Outcome] {
         let (_, targets) = try loader.load(client: client, logger: logger)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("backup-exporter-poll-once-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -13,7 +13,7 @@ struct PollOnceCommand: AsyncParsableCommand {
     var configFile: String = "/etc/backup-exporter/config.yaml"
 
     func run() async throws {
-        let client = VendorHTTPClient.make()
+        let client = VendorHTTPClient()
         let loader = ConfigurationLoader(path: configFile, environment: ProcessInfo.processInfo.environment)
         let logger = Logger(label: "poll-once", factory: { _ in SwiftLogNoOpLogHandler() })
         let outcomes: [OneShotPoll.Outcome]

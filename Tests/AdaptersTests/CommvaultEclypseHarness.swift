@@ -44,7 +44,7 @@ enum CommvaultEclypseHarness {
         return try ConfigLoader.parse(yaml: yaml, path: "/etc/backup-exporter/config.yaml", environment: [:]).targets[0]
     }
 
-    static func adapter(_ target: TargetConfiguration, client: HTTPClient, log: CapturedLog? = nil) throws -> any VendorAdapter {
+    static func adapter(_ target: TargetConfiguration, client: VendorHTTPClient, log: CapturedLog? = nil) throws -> any VendorAdapter {
         let logger = log.map { log in Logger(label: "adapters-tests") { _ in CapturedLogHandler(log: log) } }
             ?? Logger(label: "adapters-tests")
         return try AdapterRegistry.makeAdapter(for: target, client: client, logger: logger)

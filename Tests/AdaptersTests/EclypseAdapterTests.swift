@@ -167,7 +167,7 @@ struct EclypseAdapterTests {
                 #expect(sim.uris.count == 1)
                 var request = HTTPClientRequest(url: sim.server.baseURL + "/api/rest/v1/system/backup/jobs/\(Self.nightly)")
                 request.method = .GET
-                let response = try await client.execute(request, timeout: .seconds(5))
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
                 #expect(response.status.code == 401)
                 #expect(response.headers.first(name: "WWW-Authenticate") == #"basic realm="ECLYPSE""#)
             }
@@ -184,7 +184,7 @@ struct EclypseAdapterTests {
                     var request = HTTPClientRequest(url: sim.server.baseURL + path)
                     request.headers.add(name: "Authorization", value: basic)
                     if let accept { request.headers.add(name: "Accept", value: accept) }
-                    let response = try await client.execute(request, timeout: .seconds(5))
+                    let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
                     let body = try await response.body.collect(upTo: 1 << 20)
                     return (String(buffer: body), response.headers.first(name: "Content-Type"), response.headers.first(name: "Set-Cookie"))
                 }

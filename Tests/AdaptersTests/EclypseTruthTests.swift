@@ -143,7 +143,7 @@ struct EclypseTruthTests {
                 var request = HTTPClientRequest(url: server.baseURL + "/api/rest/v1/system/backup/create")
                 request.method = .POST
                 request.headers.add(name: "Authorization", value: "Basic " + Data("\(H.username):\(H.password)".utf8).base64EncodedString())
-                let response = try await client.execute(request, timeout: .seconds(5))
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
                 let body = String(buffer: try await response.body.collect(upTo: 1 << 16))
                 let created = try #require(try JSONValue.parse(Array(body.utf8), context: "create")["jobId"]?.string)
                 #expect(created != Self.seedID && created != second && created.count == 36)

@@ -39,23 +39,22 @@ enum SessionVendorHarness {
         return try ConfigLoader.parse(yaml: yaml, path: "/etc/backup-exporter/config.yaml", environment: [:]).targets[0]
     }
 
-    static func context(_ target: TargetConfiguration, client: HTTPClient) throws -> AdapterContext {
+    static func context(_ target: TargetConfiguration, client: VendorHTTPClient) throws -> AdapterContext {
         AdapterContext(target: target, connection: try TargetConnection(target: target, client: client),
                        logger: Logger(label: "adapters-tests"))
     }
 
     /// The adapter the daemon would build, through the registry.
-    static func adapter(_ target: TargetConfiguration, client: HTTPClient) throws -> any VendorAdapter {
+    static func adapter(_ target: TargetConfiguration, client: VendorHTTPClient) throws -> any VendorAdapter {
         try AdapterRegistry.makeAdapter(for: target, client: client, logger: Logger(label: "adapters-tests"))
     }
 
     /// The `ConfigError` loading `target` (the config loader checks vendor options) or building
     /// its adapter throws, or nil.
-    static func configError(_ target: @autoclosure () throws -> TargetConfiguration) -> ConfigError? {
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        defer { try? client.syncShutdown() }
+    static func configError(_ target: @autoclosure () throws -> TargetConfiguration) async -> ConfigError? {
         do {
-            _ = try AdapterRegistry.makeAdapter(for: try target(), client: client, logger: Logger(label: "adapters-tests"))
+            let target = try target()
+            _ = try await withHTTPClient { client in try adapter(target, client: client) }
             return nil
         } catch let error as ConfigError {
             return error

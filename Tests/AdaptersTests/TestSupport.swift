@@ -49,15 +49,15 @@ enum TestTargets {
         return options
     }
 
-    static func adapter(_ target: TargetConfiguration, client: HTTPClient) throws -> any VendorAdapter {
+    static func adapter(_ target: TargetConfiguration, client: VendorHTTPClient) throws -> any VendorAdapter {
         try AdapterRegistry.makeAdapter(for: target, client: client, logger: Logger(label: "adapters-tests"))
     }
 }
 
-/// Runs `body` with a fresh `HTTPClient` and always shuts it down, also when `body` throws or an
+/// Runs `body` with a fresh `VendorHTTPClient` and always shuts it down, also when `body` throws or an
 /// expectation fails, so no test leaks connections into the next.
-func withHTTPClient<Result: Sendable>(_ body: (HTTPClient) async throws -> Result) async throws -> Result {
-    let client = VendorHTTPClient.make()
+func withHTTPClient<Result: Sendable>(_ body: (VendorHTTPClient) async throws -> Result) async throws -> Result {
+    let client = VendorHTTPClient()
     do {
         let result = try await body(client)
         try await client.shutdown()

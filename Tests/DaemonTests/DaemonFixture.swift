@@ -26,7 +26,7 @@ final class DaemonFixture: @unchecked Sendable {
     let clock: SimulatorClock
     var simulator: VendorSimulator
     var daemon: Daemon
-    let client: HTTPClient
+    let client: VendorHTTPClient
 
     var configPath: String { directory + "/config.yaml" }
     var storagePath: String { directory + "/state" }
@@ -35,7 +35,7 @@ final class DaemonFixture: @unchecked Sendable {
         directory = try TemporaryDirectory.kept()
         clock = SimulatorClock.manual(at: Self.epoch + 1)
         simulator = try await Self.startSimulator(jobs: jobs, clock: clock)
-        client = VendorHTTPClient.make()
+        client = VendorHTTPClient()
         try Data((Self.token + "\n").utf8).write(to: URL(fileURLWithPath: directory + "/token"))
         try Self.config(url: simulator.baseURL, interval: interval).write(toFile: directory + "/config.yaml", atomically: true, encoding: .utf8)
         daemon = try DaemonFixture.makeDaemon(options: Self.options(directory: directory), environment: ["INET_PASSWORD": Self.password],
@@ -44,7 +44,7 @@ final class DaemonFixture: @unchecked Sendable {
     }
 
     /// A daemon as `DaemonMain` builds one, minus the service group: the test starts and stops it.
-    static func makeDaemon(options: DaemonOptions, environment: [String: String], client: HTTPClient,
+    static func makeDaemon(options: DaemonOptions, environment: [String: String], client: VendorHTTPClient,
                            notifier: SystemdNotifier = SystemdNotifier(), logger: Logger) throws -> Daemon {
         let store = try StateStore(directory: options.storagePath, build: options.build)
         return Daemon(options: options, environment: environment, store: store, client: client, notifier: notifier, logger: logger)
@@ -96,7 +96,7 @@ final class DaemonFixture: @unchecked Sendable {
         var request = HTTPClientRequest(url: await baseURL + path)
         request.method = method
         if let accept { request.headers.add(name: "Accept", value: accept) }
-        let response = try await client.execute(request, timeout: .seconds(5))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
         let body = try await response.body.collect(upTo: 64 << 20)
         return (Int(response.status.code), response.headers.first(name: "Content-Type") ?? "", String(buffer: body))
     }

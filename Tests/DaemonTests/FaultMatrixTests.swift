@@ -205,7 +205,7 @@ struct FaultMatrixTests {
 final class SuiteDaemon: @unchecked Sendable {
     let directory: String
     let daemon: Daemon
-    let client = VendorHTTPClient.make()
+    let client = VendorHTTPClient()
 
     init(suite: SimulatorSuite, extraTargets: String) async throws {
         directory = try TemporaryDirectory.kept()

@@ -17,7 +17,7 @@ struct JobFilterTests {
     func filterSelectsByVendorKeys() async throws {
         let suite = try await SimulatorSuite.start()
         let directory = try TemporaryDirectory.kept()
-        let client = VendorHTTPClient.make()
+        let client = VendorHTTPClient()
         let logs = CapturedLog()
         let options = DaemonFixture.options(directory: directory)
         let configPath = options.configPath
@@ -36,7 +36,7 @@ struct JobFilterTests {
 
         // Unfiltered: learn each vendor's jobs as the vendor lists them.
         let targets = ["inet", "veeam", "unitrends", "commvault"]
-        var page = await Self.waitForPage(base, client: client) { page in
+        var page = await Self.waitForPage(base) { page in
             targets.allSatisfy { page.jobs(of: $0).count >= 2 }
         }
         try #require(targets.allSatisfy { page.jobs(of: $0).count >= 2 }, "every vendor lists at least two jobs")
@@ -63,7 +63,7 @@ struct JobFilterTests {
             "inet": [inet.id], "veeam": [veeam.id], "unitrends": [unitrends.id], "commvault": [commvault.id],
             "eclypse": [eclypseIDs[0]],
         ]
-        page = await Self.waitForPage(base, client: client) { page in
+        page = await Self.waitForPage(base) { page in
             expected.allSatisfy { target, ids in page.jobs(of: target).map { $0.id } == ids }
         }
         for (target, ids) in expected.sorted(by: { $0.key < $1.key }) {
@@ -72,10 +72,26 @@ struct JobFilterTests {
         }
         // Let a few more polls happen: the typo is still reported once per target.
         try await Task.sleep(for: .milliseconds(800))
+        let typos = ["commvault no-such-job", "inet no-such-job", "unitrends no-such-job", "veeam no-such-job"]
+        #expect(Self.unmatchedEntries(logs) == typos)
+
+        // A reload of the same file keeps every poller, and reports each typo once more: an
+        // operator who reloads to check a fix sees whether it took.
+        guard case .success = await daemon.reload() else {
+            Issue.record("the unchanged config was rejected on reload")
+            await daemon.stop()
+            return
+        }
+        _ = await eventually(timeout: 10) { Self.unmatchedEntries(logs).count >= 2 * typos.count }
+        try await Task.sleep(for: .milliseconds(800))
         await daemon.stop()
-        let warnings = logs.entries.filter { $0.message == "jobs: entry matches no job of the target" }
-        #expect(warnings.map { "\($0.metadata["target"] ?? "") \($0.metadata["entry"] ?? "")" }.sorted()
-            == ["commvault no-such-job", "inet no-such-job", "unitrends no-such-job", "veeam no-such-job"])
+        #expect(Self.unmatchedEntries(logs) == typos.flatMap { [$0, $0] })
+    }
+
+    /// "target entry" for each unmatched-entry warning logged so far, sorted.
+    static func unmatchedEntries(_ logs: CapturedLog) -> [String] {
+        logs.entries.filter { $0.message == "jobs: entry matches no job of the target" }
+            .map { "\($0.metadata["target"] ?? "") \($0.metadata["entry"] ?? "")" }.sorted()
     }
 
     /// One target per vendor (the demo's credentials), polled every 200 ms.
@@ -125,12 +141,12 @@ struct JobFilterTests {
             """
     }
 
-    static func waitForPage(_ base: String, client: HTTPClient, _ condition: @escaping (MetricsPage) -> Bool) async -> MetricsPage {
+    static func waitForPage(_ base: String, _ condition: @escaping (MetricsPage) -> Bool) async -> MetricsPage {
         var page = MetricsPage("")
         _ = await eventually(timeout: 20) {
             var request = HTTPClientRequest(url: base + "/metrics")
             request.method = .GET
-            guard let response = try? await client.execute(request, timeout: .seconds(5)),
+            guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(5)),
                   let body = try? await response.body.collect(upTo: 64 << 20) else { return false }
             page = MetricsPage(String(buffer: body))
             return condition(page)

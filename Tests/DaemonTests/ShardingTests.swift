@@ -14,7 +14,7 @@ struct ShardingTests {
     func shardsSplitTheTargets() async throws {
         let clock = SimulatorClock.manual(at: DaemonFixture.epoch + 1)
         let simulator = try await DaemonFixture.startSimulator(jobs: [DaemonFixture.nightly], clock: clock)
-        let client = VendorHTTPClient.make()
+        let client = VendorHTTPClient()
         let names = (1...12).map { "pdfc-\($0)" }
         var daemons: [Daemon] = []
         var directories: [String] = []
@@ -49,7 +49,7 @@ struct ShardingTests {
             daemons.append(daemon)
             let owned = names.filter { options.shard.owns($0) }
             let base = "http://127.0.0.1:\(await daemon.boundPort ?? 0)"
-            let page = await JobFilterTests.waitForPage(base, client: client) { page in
+            let page = await JobFilterTests.waitForPage(base) { page in
                 owned.allSatisfy { page.value("backup_target_up", ["target": $0]) == 1 }
             }
             pages.append(page)

@@ -1,3 +1,4 @@
+import Adapters
 import AsyncHTTPClient
 import BackupModel
 import Daemon
@@ -17,6 +18,7 @@ final class WebDaemon: @unchecked Sendable {
     let directory: String
     let daemon: Daemon
     let client: HTTPClient
+    let vendors = VendorHTTPClient()
     var webConfigPath: String { directory + "/web.yml" }
 
     init(webConfig: String) async throws {
@@ -32,7 +34,7 @@ final class WebDaemon: @unchecked Sendable {
             configPath: directory + "/config.yaml", listenAddress: ListenAddress(host: "127.0.0.1", port: 0),
             storagePath: directory + "/state", build: BuildInfo(version: "test", swiftVersion: "6"), shutdownGrace: 1,
             webConfigPath: directory + "/web.yml")
-        daemon = try DaemonFixture.makeDaemon(options: options, environment: [:], client: client,
+        daemon = try DaemonFixture.makeDaemon(options: options, environment: [:], client: vendors,
                             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         do {
             try await daemon.start()
@@ -64,6 +66,7 @@ final class WebDaemon: @unchecked Sendable {
     func tearDown() async {
         await daemon.stop()
         try? await client.shutdown()
+        try? await vendors.shutdown()
         try? FileManager.default.removeItem(atPath: directory)
     }
 }

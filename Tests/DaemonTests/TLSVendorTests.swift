@@ -26,7 +26,7 @@ struct TLSVendorTests {
         #expect(signed.baseURL.hasPrefix("https://127.0.0.1:"))
 
         let directory = try TemporaryDirectory.kept()
-        let client = VendorHTTPClient.make()
+        let client = VendorHTTPClient()
         func target(_ name: String, _ url: String, tls: String = "") -> String {
             "  - name: \(name)\n    vendor: inet\n    url: \(url)\n    auth:\n      token: \(DaemonFixture.token)\n" + (tls.isEmpty ? "" : "    tls:\n\(tls)")
         }
