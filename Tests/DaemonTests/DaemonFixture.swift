@@ -96,7 +96,7 @@ final class DaemonFixture: @unchecked Sendable {
         var request = HTTPClientRequest(url: await baseURL + path)
         request.method = method
         if let accept { request.headers.add(name: "Accept", value: accept) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+        let response = try await scrapeClient.execute(request, timeout: .seconds(5))
         let body = try await response.body.collect(upTo: 64 << 20)
         return (Int(response.status.code), response.headers.first(name: "Content-Type") ?? "", String(buffer: body))
     }

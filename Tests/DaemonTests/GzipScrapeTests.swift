@@ -20,11 +20,11 @@ struct GzipScrapeTests {
         }
         let url = await fixture.baseURL + "/metrics"
 
-        let plain = try await Self.get(url, client: HTTPClient.shared, acceptEncoding: nil)
+        let plain = try await Self.get(url, client: scrapeClient, acceptEncoding: nil)
         #expect(plain.headers.first(name: "Content-Encoding") == nil)
         #expect(plain.headers.first(name: "Vary") == "Accept-Encoding")
 
-        let gzip = try await Self.get(url, client: HTTPClient.shared, acceptEncoding: "gzip")
+        let gzip = try await Self.get(url, client: scrapeClient, acceptEncoding: "gzip")
         #expect(gzip.headers.first(name: "Content-Encoding") == "gzip")
         #expect(gzip.headers.first(name: "Vary") == "Accept-Encoding")
         #expect(gzip.headers.first(name: "Content-Type") == "text/plain; version=0.0.4; charset=utf-8")
@@ -37,7 +37,7 @@ struct GzipScrapeTests {
         #expect(Self.withoutProcess(curl) == Self.withoutProcess(plain.body))
         #expect(String(decoding: python, as: UTF8.self).contains("# TYPE process_resident_memory_bytes gauge"))
 
-        let refused = try await Self.get(url, client: HTTPClient.shared, acceptEncoding: "gzip;q=0, identity")
+        let refused = try await Self.get(url, client: scrapeClient, acceptEncoding: "gzip;q=0, identity")
         #expect(refused.headers.first(name: "Content-Encoding") == nil)
     }
 

@@ -146,7 +146,7 @@ struct JobFilterTests {
         _ = await eventually(timeout: 20) {
             var request = HTTPClientRequest(url: base + "/metrics")
             request.method = .GET
-            guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(5)),
+            guard let response = try? await scrapeClient.execute(request, timeout: .seconds(5)),
                   let body = try? await response.body.collect(upTo: 64 << 20) else { return false }
             page = MetricsPage(String(buffer: body))
             return condition(page)
