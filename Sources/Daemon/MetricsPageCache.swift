@@ -26,8 +26,8 @@ actor MetricsPageCache {
 
     let maxAge: Double
     let idleRelease: Double
-    private var text: Kept?
-    private var openMetrics: Kept?
+    /// At most one page per format, while that format is being scraped.
+    private var pages: [ExpositionFormat: Kept] = [:]
 
     init(maxAge: Double = 1, idleRelease: Double = 600) {
         self.maxAge = maxAge
@@ -51,34 +51,29 @@ actor MetricsPageCache {
         format: ExpositionFormat, store: StateStore, now: Double, _ body: (inout StorePage) -> Result
     ) async -> Result {
         let version = await store.version
-        if let kept = format == .openMetrics ? openMetrics : text, kept.version == version, !kept.page.isStale(at: now) {
-            return withKept(format) { kept in
-                kept.scrapes += 1
-                return body(&kept.page)
-            }
+        if pages[format].map({ $0.version == version && !$0.page.isStale(at: now) }) == true,
+           var kept = pages.removeValue(forKey: format) {
+            kept.scrapes += 1
+            defer { pages[format] = kept }
+            return body(&kept.page)
         }
         // Read after the version: a change in between makes the page newer than its key, and the
         // next scrape compares again, which is harmless; the reverse cannot happen.
         let snapshot = await store.snapshot()
-        if (format == .openMetrics ? openMetrics : text) == nil {
-            let kept = Kept(page: StorePage(format: format, maxAge: maxAge), version: version, scrapes: 0)
-            if format == .openMetrics { openMetrics = kept } else { text = kept }
+        // Taken out of the dictionary while it is worked on, so its fragment lists are uniquely
+        // referenced and change in place; no suspension until it is put back.
+        var kept: Kept
+        if let existing = pages.removeValue(forKey: format) {
+            kept = existing
+        } else {
+            kept = Kept(page: StorePage(format: format, maxAge: maxAge), version: version, scrapes: 0)
             scheduleRelease(format: format)
         }
-        return withKept(format) { kept in
-            kept.page.update(to: snapshot, now: now)
-            kept.version = version
-            kept.scrapes += 1
-            return body(&kept.page)
-        }
-    }
-
-    /// Runs `body` on the kept page of `format` in place (no copy of its fragment lists).
-    private func withKept<Result>(_ format: ExpositionFormat, _ body: (inout Kept) -> Result) -> Result {
-        if format == .openMetrics {
-            return body(&openMetrics!)
-        }
-        return body(&text!)
+        kept.page.update(to: snapshot, now: now)
+        kept.version = version
+        kept.scrapes += 1
+        defer { pages[format] = kept }
+        return body(&kept.page)
     }
 
     /// Checks every `idleRelease` seconds whether `format` was scraped since; drops its page if not.
@@ -96,9 +91,9 @@ actor MetricsPageCache {
     /// The scrape count of `format`'s page; nil once the page is gone, released now because no
     /// scrape came since the count was `seen`, or earlier.
     private func scrapesOrRelease(format: ExpositionFormat, ifStill seen: Int) -> Int? {
-        guard let kept = format == .openMetrics ? openMetrics : text else { return nil }
+        guard let kept = pages[format] else { return nil }
         guard kept.scrapes == seen else { return kept.scrapes }
-        if format == .openMetrics { openMetrics = nil } else { text = nil }
+        pages[format] = nil
         return nil
     }
 }

@@ -3,7 +3,7 @@
 /// Prometheus 3 lists OpenMetrics first in its `Accept` header, so in practice the OpenMetrics page
 /// is what most scrapes get: both pages carry the same series with the same labels, and only the
 /// framing differs (family names of counters, `# EOF`).
-public enum ExpositionFormat: Sendable, Equatable {
+public enum ExpositionFormat: Sendable, Hashable {
     case prometheusText
     case openMetrics
 

@@ -63,8 +63,9 @@ public struct StorePage: Sendable {
     private var exporter: (snapshot: ExporterSnapshot, fragment: ByteBuffer)?
     /// The page's fragments in page order are numbered: family `f`'s header is `f * (T + 1)`,
     /// target `t`'s fragment of it `f * (T + 1) + 1 + t`, the exporter's last. Groups are ranges
-    /// of those numbers, kept while the list of targets stays the same.
-    private var groups: [Group]?
+    /// of those numbers, kept while the list of targets stays the same; empty until the next
+    /// `plain()` groups the page again.
+    private var groups: [Group] = []
     private var groupOf: [Int] = []
     /// The assembled page, kept until a fragment changes.
     private var assembledPlain: [ByteBuffer]?
@@ -89,7 +90,7 @@ public struct StorePage: Sendable {
             && zip(targets, snapshot.targets).allSatisfy { $0.snapshot.name == $1.name }
         var byName: [String: Int] = [:]
         if !sameList {
-            groups = nil
+            groups = []
             for (index, kept) in targets.enumerated() { byName[kept.snapshot.name] = index }
         }
         var changed = !sameList
@@ -136,13 +137,13 @@ public struct StorePage: Sendable {
     public mutating func plain() -> [ByteBuffer] {
         if let assembledPlain { return assembledPlain }
         let fragments = allFragments()
-        var rebuilt = groups == nil
+        var rebuilt = groups.isEmpty
         if rebuilt { groups = Self.grouping(fragments, in: 0..<fragments.count) }
         // A group that grew far beyond its size (targets that had no jobs yet when it was made)
         // is split, so one change does not cost a large part of the page.
         var regrouped: [Group] = []
         var split = false
-        for group in groups! {
+        for group in groups {
             guard group.plain == nil, group.range.count > 1,
                   Self.size(fragments, group.range) > 4 * Self.groupBytes else {
                 regrouped.append(group)
@@ -155,26 +156,26 @@ public struct StorePage: Sendable {
             groups = regrouped
             rebuilt = true
         }
-        for index in groups!.indices where groups![index].plain == nil {
-            let range = groups![index].range
+        for index in groups.indices where groups[index].plain == nil {
+            let range = groups[index].range
             let joined = Self.joined(fragments[range])
-            groups![index].plain = joined
+            groups[index].plain = joined
             // The fragments now point into the joined buffer, so each target's own buffer is
             // freed and the page is held once, not twice.
             var offset = joined.readerIndex
             for number in range where fragments[number].readableBytes > 0 {
                 let length = fragments[number].readableBytes
-                replaceFragment(number, with: joined.getSlice(at: offset, length: length)!)
+                if let slice = joined.getSlice(at: offset, length: length) { replaceFragment(number, with: slice) }
                 offset += length
             }
         }
         if rebuilt {
             groupOf = Array(repeating: 0, count: fragments.count)
-            for (index, group) in groups!.enumerated() {
+            for (index, group) in groups.enumerated() {
                 for fragment in group.range { groupOf[fragment] = index }
             }
         }
-        let parts = groups!.compactMap { $0.plain.flatMap { $0.readableBytes > 0 ? $0 : nil } }
+        let parts = groups.compactMap { $0.plain.flatMap { $0.readableBytes > 0 ? $0 : nil } }
         assembledPlain = parts
         return parts
     }
@@ -184,13 +185,13 @@ public struct StorePage: Sendable {
     public mutating func gzip() -> GzipPage? {
         if let assembledGzip { return assembledGzip }
         _ = plain()
-        for index in groups!.indices where groups![index].gzip == nil {
-            guard let plain = groups![index].plain, plain.readableBytes > 0 else { continue }
+        for index in groups.indices where groups[index].gzip == nil {
+            guard let plain = groups[index].plain, plain.readableBytes > 0 else { continue }
             guard let piece = GzipPiece(plain) else { return nil }
-            groups![index].gzip = piece
+            groups[index].gzip = piece
             groupCompressions += 1
         }
-        let page = GzipPage(pieces: groups!.compactMap(\.gzip))
+        let page = GzipPage(pieces: groups.compactMap(\.gzip))
         assembledGzip = page
         return page
     }
@@ -222,9 +223,9 @@ public struct StorePage: Sendable {
 
     /// Drops the joined and compressed bytes of the group holding fragment `number`.
     private mutating func markChanged(fragment number: Int) {
-        guard groups != nil, number < groupOf.count else { return }
-        groups![groupOf[number]].plain = nil
-        groups![groupOf[number]].gzip = nil
+        guard number < groupOf.count, groupOf[number] < groups.count else { return }
+        groups[groupOf[number]].plain = nil
+        groups[groupOf[number]].gzip = nil
     }
 
     /// Consecutive fragments of `range` in groups of at least `groupBytes` (the last may be smaller).
@@ -264,7 +265,7 @@ public struct StorePage: Sendable {
         var start = 0
         let families = ends.map { end in
             defer { start = end }
-            return buffer.getSlice(at: start, length: end - start)!
+            return buffer.getSlice(at: start, length: end - start) ?? ByteBuffer(bytes: bytes[start..<end])
         }
         let clocked = target.jobs.contains { $0.lastRun?.durationFollowsClock ?? false }
         return TargetFragments(snapshot: target, families: families, clockedAt: clocked ? now : nil)
