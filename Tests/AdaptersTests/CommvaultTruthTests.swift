@@ -251,9 +251,8 @@ struct CommvaultTruthTests {
     @Test("Interrupted → Running → Completed under one jobId: never finished before Completed, counted exactly once")
     func interruptedResumes() async throws {
         try await CommvaultSimulation.run(history: 0, subclients: Self.interruptedSubclient()) { sim in
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cv-interrupted-\(UUID().uuidString)").path
-            defer { try? FileManager.default.removeItem(atPath: directory) }
-            let store = try StateStore(directory: directory, build: BuildInfo(version: "0.0.0", swiftVersion: "6"), clock: { sim.clock.now() })
+            let directory = try TemporaryDirectory()
+            let store = try StateStore(directory: directory.path, build: BuildInfo(version: "0.0.0", swiftVersion: "6"), clock: { sim.clock.now() })
             await store.configure(targets: [TargetIdentity(name: "cv", vendor: .commvault)])
             var seen: [String] = []
             try await withHTTPClient { client in
