@@ -111,16 +111,7 @@ public struct WebConfigFile: Sendable, Equatable {
     }
 
     public static func load(path: String) throws(ConfigError) -> WebConfigFile {
-        if let problem = FileCheck.problem(at: path) {
-            throw ConfigError(file: path, line: nil, key: "", message: "cannot read the web config file: \(problem)")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(file: path, line: nil, key: "", message: "cannot read the web config file: permission denied")
-        }
-        guard let yaml = String(data: data, encoding: .utf8) else {
-            throw ConfigError(file: path, line: nil, key: "", message: "the web config file is not UTF-8 text")
-        }
-        return try parse(yaml: yaml, path: path)
+        try parse(yaml: try FileCheck.yamlText(at: path, name: "web config file"), path: path)
     }
 
     /// `path` names the file in messages and anchors relative paths; it is not read.
