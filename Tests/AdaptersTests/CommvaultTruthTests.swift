@@ -97,16 +97,11 @@ struct CommvaultTruthTests {
 
     static func withFixedServer(_ server: FixedServer, format: String = "json", log: CapturedLog? = nil,
                                 _ body: (any VendorAdapter) async throws -> Void) async throws {
-        let http = try await HTTPServer.start(.init(host: "127.0.0.1", port: 0)) { request in server.handle(request) }
-        do {
+        try await withVendorSimulator(vendor: "commvault", handler: { request in server.handle(request) }) { http in
             try await withHTTPClient { client in
-                let target = try H.target(vendor: .commvault, url: "http://127.0.0.1:\(http.port)/api", options: "format: \(format)")
+                let target = try H.target(vendor: .commvault, url: http.baseURL + "/api", options: "format: \(format)")
                 try await body(try H.adapter(target, client: client, log: log))
             }
-            await http.shutdown()
-        } catch {
-            await http.shutdown()
-            throw error
         }
     }
 

@@ -22,20 +22,13 @@ struct EclypseTruthTests {
 
     /// Answers every job path with `body` as `contentType`.
     static func poll(body: String, contentType: String, format: String) async throws -> [ObservedJob] {
-        let server = try await HTTPServer.start(.init(host: "127.0.0.1", port: 0)) { _ in
+        try await withVendorSimulator(vendor: "eclypse", handler: { _ in
             HTTPResponse(status: .ok, contentType: contentType, body: Array(body.utf8))
-        }
-        do {
-            let jobs = try await withHTTPClient { client in
-                let target = try H.target(vendor: .eclypse, url: "http://127.0.0.1:\(server.port)", jobs: [Self.seedID],
-                                          options: "format: \(format)")
+        }) { server in
+            try await withHTTPClient { client in
+                let target = try H.target(vendor: .eclypse, url: server.baseURL, jobs: [Self.seedID], options: "format: \(format)")
                 return try await H.adapter(target, client: client).poll()
             }
-            await server.shutdown()
-            return jobs
-        } catch {
-            await server.shutdown()
-            throw error
         }
     }
 
@@ -68,8 +61,7 @@ struct EclypseTruthTests {
                         restSeconds: 90, outcomes: [.failed]),
         ]
         let simulator = EclypseSimulator(jobs: jobs, username: H.username, password: H.password, clock: clock, epoch: 1_700_000_000)
-        let server = try await VendorSimulator.start(vendor: "eclypse", port: 0) { await simulator.handle($0) }
-        do {
+        try await withVendorSimulator(vendor: "eclypse", handler: { await simulator.handle($0) }) { server in
             try await withHTTPClient { client in
                 let target = try H.target(vendor: .eclypse, url: server.baseURL, jobs: jobs.map(\.id))
                 let adapter = try H.adapter(target, client: client)
@@ -83,10 +75,6 @@ struct EclypseTruthTests {
                 }
                 #expect(states == [.waiting, .running, .succeeded, .failed])
             }
-            await server.stop()
-        } catch {
-            await server.stop()
-            throw error
         }
     }
 
@@ -99,8 +87,7 @@ struct EclypseTruthTests {
         let job = ScriptedJob(id: Self.seedID, name: "AHU", waitSeconds: 10, runSeconds: 100, restSeconds: 90, outcomes: [.succeeded])
         let simulator = EclypseSimulator(jobs: [job], username: H.username, password: H.password, clock: clock,
                                          epoch: 1_700_000_000, repeats: true)
-        let server = try await VendorSimulator.start(vendor: "eclypse", port: 0) { await simulator.handle($0) }
-        do {
+        try await withVendorSimulator(vendor: "eclypse", handler: { await simulator.handle($0) }) { server in
             try await withHTTPClient { client in
                 let adapter = try H.adapter(try H.target(vendor: .eclypse, url: server.baseURL, jobs: [Self.seedID]), client: client)
                 clock.advance(by: 150)  // the first backup finished at 110 s
@@ -112,10 +99,6 @@ struct EclypseTruthTests {
                 clock.advance(by: 2_000)
                 #expect(try await adapter.poll().map(\.runs) == [done])
             }
-            await server.stop()
-        } catch {
-            await server.stop()
-            throw error
         }
     }
 
@@ -128,8 +111,7 @@ struct EclypseTruthTests {
         let second = EclypseSimulator.backupID(of: job, cycle: 1)
         #expect(second == "a697b806-14b1-4c61-a9db-000000000001")
         #expect(EclypseSimulator.backupID(of: job, cycle: 0) == Self.seedID)
-        let server = try await VendorSimulator.start(vendor: "eclypse", port: 0) { await simulator.handle($0) }
-        do {
+        try await withVendorSimulator(vendor: "eclypse", handler: { await simulator.handle($0) }) { server in
             try await withHTTPClient { client in
                 let adapter = try H.adapter(try H.target(vendor: .eclypse, url: server.baseURL, jobs: [Self.seedID, second]), client: client)
                 clock.advance(by: 150)
@@ -152,10 +134,6 @@ struct EclypseTruthTests {
                 clock.advance(by: 30)
                 #expect(try await manual.poll().first?.runs.first?.state == .succeeded)
             }
-            await server.stop()
-        } catch {
-            await server.stop()
-            throw error
         }
     }
 }
