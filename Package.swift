@@ -2,7 +2,8 @@
 import PackageDescription
 
 /// One module per concern. The dependency graph is deliberately shallow: the model knows nothing,
-/// the store, exposition and config know only the model, and the daemon wires everything together.
+/// the store and exposition know only the model, the config knows the model and the web server's
+/// TLS terms (the web config file is read straight into them), and the daemon wires everything together.
 let package = Package(
     name: "backup-exporter",
     platforms: [.macOS(.v14)],
@@ -52,7 +53,7 @@ let package = Package(
 
         // The YAML config: strict keys, file:line errors, secrets, durations.
         .target(name: "ExporterConfig", dependencies: [
-            "BackupModel",
+            "BackupModel", "WebServer",
             .product(name: "Yams", package: "Yams"),
         ]),
 

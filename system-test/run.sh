@@ -148,16 +148,7 @@ done
 # ======================================================================= build
 section "build"
 t0=$(now)
-if [ -z "${BX_BINARY:-}" ] || [ -z "${BX_SIMULATOR:-}" ]; then
-  (cd "$ROOT" && scripts/swift-release-build.sh --product backup-exporter \
-     && scripts/swift-release-build.sh --product backup-simulator) >"$WORK/build.log" 2>&1 \
-    || { tail -30 "$WORK/build.log"; echo "release build failed"; exit 1; }
-  bin=$(cd "$ROOT" && scripts/swift-release-build.sh --show-bin-path)
-  BX_BINARY=${BX_BINARY:-$bin/backup-exporter}; BX_SIMULATOR=${BX_SIMULATOR:-$bin/backup-simulator}
-fi
-# private copies: another build in the same .build (say, without --static-swift-stdlib) must not
-# swap the binaries under a running test
-install -D -m755 "$BX_BINARY" "$WORK/bin/backup-exporter"; install -m755 "$BX_SIMULATOR" "$WORK/bin/backup-simulator"
+"$ROOT/scripts/release-binaries.sh" "$WORK" || exit 1
 BX_BINARY=$WORK/bin/backup-exporter; BX_SIMULATOR=$WORK/bin/backup-simulator
 DEB=$("$ROOT/packaging/deb/build.sh" --binary "$BX_BINARY" --out "$WORK/deb" 2>"$WORK/deb.log")
 check "packaging/deb/build.sh built $(basename "${DEB:-none}") ($(elapsed "$t0")s)" [ -f "${DEB:-/nonexistent}" ]

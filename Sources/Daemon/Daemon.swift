@@ -242,21 +242,21 @@ public actor Daemon {
         await Self.wait(for: stops, atMost: grace)
     }
 
-    /// Returns when `task` ends or `seconds` pass, whichever is first. A task group would not
-    /// do: its scope waits for every child, the slow logout included.
-    private static func wait(for task: Task<Void, Never>, atMost seconds: Double) async {
-        let once = ResumeOnce()
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            once.set(continuation)
-            Task {
-                await task.value
-                once.resume()
-            }
-            Task {
-                try? await Task.sleep(for: .seconds(seconds))
-                once.resume()
-            }
+    /// Returns when `task` ends or `seconds` pass, whichever is first (at once if the caller is
+    /// cancelled). A task group would not do: its scope waits for every child, the slow logout
+    /// included. A stream that either side finishes ends with the first.
+    static func wait(for task: Task<Void, Never>, atMost seconds: Double) async {
+        let (ended, end) = AsyncStream.makeStream(of: Never.self)
+        let timer = Task {
+            try? await Task.sleep(for: .seconds(seconds))
+            end.finish()
         }
+        Task {
+            await task.value
+            end.finish()
+        }
+        for await _ in ended {}
+        timer.cancel()
     }
 
     // MARK: STATUS=
@@ -290,25 +290,6 @@ public actor Daemon {
             }
         }
         return "\(up)/\(snapshot.targets.count) targets up, \(jobs) jobs (\(running) running, \(failed) failed)"
-    }
-}
-
-/// Resumes a continuation once, whichever of two racing tasks comes first. `set` runs before
-/// either task is started.
-private final class ResumeOnce: @unchecked Sendable {
-    private let lock = NSLock()
-    private var continuation: CheckedContinuation<Void, Never>?
-
-    func set(_ continuation: CheckedContinuation<Void, Never>) {
-        lock.withLock { self.continuation = continuation }
-    }
-
-    func resume() {
-        let pending: CheckedContinuation<Void, Never>? = lock.withLock {
-            defer { continuation = nil }
-            return continuation
-        }
-        pending?.resume()
     }
 }
 

@@ -19,7 +19,7 @@ import StateStore
 /// `stop()` cancels the timer and the poll in flight; the adapter's `shutdown()` (a logout) runs
 /// once the poll has unwound. A reload replaces a poller only when its target's configuration
 /// changed, so unchanged targets keep their timer phase and their vendor session.
-final class TargetPoller: Sendable {
+public final class TargetPoller: Sendable {
     let configuration: TargetConfiguration
     let adapter: any VendorAdapter
     let jobFilter: JobFilter
@@ -35,9 +35,9 @@ final class TargetPoller: Sendable {
     var name: String { configuration.name }
 
     /// What one poll saw: the selected jobs or the error, and how long it took.
-    struct Outcome: Sendable {
-        var result: Result<[ObservedJob], PollError>
-        var duration: Double
+    public struct Outcome: Sendable {
+        public var result: Result<[ObservedJob], PollError>
+        public var duration: Double
     }
 
     init(configuration: TargetConfiguration, adapter: any VendorAdapter, store: StateStore, events: EventLog,
@@ -144,7 +144,7 @@ final class TargetPoller: Sendable {
     }
 
     /// The adapter's answer under the target's overall deadline, filtered to its `jobs:`: what
-    /// `cycle()` records and what `poll-once` prints.
+    /// `cycle()` records.
     ///
     /// The deadline is `max(interval, timeout)` on top of the per-request timeouts, so a vendor
     /// that makes the adapter issue many slow requests still cannot hold its target for ever.
@@ -177,6 +177,37 @@ final class TargetPoller: Sendable {
         return Outcome(
             result: result,
             duration: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+
+    // MARK: poll-once
+
+    /// `poll-once`: every target polled once, concurrently, by `cycle()` (into a throw-away state
+    /// store) with no timer and no server, so what it prints is what the daemon would have
+    /// recorded. For an operator checking credentials and filters. In the config's order.
+    public static func pollOnce(loader: ConfigurationLoader, client: VendorHTTPClient, logger: Logger) async throws
+        -> [(target: TargetConfiguration, outcome: Outcome)] {
+        let (_, targets) = try loader.load(client: client, logger: logger)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("backup-exporter-poll-once-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try StateStore(directory: directory, build: BuildInfo(version: "poll-once", swiftVersion: ""))
+        await store.configure(targets: targets.map { TargetIdentity(name: $0.configuration.name, vendor: $0.configuration.vendor) })
+        let events = EventLog(logger: logger)
+        let outcomes = await withTaskGroup(of: (Int, Outcome).self) { group in
+            for (index, target) in targets.enumerated() {
+                group.addTask {
+                    let poller = TargetPoller(configuration: target.configuration, adapter: target.adapter, store: store,
+                                              events: events, logger: logger)
+                    let outcome = await poller.cycle()
+                    await poller.stop()
+                    return (index, outcome ?? Outcome(result: .failure(PollError(.other, "poll cancelled")), duration: 0))
+                }
+            }
+            var outcomes: [(Int, Outcome)] = []
+            for await outcome in group { outcomes.append(outcome) }
+            return outcomes.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+        await store.close()
+        return zip(targets, outcomes).map { ($0.configuration, $1) }
     }
 
     static func now() -> Double { Date().timeIntervalSince1970 }

@@ -53,7 +53,7 @@ public struct WebConfiguration: Sendable {
         var parts = ["TLS \(tls == nil ? "off" : "on")", "basic auth \(authenticator == nil ? "off" : "on")"]
         if let server = tls?.configuration {
             parts.append("TLS versions \(server.minimumVersion.rawValue)-\(server.maximumVersion.rawValue)")
-            parts.append("client certificates \(server.clientAuth.word)")
+            parts.append("client certificates \(server.clientAuth.rawValue)")
             if let sans = server.allowedClientSANs { parts.append("client SANs \(sans.count) allowed") }
             if !server.cipherSuites.isEmpty { parts.append("cipher suites \(server.cipherSuites.count)") }
             if !server.curves.isEmpty { parts.append("curves \(server.curves.count)") }
@@ -67,22 +67,9 @@ public struct WebConfiguration: Sendable {
 
     /// The toolkit's Go words in the TLS library's terms; the words were checked by the parser.
     public static func serverConfiguration(_ server: WebConfigFile.TLSServerConfig) -> ServerTLSConfiguration {
-        func pem(_ source: WebConfigFile.PEMSource) -> ServerTLSConfiguration.PEM {
-            switch source {
-            case .file(let path): .file(path)
-            case .inline(let text): .inline(text)
-            }
-        }
-        let clientAuth: ServerTLSConfiguration.ClientAuth = switch server.clientAuthType {
-        case .noClientCert: .none
-        case .requestClientCert: .request
-        case .requireAnyClientCert: .requireAny
-        case .verifyClientCertIfGiven: .verifyIfGiven
-        case .requireAndVerifyClientCert: .requireAndVerify
-        }
-        return ServerTLSConfiguration(
-            certificate: pem(server.certificate), privateKey: pem(server.key), clientAuth: clientAuth,
-            clientCA: server.clientCA.map(pem), allowedClientSANs: server.clientAllowedSANs,
+        ServerTLSConfiguration(
+            certificate: server.certificate, privateKey: server.key, clientAuth: server.clientAuthType,
+            clientCA: server.clientCA, allowedClientSANs: server.clientAllowedSANs,
             minimumVersion: ServerTLSConfiguration.Version(rawValue: server.minVersion) ?? .tls12,
             maximumVersion: ServerTLSConfiguration.Version(rawValue: server.maxVersion) ?? .tls13,
             cipherSuites: server.cipherSuites.compactMap { GoTLSNames.cipherSuites[$0] ?? nil },
@@ -90,26 +77,13 @@ public struct WebConfiguration: Sendable {
     }
 
     private static func key(for error: ServerTLSError, in server: WebConfigFile.TLSServerConfig) -> String {
-        func named(_ source: WebConfigFile.PEMSource?, file: String, inline: String) -> String {
+        func named(_ source: ServerTLSConfiguration.PEM?, file: String, inline: String) -> String {
             if case .inline = source { "tls_server_config." + inline } else { "tls_server_config." + file }
         }
         return switch error {
         case .certificate: named(server.certificate, file: "cert_file", inline: "cert")
         case .privateKey, .context: named(server.key, file: "key_file", inline: "key")
         case .clientCA: named(server.clientCA, file: "client_ca_file", inline: "client_ca")
-        }
-    }
-}
-
-extension ServerTLSConfiguration.ClientAuth {
-    /// exporter-toolkit's word for the policy.
-    var word: String {
-        switch self {
-        case .none: "NoClientCert"
-        case .request: "RequestClientCert"
-        case .requireAny: "RequireAnyClientCert"
-        case .verifyIfGiven: "VerifyClientCertIfGiven"
-        case .requireAndVerify: "RequireAndVerifyClientCert"
         }
     }
 }

@@ -9,16 +9,7 @@ public enum ConfigLoader {
     public static func load(
         path: String, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(ConfigError) -> ExporterConfiguration {
-        if let problem = FileCheck.problem(at: path) {
-            throw ConfigError(file: path, line: nil, key: "", message: "cannot read the config file: \(problem)")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(file: path, line: nil, key: "", message: "cannot read the config file: permission denied")
-        }
-        guard let yaml = String(data: data, encoding: .utf8) else {
-            throw ConfigError(file: path, line: nil, key: "", message: "the config file is not UTF-8 text")
-        }
-        return try parse(yaml: yaml, path: path, environment: environment)
+        try parse(yaml: try FileCheck.yamlText(at: path, name: "config file"), path: path, environment: environment)
     }
 
     /// `path` names the file in messages and is the folder relative paths are resolved against;

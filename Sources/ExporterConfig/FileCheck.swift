@@ -1,6 +1,7 @@
 import Foundation
 
-/// Path handling shared by the config file itself, secret files and CA files.
+/// File reading and path handling shared by the config file, the web config file, secret files
+/// and CA files.
 enum FileCheck {
     /// Why `path` cannot be read as a file, or nil when it looks readable.
     static func problem(at path: String) -> String? {
@@ -9,6 +10,21 @@ enum FileCheck {
         if isDirectory.boolValue { return "is a directory" }
         guard FileManager.default.isReadableFile(atPath: path) else { return "permission denied" }
         return nil
+    }
+
+    /// The text of the YAML file at `path`, or the `ConfigError` that says why it cannot be read;
+    /// `name` is what messages call it ("config file", "web config file").
+    static func yamlText(at path: String, name: String) throws(ConfigError) -> String {
+        if let problem = problem(at: path) {
+            throw ConfigError(file: path, line: nil, key: "", message: "cannot read the \(name): \(problem)")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(file: path, line: nil, key: "", message: "cannot read the \(name): permission denied")
+        }
+        guard let yaml = String(data: data, encoding: .utf8) else {
+            throw ConfigError(file: path, line: nil, key: "", message: "the \(name) is not UTF-8 text")
+        }
+        return yaml
     }
 
     /// `path` made absolute against `directory` when relative, with "." and ".." removed.

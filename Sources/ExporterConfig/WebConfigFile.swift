@@ -1,4 +1,5 @@
 import Foundation
+import WebServer
 
 /// `--web.config.file`: the Prometheus exporter-toolkit's web config, read with the toolkit's
 /// meaning, defaults and load verdicts, so a file copied from node_exporter loads here as it
@@ -11,41 +12,12 @@ import Foundation
 ///
 /// Unlike the main config, `$` is never expanded: bcrypt hashes are full of it.
 public struct WebConfigFile: Sendable, Equatable {
-    /// Go's `tls.ClientAuthType` names. `RequireClientCert` is the toolkit's old spelling of
-    /// `RequireAnyClientCert`, still accepted there.
-    public enum ClientAuthType: String, Sendable, Equatable, CaseIterable {
-        case noClientCert = "NoClientCert"
-        case requestClientCert = "RequestClientCert"
-        case requireAnyClientCert = "RequireAnyClientCert"
-        case verifyClientCertIfGiven = "VerifyClientCertIfGiven"
-        case requireAndVerifyClientCert = "RequireAndVerifyClientCert"
-
-        /// True when a client must show a certificate: the policies `client_allowed_sans` needs.
-        public var requiresCertificate: Bool { self == .requireAnyClientCert || self == .requireAndVerifyClientCert }
-    }
-
-    /// PEM text from a file (read by the TLS layer, and re-read when it changes) or written inline.
-    /// Inline text may be a private key, so no description of it shows the text.
-    public enum PEMSource: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
-        case file(String)
-        case inline(String)
-
-        public var description: String {
-            switch self {
-            case .file(let path): "file \(path)"
-            case .inline(let text): "inline PEM (\(text.utf8.count) bytes, not shown)"
-            }
-        }
-
-        public var debugDescription: String { description }
-    }
-
     public struct TLSServerConfig: Sendable, Equatable {
-        public var certificate: PEMSource
-        public var key: PEMSource
-        public var clientAuthType: ClientAuthType
+        public var certificate: ServerTLSConfiguration.PEM
+        public var key: ServerTLSConfiguration.PEM
+        public var clientAuthType: ServerTLSConfiguration.ClientAuth
         /// Nil with a verifying policy means the system's CAs, as Go's nil `ClientCAs` does.
-        public var clientCA: PEMSource?
+        public var clientCA: ServerTLSConfiguration.PEM?
         /// Nil when not set; exact matches against the client certificate's DNS, e-mail, IP and URI SANs.
         public var clientAllowedSANs: [String]?
         /// `TLS10` … `TLS13`.
@@ -57,8 +29,8 @@ public struct WebConfigFile: Sendable, Equatable {
         /// Accepted for compatibility; Go itself has ignored it since 1.18 (see README).
         public var preferServerCipherSuites: Bool
 
-        public init(certificate: PEMSource, key: PEMSource, clientAuthType: ClientAuthType = .noClientCert,
-                    clientCA: PEMSource? = nil, clientAllowedSANs: [String]? = nil, minVersion: String = "TLS12",
+        public init(certificate: ServerTLSConfiguration.PEM, key: ServerTLSConfiguration.PEM,
+                    clientAuthType: ServerTLSConfiguration.ClientAuth = .none, clientCA: ServerTLSConfiguration.PEM? = nil, clientAllowedSANs: [String]? = nil, minVersion: String = "TLS12",
                     maxVersion: String = "TLS13", cipherSuites: [String] = [], curvePreferences: [String] = [],
                     preferServerCipherSuites: Bool = true) {
             self.certificate = certificate
@@ -139,16 +111,7 @@ public struct WebConfigFile: Sendable, Equatable {
     }
 
     public static func load(path: String) throws(ConfigError) -> WebConfigFile {
-        if let problem = FileCheck.problem(at: path) {
-            throw ConfigError(file: path, line: nil, key: "", message: "cannot read the web config file: \(problem)")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(file: path, line: nil, key: "", message: "cannot read the web config file: permission denied")
-        }
-        guard let yaml = String(data: data, encoding: .utf8) else {
-            throw ConfigError(file: path, line: nil, key: "", message: "the web config file is not UTF-8 text")
-        }
-        return try parse(yaml: yaml, path: path)
+        try parse(yaml: try FileCheck.yamlText(at: path, name: "web config file"), path: path)
     }
 
     /// `path` names the file in messages and anchors relative paths; it is not read.
@@ -285,32 +248,33 @@ public struct WebConfigFile: Sendable, Equatable {
                 message: "both \(fileKey) and \(inlineKey) are set; \(fileKey) is used and \(inlineKey) ignored, as exporter-toolkit does",
                 headline: Self.toolkitCaveat))
         }
-        let certificate: PEMSource = if let certFile {
+        let certificate: ServerTLSConfiguration.PEM = if let certFile {
             .file(try existingFile(certFile, key: "cert_file", in: tls, baseDirectory: baseDirectory))
         } else {
             .inline(cert ?? "")
         }
-        let privateKey: PEMSource = if let keyFile {
+        let privateKey: ServerTLSConfiguration.PEM = if let keyFile {
             .file(try existingFile(keyFile, key: "key_file", in: tls, baseDirectory: baseDirectory))
         } else {
             .inline(key ?? "")
         }
-        var clientCA: PEMSource?
+        var clientCA: ServerTLSConfiguration.PEM?
         if let caFile {
             clientCA = .file(try existingFile(caFile, key: "client_ca_file", in: tls, baseDirectory: baseDirectory))
         } else if let ca {
             clientCA = .inline(ca)
         }
 
-        var clientAuth = ClientAuthType.noClientCert
+        // `RequireClientCert` is the toolkit's old spelling of `RequireAnyClientCert`, still accepted there.
+        var clientAuth = ServerTLSConfiguration.ClientAuth.none
         if let authWord {
-            guard let type = ClientAuthType(rawValue: authWord == "RequireClientCert" ? "RequireAnyClientCert" : authWord) else {
+            guard let type = ServerTLSConfiguration.ClientAuth(rawValue: authWord == "RequireClientCert" ? "RequireAnyClientCert" : authWord) else {
                 throw tls.error("client_auth_type", "invalid ClientAuth '\(authWord)'; expected one of: "
-                    + ClientAuthType.allCases.map(\.rawValue).joined(separator: ", "))
+                    + ServerTLSConfiguration.ClientAuth.allCases.map(\.rawValue).joined(separator: ", "))
             }
             clientAuth = type
         }
-        if clientCA != nil, clientAuth == .noClientCert {
+        if clientCA != nil, clientAuth == .none {
             let key = caFile != nil ? "client_ca_file" : "client_ca"
             throw tls.error(key, "client CA's have been configured without a Client Auth Policy: set client_auth_type, e.g. RequireAndVerifyClientCert")
         }
@@ -321,12 +285,12 @@ public struct WebConfigFile: Sendable, Equatable {
            GoTLSNames.http2RequiredCipherSuites.isDisjoint(with: cipherSuites) {
             throw tls.error("cipher_suites", "with http2 on (http_server_config.http2, the default) cipher_suites needs TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 or TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, or exporter-toolkit's HTTP/2 server does not start; add one or set http2: false")
         }
-        if clientAuth == .requestClientCert || clientAuth == .requireAnyClientCert {
+        if clientAuth == .request || clientAuth == .requireAny {
             warnings.append(ConfigWarning(
                 file: path, line: tls.entry("client_auth_type")?.keyLine, key: tls.keyPath("client_auth_type"),
                 message: "\(clientAuth.rawValue) accepts any client certificate without verifying it; use RequireAndVerifyClientCert to authenticate clients",
                 headline: Self.toolkitCaveat))
-        } else if clientAuth != .noClientCert, clientCA == nil {
+        } else if clientAuth != .none, clientCA == nil {
             warnings.append(ConfigWarning(
                 file: path, line: tls.entry("client_auth_type")?.keyLine, key: tls.keyPath("client_auth_type"),
                 message: "no client_ca_file or client_ca: client certificates are verified against the system's CAs, as exporter-toolkit does",

@@ -116,23 +116,14 @@ public struct StderrLogHandler: LogHandler {
         guard needsQuotes else {
             return value
         }
-        var result = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F: result += unicodeEscape(scalar)
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
+        return jsonString(value)
     }
 
     /// A JSON string literal that is valid for any input: Swift strings are always valid Unicode,
-    /// so only the quote, the backslash and the control characters need escaping.
+    /// so only the quote, the backslash and the control characters need escaping. A quoted
+    /// logfmt value is the same literal (go-logfmt unquotes as encoding/json does). Control
+    /// characters other than `\n`, `\r` and `\t`, and DEL, become `\u00XX`, so no terminal acts
+    /// on them.
     static func jsonString(_ text: String) -> String {
         var result = "\""
         for scalar in text.unicodeScalars {
@@ -142,9 +133,7 @@ public struct StderrLogHandler: LogHandler {
             case "\n": result += "\\n"
             case "\r": result += "\\r"
             case "\t": result += "\\t"
-            case "\u{08}": result += "\\b"
-            case "\u{0C}": result += "\\f"
-            case _ where scalar.value < 0x20: result += unicodeEscape(scalar)
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F: result += unicodeEscape(scalar)
             default: result.unicodeScalars.append(scalar)
             }
         }

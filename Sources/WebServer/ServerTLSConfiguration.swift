@@ -2,7 +2,8 @@
 /// PEM), the client certificate policy, versions, ciphers and groups. Files are read only when a
 /// `ServerTLSContext` is made from it, so renewed files can be picked up (see `TLSContextSource`).
 public struct ServerTLSConfiguration: Sendable, Equatable {
-    /// PEM text, from a file or written inline. Inline text may be a private key: never print it.
+    /// PEM text from a file (read when a context is made, and again when the file changes) or
+    /// written inline. Inline text may be a private key, so no description of it shows the text.
     public enum PEM: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
         case file(String)
         case inline(String)
@@ -21,22 +22,24 @@ public struct ServerTLSConfiguration: Sendable, Equatable {
         }
     }
 
-    /// Go's five `tls.ClientAuthType` policies, as exporter-toolkit offers them.
-    public enum ClientAuth: Sendable, Equatable {
+    /// Go's five `tls.ClientAuthType` policies, as exporter-toolkit offers them, named by the
+    /// words a web config file writes.
+    public enum ClientAuth: String, Sendable, Equatable, CaseIterable {
         /// No client certificate is asked for.
-        case none
+        case none = "NoClientCert"
         /// A certificate is asked for, not required, and not verified.
-        case request
+        case request = "RequestClientCert"
         /// A certificate is required but not verified: any certificate passes.
-        case requireAny
+        case requireAny = "RequireAnyClientCert"
         /// A certificate is optional, but one that is shown must chain to the client CAs.
-        case verifyIfGiven
+        case verifyIfGiven = "VerifyClientCertIfGiven"
         /// Every client must show a certificate that chains to the client CAs.
-        case requireAndVerify
+        case requireAndVerify = "RequireAndVerifyClientCert"
 
         var asksForCertificate: Bool { self != .none }
         var verifiesCertificate: Bool { self == .verifyIfGiven || self == .requireAndVerify }
-        var requiresCertificate: Bool { self == .requireAny || self == .requireAndVerify }
+        /// The policies `client_allowed_sans` needs: a client must show a certificate.
+        public var requiresCertificate: Bool { self == .requireAny || self == .requireAndVerify }
     }
 
     public enum Version: String, Sendable, Equatable, CaseIterable {

@@ -2,6 +2,7 @@ import Adapters
 import ArgumentParser
 import BackupModel
 import Daemon
+import ExporterConfig
 import Foundation
 import Logging
 
@@ -16,9 +17,9 @@ struct PollOnceCommand: AsyncParsableCommand {
         let client = VendorHTTPClient()
         let loader = ConfigurationLoader(path: configFile, environment: ProcessInfo.processInfo.environment)
         let logger = Logger(label: "poll-once", factory: { _ in SwiftLogNoOpLogHandler() })
-        let outcomes: [OneShotPoll.Outcome]
+        let outcomes: [(target: TargetConfiguration, outcome: TargetPoller.Outcome)]
         do {
-            outcomes = try await OneShotPoll.run(loader: loader, client: client, logger: logger)
+            outcomes = try await TargetPoller.pollOnce(loader: loader, client: client, logger: logger)
         } catch {
             try? await client.shutdown()
             FileHandle.standardError.write(Data("\(error)\n".utf8))
@@ -26,7 +27,7 @@ struct PollOnceCommand: AsyncParsableCommand {
         }
         try? await client.shutdown()
         print(PollTable.render(outcomes), terminator: "")
-        if outcomes.contains(where: { if case .failure = $0.result { true } else { false } }) {
+        if outcomes.contains(where: { if case .failure = $0.outcome.result { true } else { false } }) {
             throw ExitCode(2)
         }
     }
@@ -34,10 +35,9 @@ struct PollOnceCommand: AsyncParsableCommand {
 
 /// The table `poll-once` prints: one line per job, one line per failed target.
 enum PollTable {
-    static func render(_ outcomes: [OneShotPoll.Outcome]) -> String {
+    static func render(_ outcomes: [(target: TargetConfiguration, outcome: TargetPoller.Outcome)]) -> String {
         var rows: [[String]] = [["TARGET", "VENDOR", "UP", "JOB_ID", "JOB_NAME", "STATE", "PROGRESS", "STARTED", "ENDED", "SIZE", "VENDOR_MESSAGE"]]
-        for outcome in outcomes {
-            let target = outcome.target
+        for (target, outcome) in outcomes {
             switch outcome.result {
             case .failure(let error):
                 rows.append([target.name, target.vendor.rawValue, "0", "-", "(\(error.reason.rawValue): \(error.message))", "", "", "", "", "", ""])

@@ -97,16 +97,11 @@ struct CommvaultTruthTests {
 
     static func withFixedServer(_ server: FixedServer, format: String = "json", log: CapturedLog? = nil,
                                 _ body: (any VendorAdapter) async throws -> Void) async throws {
-        let http = try await HTTPServer.start(.init(host: "127.0.0.1", port: 0)) { request in server.handle(request) }
-        do {
+        try await withVendorSimulator(vendor: "commvault", handler: { request in server.handle(request) }) { http in
             try await withHTTPClient { client in
-                let target = try H.target(vendor: .commvault, url: "http://127.0.0.1:\(http.port)/api", options: "format: \(format)")
+                let target = try H.target(vendor: .commvault, url: http.baseURL + "/api", options: "format: \(format)")
                 try await body(try H.adapter(target, client: client, log: log))
             }
-            await http.shutdown()
-        } catch {
-            await http.shutdown()
-            throw error
         }
     }
 
@@ -251,9 +246,8 @@ struct CommvaultTruthTests {
     @Test("Interrupted → Running → Completed under one jobId: never finished before Completed, counted exactly once")
     func interruptedResumes() async throws {
         try await CommvaultSimulation.run(history: 0, subclients: Self.interruptedSubclient()) { sim in
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cv-interrupted-\(UUID().uuidString)").path
-            defer { try? FileManager.default.removeItem(atPath: directory) }
-            let store = try StateStore(directory: directory, build: BuildInfo(version: "0.0.0", swiftVersion: "6"), clock: { sim.clock.now() })
+            let directory = try TemporaryDirectory()
+            let store = try StateStore(directory: directory.path, build: BuildInfo(version: "0.0.0", swiftVersion: "6"), clock: { sim.clock.now() })
             await store.configure(targets: [TargetIdentity(name: "cv", vendor: .commvault)])
             var seen: [String] = []
             try await withHTTPClient { client in

@@ -37,17 +37,11 @@ struct EclypseAdapterTests {
         let simulator = EclypseSimulator(jobs: jobs, username: H.username, password: H.password, clock: clock, epoch: start,
                                          revision: revision, repeats: repeats)
         let paths = NIOLockedValueBox<[String]>([])
-        let server = try await VendorSimulator.start(vendor: "eclypse", port: 0) { request in
+        return try await withVendorSimulator(vendor: "eclypse", handler: { request in
             paths.withLockedValue { $0.append(request.uri) }
             return await simulator.handle(request)
-        }
-        do {
-            let result = try await body(Simulation(simulator: simulator, server: server, paths: paths))
-            await server.stop()
-            return result
-        } catch {
-            await server.stop()
-            throw error
+        }) { server in
+            try await body(Simulation(simulator: simulator, server: server, paths: paths))
         }
     }
 

@@ -22,20 +22,13 @@ struct EclypseTruthTests {
 
     /// Answers every job path with `body` as `contentType`.
     static func poll(body: String, contentType: String, format: String) async throws -> [ObservedJob] {
-        let server = try await HTTPServer.start(.init(host: "127.0.0.1", port: 0)) { _ in
+        try await withVendorSimulator(vendor: "eclypse", handler: { _ in
             HTTPResponse(status: .ok, contentType: contentType, body: Array(body.utf8))
-        }
-        do {
-            let jobs = try await withHTTPClient { client in
-                let target = try H.target(vendor: .eclypse, url: "http://127.0.0.1:\(server.port)", jobs: [Self.seedID],
-                                          options: "format: \(format)")
+        }) { server in
+            try await withHTTPClient { client in
+                let target = try H.target(vendor: .eclypse, url: server.baseURL, jobs: [Self.seedID], options: "format: \(format)")
                 return try await H.adapter(target, client: client).poll()
             }
-            await server.shutdown()
-            return jobs
-        } catch {
-            await server.shutdown()
-            throw error
         }
     }
 
@@ -68,8 +61,7 @@ struct EclypseTruthTests {
                         restSeconds: 90, outcomes: [.failed]),
         ]
         let simulator = EclypseSimulator(jobs: jobs, username: H.username, password: H.password, clock: clock, epoch: 1_700_000_000)
-        let server = try await VendorSimulator.start(vendor: "eclypse", port: 0) { await simulator.handle($0) }
-        do {
+        try await withVendorSimulator(vendor: "eclypse", handler: { await simulator.handle($0) }) { server in
             try await withHTTPClient { client in
                 let target = try H.target(vendor: .eclypse, url: server.baseURL, jobs: jobs.map(\.id))
                 let adapter = try H.adapter(target, client: client)
@@ -83,79 +75,66 @@ struct EclypseTruthTests {
                 }
                 #expect(states == [.waiting, .running, .succeeded, .failed])
             }
-            await server.stop()
-        } catch {
-            await server.stop()
-            throw error
         }
     }
 
     // MARK: - The simulator: one id per backup
 
+    /// A backup every 200 s: 10 s waiting, 100 s running, 90 s rest, each with an id of its own.
+    static let repeatingBackup = ScriptedJob(id: seedID, name: "AHU", waitSeconds: 10, runSeconds: 100, restSeconds: 90,
+                                             outcomes: [.succeeded])
+
+    /// A controller running `repeatingBackup` from its first cycle, on a manual clock.
+    static func withRepeatingBackups(_ body: (SimulatorClock, VendorSimulator, VendorHTTPClient) async throws -> Void) async throws {
+        let clock = SimulatorClock.manual(at: 1_700_000_000)
+        let simulator = EclypseSimulator(jobs: [repeatingBackup], username: H.username, password: H.password, clock: clock,
+                                         epoch: 1_700_000_000, repeats: true)
+        try await withVendorSimulator(vendor: "eclypse", handler: { await simulator.handle($0) }) { server in
+            try await withHTTPClient { client in try await body(clock, server, client) }
+        }
+    }
+
     @Test("the simulator gives every backup its own id: a finished backup's id stays finished when the next backup starts")
     func idPerBackup() async throws {
-        let clock = SimulatorClock.manual(at: 1_700_000_000)
-        // A backup every 200 s: 10 s waiting, 100 s running, 90 s rest.
-        let job = ScriptedJob(id: Self.seedID, name: "AHU", waitSeconds: 10, runSeconds: 100, restSeconds: 90, outcomes: [.succeeded])
-        let simulator = EclypseSimulator(jobs: [job], username: H.username, password: H.password, clock: clock,
-                                         epoch: 1_700_000_000, repeats: true)
-        let server = try await VendorSimulator.start(vendor: "eclypse", port: 0) { await simulator.handle($0) }
-        do {
-            try await withHTTPClient { client in
-                let adapter = try H.adapter(try H.target(vendor: .eclypse, url: server.baseURL, jobs: [Self.seedID]), client: client)
-                clock.advance(by: 150)  // the first backup finished at 110 s
-                let done = [ObservedRun(id: Self.seedID, state: .succeeded, progressPercent: 100, vendorStatus: "OK")]
-                #expect(try await adapter.poll().map(\.runs) == [done])
-                // 260 s: the second backup (created at 200 s) runs; the first one's id still reads OK.
-                clock.advance(by: 110)
-                #expect(try await adapter.poll().map(\.runs) == [done])
-                clock.advance(by: 2_000)
-                #expect(try await adapter.poll().map(\.runs) == [done])
-            }
-            await server.stop()
-        } catch {
-            await server.stop()
-            throw error
+        try await Self.withRepeatingBackups { clock, server, client in
+            let adapter = try H.adapter(try H.target(vendor: .eclypse, url: server.baseURL, jobs: [Self.seedID]), client: client)
+            clock.advance(by: 150)  // the first backup finished at 110 s
+            let done = [ObservedRun(id: Self.seedID, state: .succeeded, progressPercent: 100, vendorStatus: "OK")]
+            #expect(try await adapter.poll().map(\.runs) == [done])
+            // 260 s: the second backup (created at 200 s) runs; the first one's id still reads OK.
+            clock.advance(by: 110)
+            #expect(try await adapter.poll().map(\.runs) == [done])
+            clock.advance(by: 2_000)
+            #expect(try await adapter.poll().map(\.runs) == [done])
         }
     }
 
     @Test("each later backup has an id of its own, readable beside the first; create answers a new id")
     func laterBackups() async throws {
-        let clock = SimulatorClock.manual(at: 1_700_000_000)
-        let job = ScriptedJob(id: Self.seedID, name: "AHU", waitSeconds: 10, runSeconds: 100, restSeconds: 90, outcomes: [.succeeded])
-        let simulator = EclypseSimulator(jobs: [job], username: H.username, password: H.password, clock: clock,
-                                         epoch: 1_700_000_000, repeats: true)
-        let second = EclypseSimulator.backupID(of: job, cycle: 1)
+        let second = EclypseSimulator.backupID(of: Self.repeatingBackup, cycle: 1)
         #expect(second == "a697b806-14b1-4c61-a9db-000000000001")
-        #expect(EclypseSimulator.backupID(of: job, cycle: 0) == Self.seedID)
-        let server = try await VendorSimulator.start(vendor: "eclypse", port: 0) { await simulator.handle($0) }
-        do {
-            try await withHTTPClient { client in
-                let adapter = try H.adapter(try H.target(vendor: .eclypse, url: server.baseURL, jobs: [Self.seedID, second]), client: client)
-                clock.advance(by: 150)
-                // The second backup does not exist yet: the controller does not know its id.
-                #expect(try await adapter.poll().map { $0.runs.map(\.state) } == [[.succeeded], [.unknown]])
-                clock.advance(by: 110)  // 260 s: the second backup runs, 50 s into its run
-                #expect(try await adapter.poll().map(\.runs) == [
-                    [ObservedRun(id: Self.seedID, state: .succeeded, progressPercent: 100, vendorStatus: "OK")],
-                    [ObservedRun(id: second, state: .running, progressPercent: 50)],
-                ])
-                var request = HTTPClientRequest(url: server.baseURL + "/api/rest/v1/system/backup/create")
-                request.method = .POST
-                request.headers.add(name: "Authorization", value: "Basic " + Data("\(H.username):\(H.password)".utf8).base64EncodedString())
-                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
-                let body = String(buffer: try await response.body.collect(upTo: 1 << 16))
-                let created = try #require(try JSONValue.parse(Array(body.utf8), context: "create")["jobId"]?.string)
-                #expect(created != Self.seedID && created != second && created.count == 36)
-                let manual = try H.adapter(try H.target(vendor: .eclypse, url: server.baseURL, jobs: [created]), client: client)
-                #expect(try await manual.poll().first?.runs.first?.state == .waiting)
-                clock.advance(by: 30)
-                #expect(try await manual.poll().first?.runs.first?.state == .succeeded)
-            }
-            await server.stop()
-        } catch {
-            await server.stop()
-            throw error
+        #expect(EclypseSimulator.backupID(of: Self.repeatingBackup, cycle: 0) == Self.seedID)
+        try await Self.withRepeatingBackups { clock, server, client in
+            let adapter = try H.adapter(try H.target(vendor: .eclypse, url: server.baseURL, jobs: [Self.seedID, second]), client: client)
+            clock.advance(by: 150)
+            // The second backup does not exist yet: the controller does not know its id.
+            #expect(try await adapter.poll().map { $0.runs.map(\.state) } == [[.succeeded], [.unknown]])
+            clock.advance(by: 110)  // 260 s: the second backup runs, 50 s into its run
+            #expect(try await adapter.poll().map(\.runs) == [
+                [ObservedRun(id: Self.seedID, state: .succeeded, progressPercent: 100, vendorStatus: "OK")],
+                [ObservedRun(id: second, state: .running, progressPercent: 50)],
+            ])
+            var request = HTTPClientRequest(url: server.baseURL + "/api/rest/v1/system/backup/create")
+            request.method = .POST
+            request.headers.add(name: "Authorization", value: "Basic " + Data("\(H.username):\(H.password)".utf8).base64EncodedString())
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+            let body = String(buffer: try await response.body.collect(upTo: 1 << 16))
+            let created = try #require(try JSONValue.parse(Array(body.utf8), context: "create")["jobId"]?.string)
+            #expect(created != Self.seedID && created != second && created.count == 36)
+            let manual = try H.adapter(try H.target(vendor: .eclypse, url: server.baseURL, jobs: [created]), client: client)
+            #expect(try await manual.poll().first?.runs.first?.state == .waiting)
+            clock.advance(by: 30)
+            #expect(try await manual.poll().first?.runs.first?.state == .succeeded)
         }
     }
 }

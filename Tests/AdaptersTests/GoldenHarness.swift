@@ -150,9 +150,8 @@ enum Golden {
     /// The `backup_job_*` sample lines of `/metrics` after one successful poll that saw `jobs`,
     /// rendered through the real store and renderer at the fixed time `now`.
     static func jobMetricLines(target: String, vendor: Vendor, jobs: [ObservedJob], now: Double) async throws -> String {
-        let directory = NSTemporaryDirectory() + "golden-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try StateStore(directory: directory, build: BuildInfo(version: "golden", swiftVersion: "6"), clock: { now })
+        let directory = try TemporaryDirectory()
+        let store = try StateStore(directory: directory.path, build: BuildInfo(version: "golden", swiftVersion: "6"), clock: { now })
         await store.configure(targets: [TargetIdentity(name: target, vendor: vendor)])
         await store.pollStarted(target: target)
         _ = await store.pollSucceeded(target: target, jobs: jobs, duration: 0.25)

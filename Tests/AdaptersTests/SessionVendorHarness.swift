@@ -64,6 +64,19 @@ enum SessionVendorHarness {
         }
     }
 
+    /// Expects `vendor`'s target to load as it is, and to be refused with each `extra` (YAML under
+    /// the target) with a message that contains the case's `expected` text.
+    static func expectOptionsChecked(vendor: String, _ cases: [(extra: String, expected: String)],
+                                     sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let url = "http://127.0.0.1:1"
+        #expect(await configError(try target(vendor: vendor, url: url)) == nil, sourceLocation: sourceLocation)
+        for (extra, expected) in cases {
+            let error = await configError(try target(vendor: vendor, url: url, extra: extra))
+            #expect(error?.description.contains(expected) == true, "\(extra): \(String(describing: error))",
+                    sourceLocation: sourceLocation)
+        }
+    }
+
     /// The adapter the registry builds for `target`, on a fresh client shut down after `body`.
     static func withAdapter<Result: Sendable>(_ target: TargetConfiguration, _ body: (any VendorAdapter) async throws -> Result) async throws -> Result {
         try await withHTTPClient { client in try await body(try adapter(target, client: client)) }

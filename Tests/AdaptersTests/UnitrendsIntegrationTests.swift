@@ -148,53 +148,6 @@ struct UnitrendsIntegrationTests {
         }
     }
 
-    @Test("a token the appliance expires after N calls is renewed once and the poll succeeds")
-    func expiryAfterCalls() async throws {
-        try await Self.withAdapter { fixture, adapter async throws in
-            fixture.simulator.expireTokens(afterCalls: 1)
-            #expect(try await adapter.poll().count == 2)
-            #expect(fixture.simulator.counters.logins == 2)
-            #expect(fixture.simulator.counters.rejectedTokens == 1)
-        }
-    }
-
-    @Test("tokens revoked between polls cost one new login")
-    func revoked() async throws {
-        try await Self.withAdapter { fixture, adapter in
-            _ = try await adapter.poll()
-            fixture.simulator.revokeAllTokens()
-            #expect(try await adapter.poll().count == 2)
-            #expect(fixture.simulator.counters.logins == 2)
-        }
-    }
-
-    @Test("a token refused on every call gives auth after exactly one re-login per poll")
-    func persistentRejection() async throws {
-        try await Self.withAdapter { fixture, adapter in
-            fixture.simulator.expireTokens(afterCalls: 0)
-            #expect(await pollError(adapter) == PollError(.auth, "POST /api/backups: HTTP 401"))
-            #expect(await pollError(adapter) == PollError(.auth, "POST /api/backups: HTTP 401"))
-            #expect(fixture.simulator.counters.logins == 2)
-        }
-    }
-
-    @Test("wrong credentials are auth, one login per poll, and the message holds no secret")
-    func wrongCredentials() async throws {
-        try await Self.withSimulator { fixture in
-            try await withHTTPClient { client in
-                let wrong = "wrong-SECRET-77ab"
-                let adapter = try SessionVendorHarness.adapter(try Self.target(fixture.url, password: wrong), client: client)
-                for _ in 0..<3 {
-                    let error = await pollError(adapter)
-                    #expect(error == PollError(.auth, "POST /api/login: HTTP 401"))
-                    #expect(error?.message.contains(wrong) == false)
-                }
-                #expect(fixture.simulator.counters.refusedLogins == 3)
-                #expect(fixture.simulator.counters.calls.isEmpty)
-            }
-        }
-    }
-
     @Test("the seed's missing comma is a decode error with the byte offset and no body content")
     func missingComma() async throws {
         try await Self.withSimulator { fixture in
@@ -209,31 +162,6 @@ struct UnitrendsIntegrationTests {
                 // The first backup is the oldest (id 100): its "size" line ends before byte 300.
                 #expect((200..<300).contains(offset))
                 #expect(!message.contains("win32") && !message.contains("files"))
-            }
-        }
-    }
-
-    @Test("every fault switch gives its reason, the target recovers, and another target is unaffected", arguments: [
-        (Fault.status(401), FailureReason.auth), (.status(403), .auth), (.status(429), .http), (.status(500), .http),
-        (.status(503), .http), (.delay(3), .timeout), (.hang, .timeout), (.truncatedBody, .decode), (.malformedBody, .decode),
-        (.dropConnection, .connect), (.hugeBody(200_000), .decode),
-    ])
-    func faults(fault: Fault, reason: FailureReason) async throws {
-        try await Self.withSimulator { faulty in
-            try await Self.withSimulator { healthy in
-                try await withHTTPClient { client in
-                    let adapter = try SessionVendorHarness.adapter(try Self.target(faulty.url, timeout: "1s", extra: "max_response_bytes: 100000"), client: client)
-                    let other = try SessionVendorHarness.adapter(try Self.target(healthy.url), client: client)
-                    _ = try await adapter.poll()
-                    faulty.server.faults.set(fault)
-                    async let otherJobs = other.poll()
-                    let error = await pollError(adapter)
-                    #expect(error?.reason == reason, "\(fault): \(String(describing: error))")
-                    #expect(error?.message.contains(SessionVendorHarness.password) == false)
-                    #expect(try await otherJobs.count == 2)
-                    faulty.server.faults.set(nil)
-                    #expect(try await adapter.poll().count == 2)
-                }
             }
         }
     }

@@ -145,8 +145,7 @@ struct UnitrendsTruthTests {
         let simulator = UnitrendsSimulator(
             assets: UnitrendsIntegrationTests.assets(), credentials: .init(username: "monitor", password: S.password), clock: clock,
             epoch: UnitrendsIntegrationTests.epoch, serveActiveJobs: false)
-        let server = try await VendorSimulator.start(vendor: "unitrends") { await simulator.handle($0) }
-        do {
+        try await withVendorSimulator(vendor: "unitrends", handler: { await simulator.handle($0) }) { server in
             try await withHTTPClient { client in
                 let adapter = try S.adapter(try S.target(vendor: "unitrends", url: server.baseURL), client: client)
                 let jobs = try await adapter.poll()
@@ -155,10 +154,6 @@ struct UnitrendsTruthTests {
                 #expect(running.progressPercent == nil)
                 #expect(simulator.counters.calls == ["POST /api/backups", "GET /api/jobs/active"])
             }
-            await server.stop()
-        } catch {
-            await server.stop()
-            throw error
         }
     }
 
@@ -175,8 +170,7 @@ struct UnitrendsTruthTests {
         let clock = SimulatorClock.manual(at: UnitrendsIntegrationTests.epoch + 455)
         let simulator = UnitrendsSimulator(assets: assets, credentials: .init(username: "monitor", password: S.password), clock: clock,
                                            epoch: UnitrendsIntegrationTests.epoch)
-        let server = try await VendorSimulator.start(vendor: "unitrends") { await simulator.handle($0) }
-        do {
+        try await withVendorSimulator(vendor: "unitrends", handler: { await simulator.handle($0) }) { server in
             try await withHTTPClient { client in
                 let adapter = try S.adapter(try S.target(vendor: "unitrends", url: server.baseURL), client: client)
                 let first = try await adapter.poll()
@@ -192,10 +186,6 @@ struct UnitrendsTruthTests {
                 #expect(failures.count == 2)
                 #expect(failures.allSatisfy { $0.vendorMessage == "Backup of sql01/payroll failed: the client sql01 did not answer (connection timed out).; verify_status: Failed" })
             }
-            await server.stop()
-        } catch {
-            await server.stop()
-            throw error
         }
     }
 
@@ -208,7 +198,7 @@ struct UnitrendsTruthTests {
         _ body: (any VendorAdapter, NIOLockedValueBox<[String]>) async throws -> Void
     ) async throws {
         let calls = NIOLockedValueBox<[String]>([])
-        let server = try await HTTPServer.start(.init(host: "127.0.0.1", port: 0)) { request in
+        try await withVendorSimulator(vendor: "unitrends", handler: { request in
             calls.withLockedValue { $0.append("\(request.method.rawValue) \(request.path)") }
             switch request.path {
             case "/api/login": return .json(#"{"auth_token":"tok-1"}"#, status: .created)
@@ -217,18 +207,13 @@ struct UnitrendsTruthTests {
             case "/api/jobs/active": return active
             default: return .json("{}", status: .notFound)
             }
-        }
-        do {
+        }) { server in
             try await withHTTPClient { client in
-                let target = try S.target(vendor: "unitrends", url: "http://127.0.0.1:\(server.port)", extra: "timezone: UTC")
+                let target = try S.target(vendor: "unitrends", url: server.baseURL, extra: "timezone: UTC")
                 let logger = log.map { log in Logger(label: "unitrends-truth") { _ in CapturedLogHandler(log: log) } }
                     ?? Logger(label: "unitrends-truth")
                 try await body(try AdapterRegistry.makeAdapter(for: target, client: client, logger: logger), calls)
             }
-            await server.shutdown()
-        } catch {
-            await server.shutdown()
-            throw error
         }
     }
 }

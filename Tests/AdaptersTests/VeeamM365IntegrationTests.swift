@@ -173,127 +173,45 @@ struct VeeamM365IntegrationTests {
         }
     }
 
-    @Test("a token about to expire is refreshed with the refresh grant, not the password")
-    func refreshBeforeExpiry() async throws {
-        try await Self.withSimulator { fixture in
+    /// The adapter on a clock of its own (the token lifetime is its business), after one poll.
+    static func withClockedAdapter(_ body: (Fixture, VeeamM365Adapter, SimulatorClock) async throws -> Void) async throws {
+        try await withSimulator { fixture in
             try await withHTTPClient { client in
                 let adapterClock = SimulatorClock.manual(at: 0)
-                let context = try SessionVendorHarness.context(try Self.target(fixture.url), client: client)
+                let context = try SessionVendorHarness.context(try target(fixture.url), client: client)
                 let adapter = VeeamM365Adapter(context: context, options: VeeamM365Options(), clock: { adapterClock.now() })
                 _ = try await adapter.poll()
-                adapterClock.advance(by: 3500)
-                _ = try await adapter.poll()
-                #expect(fixture.simulator.counters.refreshLogins == 0)
-                adapterClock.advance(by: 50)  // within a minute of expires_in (3600)
-                _ = try await adapter.poll()
-                let counters = fixture.simulator.counters
-                #expect(counters.passwordLogins == 1)
-                #expect(counters.refreshLogins == 1)
-                #expect(counters.rejectedTokens == 0)
-                #expect(await adapter.session.logins == 2)
+                try await body(fixture, adapter, adapterClock)
             }
+        }
+    }
+
+    @Test("a token about to expire is refreshed with the refresh grant, not the password")
+    func refreshBeforeExpiry() async throws {
+        try await Self.withClockedAdapter { fixture, adapter, adapterClock async throws in
+            adapterClock.advance(by: 3500)
+            _ = try await adapter.poll()
+            #expect(fixture.simulator.counters.refreshLogins == 0)
+            adapterClock.advance(by: 50)  // within a minute of expires_in (3600)
+            _ = try await adapter.poll()
+            let counters = fixture.simulator.counters
+            #expect(counters.passwordLogins == 1)
+            #expect(counters.refreshLogins == 1)
+            #expect(counters.rejectedTokens == 0)
+            #expect(await adapter.session.logins == 2)
         }
     }
 
     @Test("a refused refresh token falls back to the password within the same poll")
     func refusedRefresh() async throws {
-        try await Self.withSimulator { fixture in
-            try await withHTTPClient { client in
-                let adapterClock = SimulatorClock.manual(at: 0)
-                let context = try SessionVendorHarness.context(try Self.target(fixture.url), client: client)
-                let adapter = VeeamM365Adapter(context: context, options: VeeamM365Options(), clock: { adapterClock.now() })
-                _ = try await adapter.poll()
-                fixture.simulator.rejectRefreshTokens = true
-                adapterClock.advance(by: 3590)
-                #expect(try await adapter.poll().count == 2)
-                let counters = fixture.simulator.counters
-                #expect(counters.passwordLogins == 2)
-                #expect(counters.refreshLogins == 0)
-                #expect(counters.refusedLogins == 1)
-            }
-        }
-    }
-
-    @Test("a token the server expires after N calls is renewed once per expiry and the poll succeeds")
-    func expiryAfterCalls() async throws {
-        try await Self.withAdapter { fixture, adapter async throws in
-            fixture.simulator.expireTokens(afterCalls: 2)
-            // Jobs + two session listings: the third call meets the expired token.
+        try await Self.withClockedAdapter { fixture, adapter, adapterClock async throws in
+            fixture.simulator.rejectRefreshTokens = true
+            adapterClock.advance(by: 3590)
             #expect(try await adapter.poll().count == 2)
-            #expect(fixture.simulator.counters.passwordLogins == 2)
-            #expect(fixture.simulator.counters.rejectedTokens == 1)
-            #expect(try await adapter.poll().count == 2)
-            #expect(fixture.simulator.counters.passwordLogins == 3)
-        }
-    }
-
-    @Test("tokens revoked between polls cost one new login, and the target stays up")
-    func revoked() async throws {
-        try await Self.withAdapter { fixture, adapter in
-            _ = try await adapter.poll()
-            fixture.simulator.revokeAllTokens()
-            #expect(try await adapter.poll().count == 2)
-            #expect(fixture.simulator.counters.passwordLogins == 2)
-            #expect(fixture.simulator.counters.rejectedTokens == 1)
-        }
-    }
-
-    @Test("a token refused on every call gives auth after exactly one re-login, not a loop")
-    func persistentRejection() async throws {
-        try await Self.withAdapter { fixture, adapter in
-            fixture.simulator.expireTokens(afterCalls: 0)
-            #expect(await pollError(adapter) == PollError(.auth, "GET /v8/Jobs: HTTP 401"))
-            #expect(await pollError(adapter) == PollError(.auth, "GET /v8/Jobs: HTTP 401"))
-            #expect(fixture.simulator.counters.passwordLogins == 2)
-        }
-    }
-
-    @Test("wrong credentials are auth, one login per poll, and the message holds no secret")
-    func wrongCredentials() async throws {
-        try await Self.withSimulator { fixture in
-            try await withHTTPClient { client in
-                let wrong = "wrong-SECRET-51c0"
-                let adapter = try SessionVendorHarness.adapter(try Self.target(fixture.url, password: wrong), client: client)
-                for _ in 0..<3 {
-                    let error = await pollError(adapter)
-                    #expect(error == PollError(.auth, "POST /v8/Token: HTTP 400 invalid_grant (credentials or refresh token refused)"))
-                    #expect(error?.message.contains(wrong) == false)
-                }
-                #expect(fixture.simulator.counters.refusedLogins == 3)
-                #expect(fixture.simulator.counters.calls.isEmpty)
-            }
-        }
-    }
-
-    @Test("every fault switch gives its reason, the target recovers, and another target is unaffected", arguments: [
-        (Fault.status(401), FailureReason.auth), (.status(403), .auth), (.status(429), .http), (.status(500), .http),
-        (.status(503), .http), (.delay(3), .timeout), (.hang, .timeout), (.truncatedBody, .decode), (.malformedBody, .decode),
-        (.dropConnection, .connect), (.hugeBody(200_000), .decode),
-    ])
-    func faults(fault: Fault, reason: FailureReason) async throws {
-        try await Self.withSimulator { faulty in
-            try await Self.withSimulator { healthy in
-                try await withHTTPClient { client in
-                    let options = "page_size: 100"
-                    let target = try SessionVendorHarness.target(
-                        vendor: "veeam_m365", url: faulty.url, username: Self.user, timeout: "1s",
-                        extra: "max_response_bytes: 100000\noptions:\n  \(options)")
-                    let adapter = try SessionVendorHarness.adapter(target, client: client)
-                    let other = try SessionVendorHarness.adapter(try Self.target(healthy.url), client: client)
-                    _ = try await adapter.poll()
-                    faulty.server.faults.set(fault)
-                    async let otherJobs = other.poll()
-                    let error = await pollError(adapter)
-                    #expect(error?.reason == reason, "\(fault): \(String(describing: error))")
-                    #expect(error?.message.contains(SessionVendorHarness.password) == false)
-                    if case .malformedBody = fault {
-                        #expect(error?.message.hasSuffix("response is not valid JSON at byte 12: expected a value") == true, "\(String(describing: error))")
-                    }
-                    #expect(try await otherJobs.count == 2)
-                    faulty.server.faults.set(nil)
-                    #expect(try await adapter.poll().count == 2)
-                }
-            }
+            let counters = fixture.simulator.counters
+            #expect(counters.passwordLogins == 2)
+            #expect(counters.refreshLogins == 0)
+            #expect(counters.refusedLogins == 1)
         }
     }
 }

@@ -107,12 +107,7 @@ final class DaemonFixture: @unchecked Sendable {
 
     /// Waits until the page satisfies `condition`; returns the last page either way.
     func waitForMetrics(timeout: Double = 10, _ condition: @escaping (MetricsPage) -> Bool) async -> MetricsPage {
-        var page = MetricsPage("")
-        _ = await eventually(timeout: timeout) {
-            page = await metrics()
-            return condition(page)
-        }
-        return page
+        await MetricsPage.waitFor(timeout: timeout, from: metrics, until: condition)
     }
 
     /// Stops the current daemon and starts a new one on the same state directory.

@@ -226,12 +226,7 @@ final class SuiteDaemon: @unchecked Sendable {
     }
 
     func waitForMetrics(timeout: Double = 10, _ condition: @escaping (MetricsPage) -> Bool) async -> MetricsPage {
-        var page = MetricsPage("")
-        _ = await eventually(timeout: timeout) {
-            page = await metrics()
-            return condition(page)
-        }
-        return page
+        await MetricsPage.waitFor(timeout: timeout, from: metrics, until: condition)
     }
 
     func tearDown() async {

@@ -142,16 +142,13 @@ struct JobFilterTests {
     }
 
     static func waitForPage(_ base: String, _ condition: @escaping (MetricsPage) -> Bool) async -> MetricsPage {
-        var page = MetricsPage("")
-        _ = await eventually(timeout: 20) {
+        await MetricsPage.waitFor(timeout: 20, from: {
             var request = HTTPClientRequest(url: base + "/metrics")
             request.method = .GET
             guard let response = try? await scrapeClient.execute(request, timeout: .seconds(5)),
-                  let body = try? await response.body.collect(upTo: 64 << 20) else { return false }
-            page = MetricsPage(String(buffer: body))
-            return condition(page)
-        }
-        return page
+                  let body = try? await response.body.collect(upTo: 64 << 20) else { return MetricsPage("") }
+            return MetricsPage(String(buffer: body))
+        }, until: condition)
     }
 }
 

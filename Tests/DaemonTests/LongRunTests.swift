@@ -119,10 +119,8 @@ struct LongRunTests {
         let names = (0..<Self.appliances).map { "appliance-\($0)" }
         let polledTwice = await eventually(timeout: 120) { simulators.allSatisfy { $0.0.counters.backupFilters.count >= 2 } }
         try #require(polledTwice, "the appliances were not polled: \(daemon.output.suffix(1_000))")
-        var listed = MetricsPage("")
-        _ = await eventually(timeout: 120) {
-            listed = await metrics()
-            return names.allSatisfy { listed.value("backup_target_jobs", ["target": $0]) == Double(Self.assetsPerAppliance) }
+        let listed = await MetricsPage.waitFor(timeout: 120, from: metrics) { page in
+            names.allSatisfy { page.value("backup_target_jobs", ["target": $0]) == Double(Self.assetsPerAppliance) }
         }
         try #require(names.allSatisfy { listed.value("backup_target_jobs", ["target": $0]) == Double(Self.assetsPerAppliance) },
                      "the daemon did not list 1,000 jobs: \(names.map { listed.value("backup_target_jobs", ["target": $0]) ?? -1 }) \(daemon.output.suffix(1_000))")
@@ -149,11 +147,7 @@ struct LongRunTests {
         // The last step's polls are recorded once two more have reached every appliance.
         let polledAtEnd = simulators.map { $0.0.counters.backupFilters.count }
         _ = await eventually(timeout: 30) { zip(simulators, polledAtEnd).allSatisfy { $0.0.counters.backupFilters.count >= $1 + 2 } }
-        var page = MetricsPage("")
-        _ = await eventually(timeout: 60) {
-            page = await metrics()
-            return page.value("backup_target_jobs", ["target": "appliance-0"]) != nil
-        }
+        let page = await MetricsPage.waitFor(timeout: 60, from: metrics) { $0.value("backup_target_jobs", ["target": "appliance-0"]) != nil }
         let now = clock.now()
         var wrong: [String] = []
         for index in 0..<(Self.appliances * Self.assetsPerAppliance) {

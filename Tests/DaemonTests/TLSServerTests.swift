@@ -75,8 +75,11 @@ final class WebDaemon: @unchecked Sendable {
 struct TLSServerTests {
     static let password = "scrape-password-5d1e"
 
-    private static func webConfig(_ certificates: TLSTestCertificates, hash: String, extraTLS: String = "") -> String {
-        """
+    /// The web config every test here starts from: the test certificates, and `prometheus` with
+    /// a bcrypt hash of `password`.
+    private static func webConfig(_ certificates: TLSTestCertificates, extraTLS: String = "") throws -> String {
+        let hash = try #require(Bcrypt.hash(password: password, cost: 4))
+        return """
         tls_server_config:
           cert_file: \(certificates.serverCertificate)
           key_file: \(certificates.serverKey)
@@ -89,8 +92,7 @@ struct TLSServerTests {
     @Test("over HTTPS a right password gets the page, a wrong or missing one a 401 challenge, /-/healthy needs none")
     func basicAuthOverTLS() async throws {
         let certificates = try TLSTestCertificates.get()
-        let hash = try #require(Bcrypt.hash(password: Self.password, cost: 4))
-        let web = try await WebDaemon(webConfig: Self.webConfig(certificates, hash: hash))
+        let web = try await WebDaemon(webConfig: try Self.webConfig(certificates))
         defer { Task { await web.tearDown() } }
         let tls = try certificates.clientTLS()
 
@@ -115,8 +117,7 @@ struct TLSServerTests {
     @Test("a client that does not trust the CA, or speaks plain HTTP, gets no answer; trusting it gets 200")
     func handshake() async throws {
         let certificates = try TLSTestCertificates.get()
-        let hash = try #require(Bcrypt.hash(password: Self.password, cost: 4))
-        let web = try await WebDaemon(webConfig: Self.webConfig(certificates, hash: hash))
+        let web = try await WebDaemon(webConfig: try Self.webConfig(certificates))
         defer { Task { await web.tearDown() } }
 
         let untrusted = await #expect(throws: NIOSSLError.self) {
@@ -136,8 +137,7 @@ struct TLSServerTests {
     @Test("with RequireAndVerifyClientCert a client without a certificate fails, one with the CA's certificate passes")
     func mutualTLS() async throws {
         let certificates = try TLSTestCertificates.get()
-        let hash = try #require(Bcrypt.hash(password: Self.password, cost: 4))
-        let web = try await WebDaemon(webConfig: Self.webConfig(certificates, hash: hash, extraTLS: """
+        let web = try await WebDaemon(webConfig: try Self.webConfig(certificates, extraTLS: """
               client_auth_type: RequireAndVerifyClientCert
               client_ca_file: \(certificates.caCertificate)
             """))
@@ -155,8 +155,7 @@ struct TLSServerTests {
     @Test("a reload applies a new user list and plain HTTP; a broken web config is rejected at its line and the old one stays")
     func reload() async throws {
         let certificates = try TLSTestCertificates.get()
-        let hash = try #require(Bcrypt.hash(password: Self.password, cost: 4))
-        let web = try await WebDaemon(webConfig: Self.webConfig(certificates, hash: hash))
+        let web = try await WebDaemon(webConfig: try Self.webConfig(certificates))
         defer { Task { await web.tearDown() } }
         let tls = try certificates.clientTLS()
 

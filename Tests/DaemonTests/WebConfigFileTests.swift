@@ -39,7 +39,7 @@ struct WebConfigFileTests {
             """, in: certificates.directory).get()
         #expect(file.tlsServerConfig == WebConfigFile.TLSServerConfig(
             certificate: .file(certificates.serverCertificate), key: .file(certificates.serverKey),
-            clientAuthType: .requireAndVerifyClientCert, clientCA: .file(certificates.caCertificate), minVersion: "TLS13"))
+            clientAuthType: .requireAndVerify, clientCA: .file(certificates.caCertificate), minVersion: "TLS13"))
         #expect(file.basicAuthUsers == ["prometheus": Self.vectorHash])
         #expect(file.warnings == [])
     }
@@ -206,7 +206,7 @@ struct WebConfigFileTests {
             """, in: certificates.directory).get()
         #expect(file.tlsServerConfig == WebConfigFile.TLSServerConfig(
             certificate: .file(certificates.serverCertificate), key: .file(certificates.serverKey),
-            clientAuthType: .requireAnyClientCert, clientCA: .file(certificates.caCertificate), clientAllowedSANs: ["one", "10.0.0.7"],
+            clientAuthType: .requireAny, clientCA: .file(certificates.caCertificate), clientAllowedSANs: ["one", "10.0.0.7"],
             minVersion: "TLS11", maxVersion: "TLS12",
             cipherSuites: ["TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_128_CBC_SHA"],
             curvePreferences: ["X25519", "CurveP384"], preferServerCipherSuites: false))
@@ -215,7 +215,7 @@ struct WebConfigFileTests {
 
         let defaults = try parse("tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n", in: certificates.directory).get()
         #expect(defaults.tlsServerConfig == WebConfigFile.TLSServerConfig(
-            certificate: .file(certificates.serverCertificate), key: .file(certificates.serverKey), clientAuthType: .noClientCert,
+            certificate: .file(certificates.serverCertificate), key: .file(certificates.serverKey), clientAuthType: .none,
             clientCA: nil, clientAllowedSANs: nil, minVersion: "TLS12", maxVersion: "TLS13", cipherSuites: [], curvePreferences: [],
             preferServerCipherSuites: true))
         #expect(defaults.httpServerConfig == WebConfigFile.HTTPServerConfig(http2: true, headers: []))

@@ -162,43 +162,32 @@ struct WebConfigRuntimeTests {
 
     @Test("replaced certificate files are served from the next handshake on, without a reload or a signal")
     func rotation() async throws {
-        let certificates = try TLSTestCertificates.get()
-        let directory = try TemporaryDirectory.kept()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let files = FileManager.default
-        let web = try await Self.daemonServingLiveFiles(in: directory, certificates: certificates)
-        defer { Task { await web.tearDown() } }
-        let trustsOld = try certificates.clientTLS(trustingCA: true, certificate: nil)
-        let trustsNew = try certificates.clientTLS(trustingCA: false, certificate: nil)
-        #expect(await Self.handshakes(web, trustsOld) == true)
-        #expect(await Self.handshakes(web, trustsNew) == false)
+        try await Self.withLiveFiles { live in
+            let (web, directory, certificates) = (live.web, live.directory, live.certificates)
+            #expect(await Self.handshakes(web, live.trustsOld) == true)
+            #expect(await Self.handshakes(web, live.trustsNew) == false)
 
-        // As certbot and cert-manager do: new files written beside, then renamed into place.
-        try files.copyItem(atPath: certificates.otherServerKey, toPath: directory + "/next.key")
-        try files.copyItem(atPath: certificates.otherServerCertificate, toPath: directory + "/next.crt")
-        #expect(rename(directory + "/next.key", directory + "/live.key") == 0)
-        #expect(rename(directory + "/next.crt", directory + "/live.crt") == 0)
-        #expect(await Self.handshakes(web, trustsNew) == true)
-        #expect(await Self.handshakes(web, trustsOld) == false)
+            // As certbot and cert-manager do: new files written beside, then renamed into place.
+            try FileManager.default.copyItem(atPath: certificates.otherServerKey, toPath: directory + "/next.key")
+            try FileManager.default.copyItem(atPath: certificates.otherServerCertificate, toPath: directory + "/next.crt")
+            #expect(rename(directory + "/next.key", directory + "/live.key") == 0)
+            #expect(rename(directory + "/next.crt", directory + "/live.crt") == 0)
+            #expect(await Self.handshakes(web, live.trustsNew) == true)
+            #expect(await Self.handshakes(web, live.trustsOld) == false)
+        }
     }
 
     @Test("a half-written renewal (new key, old certificate) keeps the working certificate until the pair matches")
     func rotationHalfWritten() async throws {
-        let certificates = try TLSTestCertificates.get()
-        let directory = try TemporaryDirectory.kept()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let files = FileManager.default
-        let web = try await Self.daemonServingLiveFiles(in: directory, certificates: certificates)
-        defer { Task { await web.tearDown() } }
-        let trustsOld = try certificates.clientTLS(trustingCA: true, certificate: nil)
-        let trustsNew = try certificates.clientTLS(trustingCA: false, certificate: nil)
-
-        try files.removeItem(atPath: directory + "/live.key")
-        try files.copyItem(atPath: certificates.otherServerKey, toPath: directory + "/live.key")
-        #expect(await Self.handshakes(web, trustsOld) == true)
-        try files.removeItem(atPath: directory + "/live.crt")
-        try files.copyItem(atPath: certificates.otherServerCertificate, toPath: directory + "/live.crt")
-        #expect(await Self.handshakes(web, trustsNew) == true)
+        try await Self.withLiveFiles { live in
+            let (files, directory, certificates) = (FileManager.default, live.directory, live.certificates)
+            try files.removeItem(atPath: directory + "/live.key")
+            try files.copyItem(atPath: certificates.otherServerKey, toPath: directory + "/live.key")
+            #expect(await Self.handshakes(live.web, live.trustsOld) == true)
+            try files.removeItem(atPath: directory + "/live.crt")
+            try files.copyItem(atPath: certificates.otherServerCertificate, toPath: directory + "/live.crt")
+            #expect(await Self.handshakes(live.web, live.trustsNew) == true)
+        }
     }
 
     @Test("a renewal is reported once: a pair that does not load as a failure (the old context kept), the fixed pair as a success")
@@ -254,9 +243,25 @@ extension WebConfigRuntimeTests {
         chmod(directory + "/live.key", 0o600)
     }
 
-    /// A daemon whose web config serves `live.crt` and `live.key` from `directory`.
-    static func daemonServingLiveFiles(in directory: String, certificates: TLSTestCertificates) async throws -> WebDaemon {
+    /// A daemon whose web config serves `live.crt` and `live.key` from `directory`, and clients
+    /// that trust the first pair's CA (`trustsOld`) or the replacement's (`trustsNew`).
+    struct LiveFiles {
+        let web: WebDaemon
+        let directory: String
+        let certificates: TLSTestCertificates
+        let trustsOld: NIOSSL.TLSConfiguration
+        let trustsNew: NIOSSL.TLSConfiguration
+    }
+
+    static func withLiveFiles(_ body: (LiveFiles) async throws -> Void) async throws {
+        let certificates = try TLSTestCertificates.get()
+        let directory = try TemporaryDirectory.kept()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         try installFirstPair(in: directory, certificates: certificates)
-        return try await WebDaemon(webConfig: "tls_server_config:\n  cert_file: \(directory)/live.crt\n  key_file: \(directory)/live.key\n")
+        let web = try await WebDaemon(webConfig: "tls_server_config:\n  cert_file: \(directory)/live.crt\n  key_file: \(directory)/live.key\n")
+        defer { Task { await web.tearDown() } }
+        try await body(LiveFiles(web: web, directory: directory, certificates: certificates,
+                                 trustsOld: try certificates.clientTLS(trustingCA: true, certificate: nil),
+                                 trustsNew: try certificates.clientTLS(trustingCA: false, certificate: nil)))
     }
 }

@@ -14,14 +14,7 @@ struct ConfigFuzzTests {
     func mutatedConfigs() throws {
         let iterations = Int(ProcessInfo.processInfo.environment["FUZZ_ITERATIONS"] ?? "") ?? 2_000
         let folder = try TemporaryDirectory()
-        let example = try String(contentsOfFile: ExampleConfigTests.examplePath, encoding: .utf8)
-        try folder.write("private-ca.pem", "pem")
-        try folder.write("secrets/unitrends-password", "ut-pass\n")
-        try folder.write("credentials/m365", "m365-pass\n")
-        let environment = [
-            "CREDENTIALS_DIRECTORY": folder.path + "/credentials", "COMMVAULT_PASSWORD": "cv-pass",
-            "INET_USER": "svc", "INET_PASSWORD": "inet-pass",
-        ]
+        let (example, environment) = try ExampleConfigTests.inPlace(in: folder)
         let path = folder.path + "/config.yaml"
         let seed = try FuzzSeed.resolve(for: "config parser fuzzing")
         var mutator = Mutator(seed: seed)

@@ -10,11 +10,9 @@ struct ExampleConfigTests {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("config/example.yaml").path
 
-    @Test("the shipped example config loads with its files and variables in place")
-    func exampleLoads() throws {
-        let folder = try TemporaryDirectory()
-        let example = try String(contentsOfFile: Self.examplePath, encoding: .utf8)
-        let path = try folder.write("config.yaml", example)
+    /// The example's text, with the files it names written into `folder` and the variables it
+    /// reads: what loading it needs.
+    static func inPlace(in folder: borrowing TemporaryDirectory) throws -> (example: String, environment: [String: String]) {
         try folder.write("private-ca.pem", "pem")
         try folder.write("secrets/unitrends-password", "ut-pass\n")
         try folder.write("credentials/m365", "m365-pass\n")
@@ -22,6 +20,14 @@ struct ExampleConfigTests {
             "CREDENTIALS_DIRECTORY": folder.path + "/credentials", "COMMVAULT_PASSWORD": "cv-pass",
             "INET_USER": "svc", "INET_PASSWORD": "inet-pass",
         ]
+        return (try String(contentsOfFile: examplePath, encoding: .utf8), environment)
+    }
+
+    @Test("the shipped example config loads with its files and variables in place")
+    func exampleLoads() throws {
+        let folder = try TemporaryDirectory()
+        let (example, environment) = try Self.inPlace(in: folder)
+        let path = try folder.write("config.yaml", example)
         let config = try ConfigLoader.load(path: path, environment: environment)
         #expect(config.targets.map(\.name) == ["m365-prod", "commvault-dc1", "inet-backup", "eclypse-lab", "unitrends-branch"])
         #expect(config.targets.map(\.vendor) == [.veeamM365, .commvault, .inet, .eclypse, .unitrends])

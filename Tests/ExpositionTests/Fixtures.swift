@@ -123,12 +123,4 @@ enum Fixtures {
             config: ConfigStatus(lastReloadSuccessful: true, lastReloadSuccessTime: nil),
             build: BuildInfo(version: "1", swiftVersion: "6"))
     }
-
-    /// A unique directory under the system's temporary directory, for tests running in parallel.
-    static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("exposition-tests-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
 }

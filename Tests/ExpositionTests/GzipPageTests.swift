@@ -1,6 +1,7 @@
 import Exposition
 import Foundation
 import NIOCore
+import TestSupport
 import Testing
 
 /// A gzip page is pieces compressed apart plus a fresh tail, joined into one member: every reader
@@ -62,9 +63,9 @@ struct GzipPageTests {
         }
         // The member goes in from a file: a pipe written by this process would block (or, once a
         // failing Python has exited, never finish) when the member is larger than its buffer.
-        let input = FileManager.default.temporaryDirectory.appendingPathComponent("gzip-page-\(UUID().uuidString).gz")
+        let directory = try TemporaryDirectory()
+        let input = directory.url.appendingPathComponent("member.gz")
         try Data(member).write(to: input)
-        defer { try? FileManager.default.removeItem(at: input) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = ["-c", "import gzip,sys; sys.stdout.buffer.write(gzip.decompress(sys.stdin.buffer.read()))"]

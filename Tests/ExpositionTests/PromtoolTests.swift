@@ -1,6 +1,7 @@
 import BackupModel
 import Exposition
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs Prometheus' own linter on rendered pages. CI installs `promtool` (Debian package
@@ -42,10 +43,9 @@ enum Promtool {
     /// pipes: a page of megabytes would fill a pipe, and a promtool that exits early must not
     /// leave this process writing into a closed pipe.
     static func check(_ page: [UInt8]) throws -> (status: Int32, output: String) {
-        let directory = try Fixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let input = directory.appendingPathComponent("page.prom")
-        let output = directory.appendingPathComponent("output.txt")
+        let directory = try TemporaryDirectory()
+        let input = directory.url.appendingPathComponent("page.prom")
+        let output = directory.url.appendingPathComponent("output.txt")
         try Data(page).write(to: input)
         try Data().write(to: output)
         let process = Process()

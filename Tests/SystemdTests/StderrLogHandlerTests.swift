@@ -124,9 +124,9 @@ struct StderrLogHandlerTests {
         ])
     }
 
-    @Test("json escapes control characters with their short or \\u forms")
+    @Test("json escapes quote, backslash, \\n, \\r and \\t by their short forms, other control characters and DEL as \\u")
     func jsonEscapes() {
-        #expect(StderrLogHandler.jsonString("a\"b\\c\nd\re\tf\u{8}g\u{C}h\u{1}") == #""a\"b\\c\nd\re\tf\bg\fh\u0001""#)
+        #expect(StderrLogHandler.jsonString("a\"b\\c\nd\re\tf\u{8}g\u{C}h\u{1}i\u{7F}") == #""a\"b\\c\nd\re\tf\u0008g\u000ch\u0001i\u007f""#)
     }
 
     @Test(

@@ -116,3 +116,18 @@ public struct MetricsPage: Sendable {
         return Sample(name: String(name), labels: labels, value: String(value), family: family)
     }
 }
+
+extension MetricsPage {
+    /// Reads pages from `fetch` (every 50 ms, as `eventually`) until one satisfies `condition`
+    /// or `timeout` seconds pass, and returns the last page read either way, so the assertion
+    /// that follows can show what the daemon served instead.
+    public static func waitFor(timeout: Double = 10, from fetch: () async -> MetricsPage,
+                               until condition: (MetricsPage) -> Bool) async -> MetricsPage {
+        var page = MetricsPage("")
+        _ = await eventually(timeout: timeout) {
+            page = await fetch()
+            return condition(page)
+        }
+        return page
+    }
+}

@@ -35,16 +35,7 @@ fi
 
 WORK=$(mktemp -d /tmp/bx-netfault.XXXXXX)
 BX_LOGS=${BX_LOGS:-/tmp/bx-netfault-logs-$(date +%Y%m%dT%H%M%S)}
-if [ -z "${BX_BINARY:-}" ] || [ -z "${BX_SIMULATOR:-}" ]; then
-  (cd "$ROOT" && scripts/swift-release-build.sh --product backup-exporter \
-     && scripts/swift-release-build.sh --product backup-simulator) >"$WORK/build.log" 2>&1 \
-    || { tail -30 "$WORK/build.log"; echo "release build failed (log: $WORK/build.log)"; exit 1; }
-  bin=$(cd "$ROOT" && scripts/swift-release-build.sh --show-bin-path)
-  BX_BINARY=${BX_BINARY:-$bin/backup-exporter}; BX_SIMULATOR=${BX_SIMULATOR:-$bin/backup-simulator}
-fi
-# private copies: a build in the same .build must not swap the binaries under a running test
-install -D -m755 "$BX_BINARY" "$WORK/bin/backup-exporter" && install -m755 "$BX_SIMULATOR" "$WORK/bin/backup-simulator" \
-  || { echo "cannot copy $BX_BINARY / $BX_SIMULATOR" >&2; exit 1; }
+"$ROOT/scripts/release-binaries.sh" "$WORK" || exit 1
 
 id=$(( $$ % 100000 ))
 DNS=bxnf-d-$id
