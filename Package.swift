@@ -95,7 +95,7 @@ let package = Package(
 
         // Scheduler, HTTP endpoints, reload and lifecycle: the daemon itself.
         .target(name: "Daemon", dependencies: [
-            "BackupModel", "StateStore", "Exposition", "ExporterConfig", "Adapters", "Systemd", "WebServer",
+            "BackupModel", "StateStore", "Exposition", "ExporterConfig", "Adapters", "Systemd", "WebServer", "CMalloc",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -104,7 +104,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "backup-exporter", dependencies: [
-            "Daemon", "Adapters", "ExporterConfig", "Systemd", "CMalloc", "WebServer",
+            "Daemon", "Adapters", "ExporterConfig", "Systemd", "WebServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -16,6 +16,9 @@ import StateStore
 ///   rendered compares equal and is kept.
 /// - A format's page is released after `idleRelease` seconds without a scrape of that format,
 ///   so a one-off OpenMetrics request does not keep a second page resident for good.
+/// - After a page changed or was released, the allocator is asked to return free pages
+///   (`MallocTuning.releaseFreePages`, at most every `trimInterval`): the buffers a change
+///   replaces are freed inside malloc's arenas, which keep them resident otherwise.
 actor MetricsPageCache {
     private struct Kept {
         var page: StorePage
@@ -28,6 +31,9 @@ actor MetricsPageCache {
     let idleRelease: Double
     /// At most one page per format, while that format is being scraped.
     private var pages: [ExpositionFormat: Kept] = [:]
+    static let trimInterval: Duration = .seconds(5)
+    private var lastTrim: ContinuousClock.Instant?
+    private var trimScheduled = false
 
     init(maxAge: Double = 1, idleRelease: Double = 600) {
         self.maxAge = maxAge
@@ -72,8 +78,33 @@ actor MetricsPageCache {
         kept.page.update(to: snapshot, now: now)
         kept.version = version
         kept.scrapes += 1
-        defer { pages[format] = kept }
-        return body(&kept.page)
+        let result = body(&kept.page)
+        pages[format] = kept
+        releaseFreePages()
+        return result
+    }
+
+    /// After a change to a page, the buffers it replaced are free but their pages stay resident
+    /// (see `MallocTuning.releaseFreePages`). Released at most once per `trimInterval`; a change
+    /// inside it is released at its end, so the last change before a quiet spell is released too.
+    private func releaseFreePages() {
+        let now = ContinuousClock.now
+        guard let last = lastTrim, now - last < Self.trimInterval else {
+            trimNow()
+            return
+        }
+        guard !trimScheduled else { return }
+        trimScheduled = true
+        Task { [weak self] in
+            try? await Task.sleep(until: last + Self.trimInterval)
+            await self?.trimNow()
+        }
+    }
+
+    private func trimNow() {
+        trimScheduled = false
+        lastTrim = .now
+        MallocTuning.releaseFreePages()
     }
 
     /// Checks every `idleRelease` seconds whether `format` was scraped since; drops its page if not.
@@ -94,6 +125,7 @@ actor MetricsPageCache {
         guard let kept = pages[format] else { return nil }
         guard kept.scrapes == seen else { return kept.scrapes }
         pages[format] = nil
+        releaseFreePages()
         return nil
     }
 }

@@ -16,14 +16,26 @@ import CMalloc
 ///
 /// Environment variables (`MALLOC_ARENA_MAX`, `GLIBC_TUNABLES`) would do the same but depend on
 /// how the daemon is started; this holds under systemd, a shell and the benchmark alike.
-enum MallocTuning {
+public enum MallocTuning {
     static let mmapThresholdBytes: Int32 = 256 * 1024
     static let maxArenas: Int32 = 2
 
-    static func apply() {
+    public static func apply() {
         #if canImport(Glibc)
         _ = mallopt(M_MMAP_THRESHOLD, mmapThresholdBytes)
         _ = mallopt(M_ARENA_MAX, maxArenas)
+        #endif
+    }
+
+    /// Gives the pages of freed memory inside the arenas back to the kernel.
+    ///
+    /// Why: the kept metrics page is a few hundred buffers of 32 KiB or more, below the mmap
+    /// threshold, and every poll replaces some of them; the arenas' free chunks end up scattered
+    /// between live ones, and an arena trims only its top. At 10,000 jobs that was 20 MiB of RSS
+    /// holding nothing. `malloc_trim` releases whole free pages anywhere in the arenas.
+    static func releaseFreePages() {
+        #if canImport(Glibc)
+        _ = malloc_trim(0)
         #endif
     }
 }
