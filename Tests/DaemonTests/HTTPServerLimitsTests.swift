@@ -172,7 +172,9 @@ struct HTTPServerLimitsTests {
 
     @Test("a client that pauses between reads for less than the write-stall timeout gets the whole answer")
     func pausingReaderIsServed() async throws {
-        try await Self.withServer(Self.limits(writeStall: .milliseconds(1500))) { server in
+        // 3 s against pauses of 0.9 s: a loaded machine that oversleeps a pause by a second still
+        // reads within the timeout (1.5 s failed once in CI).
+        try await Self.withServer(Self.limits(writeStall: .seconds(3))) { server in
             let pausing = try await RawConnection.open(port: server.port, reading: false)
             try await pausing.send("GET /a HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
             let started = ContinuousClock.now
@@ -180,11 +182,11 @@ struct HTTPServerLimitsTests {
             // closes once the answer is in its socket; the client reads the rest, then the end.
             while pausing.closedAfter == nil, ContinuousClock.now - started < .seconds(60) {
                 try await Task.sleep(for: .milliseconds(900))
-                await pausing.read(for: .milliseconds(2))
+                await pausing.read(times: 8)
             }
             #expect(pausing.bytes > Self.largeBody.utf8.count, "got \(pausing.bytes) bytes")
             // Longer than the timeout: without the restart on progress the answer would have been cut.
-            #expect(ContinuousClock.now - started > .milliseconds(2000), "read in a few bursts: the pauses tested little")
+            #expect(ContinuousClock.now - started > .seconds(3), "read in a few bursts: the pauses tested little")
             await pausing.close()
         } handler: { _ in
             .text(Self.largeBody)

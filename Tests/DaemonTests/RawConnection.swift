@@ -50,6 +50,16 @@ final class RawConnection: Sendable {
         try? await channel.setOption(.autoRead, value: false).get()
     }
 
+    /// Asks for `reads` reads, 5 ms apart, then stops reading: each takes at most what NIO reads
+    /// per readable event (a few buffers of up to 64 KiB), so a burst takes a bounded amount
+    /// however fast the machine is.
+    func read(times reads: Int) async {
+        for _ in 0..<reads {
+            channel.read()
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
     /// Bytes the server sent so far.
     var bytes: Int { receivedBytes.withLockedValue { $0 } }
 
