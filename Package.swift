@@ -96,7 +96,6 @@ let package = Package(
         // Scheduler, HTTP endpoints, reload and lifecycle: the daemon itself.
         .target(name: "Daemon", dependencies: [
             "BackupModel", "StateStore", "Exposition", "ExporterConfig", "Adapters", "Systemd", "WebServer", "CMalloc",
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -2,7 +2,8 @@
 import CMalloc
 #endif
 
-/// The daemon's one process-wide allocator setting, applied before anything else starts.
+/// The daemon's process-wide allocator policy: settings applied before anything else starts,
+/// and a way to hand freed memory back (`releaseFreePages`).
 ///
 /// Why: the metrics page is one buffer of about 2 KiB per job (20 MiB at 10,000 jobs), rendered
 /// again after every store change. glibc's default mmap threshold is dynamic: after the first
