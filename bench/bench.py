@@ -44,7 +44,7 @@ import urllib.request
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # BENCH_EXPORTER runs another build (an older one, for a before/after comparison).
 EXPORTER = os.environ.get("BENCH_EXPORTER", os.path.join(ROOT, ".build/release/backup-exporter"))
-SIMULATOR = os.path.join(ROOT, ".build/release/backup-simulator")
+SIMULATOR = os.environ.get("BENCH_SIMULATOR", os.path.join(ROOT, ".build/release/backup-simulator"))
 OPENLOOP_SOURCE = os.path.join(ROOT, "bench/openloop.c")
 BASELINE = os.path.join(ROOT, "bench/baseline/exporter.py")
 RESULTS = os.path.join(ROOT, "bench/results")

@@ -115,8 +115,8 @@ public struct ProcessStats: Sendable, Equatable {
 
     /// `/proc` files report a size of 0, so they are read until end of file rather than by size.
     /// Plain `read(2)`: this runs on every scrape, and Foundation's file handle costs more than
-    /// the read.
-    private static func readProcFile(_ path: String) -> String? {
+    /// the read. Public for the daemon's other reads of `/proc/self`.
+    public static func readProcFile(_ path: String) -> String? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
