@@ -28,9 +28,8 @@ struct JobRecord {
     static let countedRunLimit = 128
 
     var row: Row
-    private(set) var countedRunIDs: Set<String>
     /// Oldest first, in the order the runs were counted, with the time each was counted by.
-    private(set) var countedOrder: [(id: String, time: Double?)]
+    private var counted = CountedRunIDs(limit: JobRecord.countedRunLimit)
     /// The sequence number the next counted run gets; persisted implicitly as max(sequence) + 1.
     private(set) var nextSequence: Int64
 
@@ -38,13 +37,16 @@ struct JobRecord {
     /// record was loaded is newer than the newest time the job's row held then.
     private let timelessBound: Double?
 
-    init(row: Row, counted: [(runID: String, sequence: Int64, time: Double?)] = []) {
+    /// `counted` oldest first, as the store read it; beyond the newest `countedRunLimit` (schema 2
+    /// kept more) the oldest are forgotten here, as if pruned.
+    init(row: Row, counted loaded: [(runID: String, sequence: Int64, time: Double?)] = []) {
         self.row = row
-        self.countedOrder = counted.map { ($0.runID, $0.time) }
-        self.countedRunIDs = Set(countedOrder.map(\.id))
-        self.nextSequence = (counted.last?.sequence ?? -1) + 1
+        self.nextSequence = (loaded.last?.sequence ?? -1) + 1
         self.timelessBound = [row.history.lastSuccessTime, row.history.lastFailureTime, row.lastRun?.endTime, row.lastRun?.startTime]
             .compactMap { $0 }.max()
+        for run in loaded {
+            if let pruned = counted.append(run.runID, time: run.time) { forget(pruned) }
+        }
     }
 
     init(name: String, firstSeen: Double) {
@@ -64,23 +66,19 @@ struct JobRecord {
     mutating func observe(_ run: ObservedRun) -> PendingWrites.CountedRun? {
         guard let result = run.state.result else { return nil }
         moveHistoryTimes(for: run, result: result)
-        guard !countedRunIDs.contains(run.id) else { return nil }
+        guard !counted.contains(run.id) else { return nil }
         let time = run.endTime ?? run.startTime
         if let time, let forgotten = row.forgottenThrough, time <= forgotten { return nil }
-        countedRunIDs.insert(run.id)
         row.history.runsByResult[result, default: 0] += 1
-        countedOrder.append((run.id, time))
+        if let pruned = counted.append(run.id, time: time) { forget(pruned) }
         let sequence = nextSequence
         nextSequence += 1
-        if countedOrder.count > Self.countedRunLimit {
-            let excess = countedOrder.count - Self.countedRunLimit
-            for pruned in countedOrder.prefix(excess) {
-                countedRunIDs.remove(pruned.id)
-                if let time = pruned.time ?? timelessBound { row.forgottenThrough = max(row.forgottenThrough ?? time, time) }
-            }
-            countedOrder.removeFirst(excess)
-        }
         return PendingWrites.CountedRun(runID: run.id, sequence: sequence, time: time)
+    }
+
+    /// A pruned run's time moves `forgottenThrough`, so it can never be counted again.
+    private mutating func forget(_ pruned: (id: String, time: Double?)) {
+        if let time = pruned.time ?? timelessBound { row.forgottenThrough = max(row.forgottenThrough ?? time, time) }
     }
 
     /// Moves the last success or failure time forward (never back) for a finished run.
@@ -94,14 +92,14 @@ struct JobRecord {
     }
 
     /// Whether `id` was counted already (and is still remembered).
-    func hasCounted(_ id: String) -> Bool { countedRunIDs.contains(id) }
+    func hasCounted(_ id: String) -> Bool { counted.contains(id) }
 
     /// Every counted run id still kept, with its sequence, oldest first: what a rewrite of the
     /// whole store inserts. Sequences are handed out one by one and pruned from the oldest, so the
-    /// kept ones are the last `countedOrder.count` before `nextSequence`.
+    /// kept ones are the last `counted.count` before `nextSequence`.
     var countedRuns: [PendingWrites.CountedRun] {
-        let first = nextSequence - Int64(countedOrder.count)
-        return countedOrder.enumerated().map { PendingWrites.CountedRun(runID: $1.id, sequence: first + Int64($0), time: $1.time) }
+        let first = nextSequence - Int64(counted.count)
+        return counted.inOrder.enumerated().map { PendingWrites.CountedRun(runID: $1.id, sequence: first + Int64($0), time: $1.time) }
     }
 
     /// Counted runs with a sequence below this are pruned from the database.
