@@ -14,12 +14,15 @@ public struct ExporterService: Service {
     }
 
     public func run() async throws {
+        // Trapped before the start: `start()` sends READY=1, systemd may run `ExecReload=` (a
+        // SIGHUP) at once, and an untrapped SIGHUP ends the process. One that comes during the
+        // start waits in the sequence and reloads right after it.
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
         try await daemon.start()
         let daemon = self.daemon
         let logger = self.logger
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                let hangups = await UnixSignalsSequence(trapping: .sighup)
                 for await _ in hangups.cancelOnGracefulShutdown() {
                     logger.info("SIGHUP: reloading configuration")
                     await daemon.reload()

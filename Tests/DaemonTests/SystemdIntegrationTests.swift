@@ -67,6 +67,39 @@ struct SystemdIntegrationTests {
         #expect(await daemon.waitForExit(timeout: 5) == 0, "\(daemon.output)")
     }
 
+    /// systemd runs `ExecReload=` (SIGHUP) as soon as READY=1 is in, so the daemon must trap
+    /// SIGHUP before it says ready: an untrapped SIGHUP ends the process.
+    @Test("a SIGHUP sent the moment READY=1 arrives reloads the daemon; it does not end it")
+    func sighupRightAfterReady() async throws {
+        let workspace = try await ChildDaemonWorkspace.make(clock: .manual(at: DaemonFixture.epoch), interval: "1s")
+        defer { Task { await workspace.tearDown() } }
+        let notify = try DatagramSocket(bindingTo: workspace.directory + "/notify")
+        defer { notify.closeAndUnlink() }
+        let port = try freePort()
+        let daemon = try ChildProcess(
+            executable: "backup-exporter", arguments: workspace.arguments(port: port) + ["--log.format", "logfmt"],
+            environment: ["NOTIFY_SOCKET": notify.path, "INET_PASSWORD": DaemonFixture.password],
+            directory: workspace.directory)
+        defer { Task { await daemon.kill9() } }
+        var messages: [String] = []
+        // Polled without sleeping, so the signal follows READY=1 by microseconds, not a poll interval.
+        let deadline = ContinuousClock.now + .seconds(20)
+        while !messages.contains(where: { $0.hasPrefix("READY=1") }), ContinuousClock.now < deadline {
+            if let datagram = notify.receiveQueued() { messages.append(String(decoding: datagram, as: UTF8.self)) }
+        }
+        try #require(messages.contains { $0.hasPrefix("READY=1") }, "\(daemon.output)")
+        daemon.signal(SIGHUP)
+
+        #expect(await eventually {
+            while let datagram = notify.receiveQueued() { messages.append(String(decoding: datagram, as: UTF8.self)) }
+            return messages.filter { $0.hasPrefix("READY=1") }.count == 2
+        }, "\(messages) \(daemon.output)")
+        #expect(messages.contains { $0.hasPrefix("RELOADING=1") }, "\(messages)")
+        #expect(try await httpGet("http://127.0.0.1:\(port)/-/healthy") == "Healthy.\n")
+        daemon.signal(SIGTERM)
+        #expect(await daemon.waitForExit(timeout: 5) == 0, "\(daemon.output)")
+    }
+
     @Test("a second daemon on the same state directory refuses to start and names the lock")
     func secondInstanceRefused() async throws {
         let fixture = try await DaemonFixture()
