@@ -102,14 +102,14 @@ public actor Daemon {
         }
         lastStatusLine = await statusLine()
         notifier.ready(status: lastStatusLine)
-        releaseProgramPages(after: "start")
+        releaseMappedFilePages(after: "start")
     }
 
     /// Start-up and a reload run code that steady state never runs again; its pages go back to
-    /// the kernel (see `ProgramImagePages`).
-    private func releaseProgramPages(after phase: String) {
-        guard let release = ProgramImagePages.release() else { return }
-        logger.info("binary's pages given back", metadata: [
+    /// the kernel (see `MappedFilePages`).
+    private func releaseMappedFilePages(after phase: String) {
+        guard let release = MappedFilePages.release() else { return }
+        logger.info("mapped file pages given back", metadata: [
             "after": "\(phase)", "resident_bytes_before": "\(release.residentBefore)",
             "resident_bytes_after": "\(release.residentAfter)", "advised_bytes": "\(release.advisedBytes)",
         ])
@@ -146,7 +146,7 @@ public actor Daemon {
             let configuration = try await loadAndApplyConfiguration()
             events.configReloaded(targets: configuration.targets.count)
             await updateStatusLine(force: true)
-            releaseProgramPages(after: "reload")
+            releaseMappedFilePages(after: "reload")
             return .success(configuration.targets.count)
         } catch {
             await store.setConfigStatus(successful: false)

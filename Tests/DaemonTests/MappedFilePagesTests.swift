@@ -3,10 +3,11 @@ import Foundation
 import TestSupport
 import Testing
 
-/// The daemon gives back the pages of its own binary that start-up touched: only clean
-/// read-only mappings of the binary are advised, and what is advised really leaves the process.
-@Suite("the binary's start-up pages")
-struct ProgramImagePagesTests {
+/// The daemon gives back the clean pages of its binary and libraries that start-up touched: only
+/// read-only file mappings with no anonymous page are advised, and what is advised really leaves
+/// the process.
+@Suite("the start-up pages of mapped files")
+struct MappedFilePagesTests {
     /// Shaped like a real `/proc/self/smaps` of the release binary (fields cut to those read):
     /// its read-only head, code, RELRO (relocated, so anonymous), data (writable, none of it
     /// written yet), then libc and the heap.
@@ -36,30 +37,28 @@ struct ProgramImagePagesTests {
         Anonymous:             4 kB
         """
 
-    @Test("of the binary's four mappings only the read-only head and the code are advised; RELRO, data, libc and the heap are not")
-    func choosesCleanReadOnlyMappingsOfTheBinary() {
-        let mappings = ProgramImagePages.parse(smaps: Self.smaps)
+    @Test("the binary's read-only head and code and libc's code are advised; RELRO, data, the heap and anonymous memory are not")
+    func choosesCleanReadOnlyFileMappings() {
+        let mappings = MappedFilePages.parse(smaps: Self.smaps)
         #expect(mappings.count == 7)
-        let image: Substring = "/opt/backup exporter/bin/backup-exporter (deleted)"
-        let chosen = ProgramImagePages.reclaimable(mappings, image: image)
-        #expect(chosen.map(\.start) == [0x5612a000_0000, 0x5612a06f_0000])
-        #expect(chosen.map(\.end) == [0x5612a06f_0000, 0x5612a210_2000])
-        #expect(chosen.map(\.residentBytes) == [1344 * 1024, 15152 * 1024])
-        #expect(ProgramImagePages.resident(of: image, in: mappings) == (1344 + 15152 + 1112 + 2816) * 1024)
-        #expect(ProgramImagePages.reclaimable(mappings, image: "/usr/lib/x86_64-linux-gnu/libc.so.6").count == 1)
-        #expect(ProgramImagePages.reclaimable(mappings, image: "/opt/backup").isEmpty)
+        #expect(mappings[0].path == "/opt/backup exporter/bin/backup-exporter (deleted)")
+        let chosen = MappedFilePages.reclaimable(mappings)
+        #expect(chosen.map(\.start) == [0x5612a000_0000, 0x5612a06f_0000, 0x7f00a000_0000])
+        #expect(chosen.map(\.end) == [0x5612a06f_0000, 0x5612a210_2000, 0x7f00a018_0000])
+        #expect(chosen.map(\.residentBytes) == [1344 * 1024, 15152 * 1024, 1136 * 1024])
+        #expect(MappedFilePages.residentInFiles(mappings) == (1344 + 15152 + 1112 + 2816 + 1136) * 1024)
     }
 
-    @Test("in this test process the binary's resident bytes drop, and the code still runs after")
+    @Test("in this test process the file mappings' resident bytes drop, and the code still runs after")
     func releasesThisProcessesPages() throws {
-        let release = try #require(ProgramImagePages.release())
+        let release = try #require(MappedFilePages.release())
         #expect(release.advisedBytes > 0)
         #expect(release.residentAfter < release.residentBefore, "\(release)")
         // The code just given back runs again (faulted in from the file).
-        #expect(ProgramImagePages.parse(smaps: Self.smaps).count == 7)
+        #expect(MappedFilePages.parse(smaps: Self.smaps).count == 7)
     }
 
-    @Test("the daemon binary gives its pages back once READY=1 is sent and again after a reload")
+    @Test("the daemon binary gives its start-up pages back once READY=1 is sent and again after a reload")
     func daemonReleasesAfterStartAndReload() async throws {
         let workspace = try await ChildDaemonWorkspace.make(clock: .manual(at: DaemonFixture.epoch), interval: "1h")
         defer { Task { await workspace.tearDown() } }
@@ -71,12 +70,13 @@ struct ProgramImagePagesTests {
 
         #expect(await eventually { releaseLine(daemon.output, after: "start") != nil }, "\(daemon.output)")
         let start = try #require(releaseLine(daemon.output, after: "start"))
-        #expect(start.after < start.before / 2, "\(start)")
+        // At least 4 MiB: the binary's start-up code alone is more (libraries the test runner
+        // maps too, as a debug build's Swift runtime, stay: the kernel skips shared pages).
+        #expect(start.after <= start.before - 4 << 20, "\(start)")
         #expect(start.advised > 0)
-        // Read from outside: the binary's resident bytes stay below what start-up left behind.
-        let image = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(daemon.pid)/exe")
+        // Read from outside: the file mappings' resident bytes stay below what start-up left behind.
         let smaps = try String(contentsOfFile: "/proc/\(daemon.pid)/smaps", encoding: .utf8)
-        let resident = ProgramImagePages.resident(of: Substring(image), in: ProgramImagePages.parse(smaps: smaps))
+        let resident = MappedFilePages.residentInFiles(MappedFilePages.parse(smaps: smaps))
         #expect(resident > 0 && resident < start.before, "\(resident) of \(start)")
 
         daemon.signal(SIGHUP)
@@ -85,10 +85,10 @@ struct ProgramImagePagesTests {
         #expect(await daemon.waitForExit(timeout: 5) == 0, "\(daemon.output)")
     }
 
-    /// The figures of the daemon's "binary's pages given back" logfmt line for `after`.
+    /// The figures of the daemon's "mapped file pages given back" logfmt line for `after`.
     private func releaseLine(_ output: String, after: String) -> (before: Int, after: Int, advised: Int)? {
         guard let line = output.split(separator: "\n").first(where: {
-            $0.contains("msg=\"binary's pages given back\"") && $0.contains(" after=\(after)")
+            $0.contains("msg=\"mapped file pages given back\"") && $0.contains(" after=\(after)")
         }) else { return nil }
         func value(_ key: String) -> Int? {
             line.split(separator: " ").first { $0.hasPrefix(key + "=") }.flatMap { Int($0.dropFirst(key.count + 1)) }
