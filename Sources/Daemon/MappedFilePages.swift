@@ -24,14 +24,14 @@ import Exposition
 public enum MappedFilePages {
     /// What one release did: the resident bytes of file mappings before and after, and how much
     /// was advised.
-    public struct Release: Sendable, Equatable {
+    public struct Release: Sendable {
         public var residentBefore: Int
         public var residentAfter: Int
         public var advisedBytes: Int
     }
 
     /// One mapping of `/proc/self/smaps`, reduced to what the choice needs.
-    struct Mapping: Equatable {
+    struct Mapping {
         var start: UInt
         var end: UInt
         var permissions: Substring

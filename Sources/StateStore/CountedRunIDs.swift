@@ -34,7 +34,6 @@ struct CountedRunIDs {
     mutating func append(_ id: String, time: Double?) -> (id: String, time: Double?)? {
         let slot = Slot(id: id, time: time ?? .nan)
         guard slots.count == limit else {
-            if slots.isEmpty { slots.reserveCapacity(min(limit, 4)) }
             slots.append(slot)
             return nil
         }

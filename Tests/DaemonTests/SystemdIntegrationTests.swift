@@ -16,13 +16,9 @@ struct SystemdIntegrationTests {
         defer { notify.closeAndUnlink() }
         let port = try freePort()
 
-        let daemon = try ChildProcess(
-            executable: "backup-exporter",
-            arguments: workspace.arguments(port: port) + ["--log.format", "logfmt"],
-            environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "400000", "INET_PASSWORD": DaemonFixture.password],
-            directory: directory)
+        let daemon = try workspace.startDaemon(port: port, notify: notify, environment: ["WATCHDOG_USEC": "400000"])
         var messages: [String] = []
-        let drain = { while let datagram = notify.receiveQueued() { messages.append(String(decoding: datagram, as: UTF8.self)) } }
+        let drain = { messages += notify.queuedMessages() }
 
         #expect(await eventually { drain(); return messages.contains { $0.hasPrefix("READY=1") } }, "\(daemon.output)")
         // Ready means the listener is up: the metrics page answers straight away.
@@ -76,22 +72,19 @@ struct SystemdIntegrationTests {
         let notify = try DatagramSocket(bindingTo: workspace.directory + "/notify")
         defer { notify.closeAndUnlink() }
         let port = try freePort()
-        let daemon = try ChildProcess(
-            executable: "backup-exporter", arguments: workspace.arguments(port: port) + ["--log.format", "logfmt"],
-            environment: ["NOTIFY_SOCKET": notify.path, "INET_PASSWORD": DaemonFixture.password],
-            directory: workspace.directory)
+        let daemon = try workspace.startDaemon(port: port, notify: notify)
         defer { Task { await daemon.kill9() } }
         var messages: [String] = []
         // Polled without sleeping, so the signal follows READY=1 by microseconds, not a poll interval.
         let deadline = ContinuousClock.now + .seconds(20)
         while !messages.contains(where: { $0.hasPrefix("READY=1") }), ContinuousClock.now < deadline {
-            if let datagram = notify.receiveQueued() { messages.append(String(decoding: datagram, as: UTF8.self)) }
+            messages += notify.queuedMessages()
         }
         try #require(messages.contains { $0.hasPrefix("READY=1") }, "\(daemon.output)")
         daemon.signal(SIGHUP)
 
         #expect(await eventually {
-            while let datagram = notify.receiveQueued() { messages.append(String(decoding: datagram, as: UTF8.self)) }
+            messages += notify.queuedMessages()
             return messages.filter { $0.hasPrefix("READY=1") }.count == 2
         }, "\(messages) \(daemon.output)")
         #expect(messages.contains { $0.hasPrefix("RELOADING=1") }, "\(messages)")
@@ -140,18 +133,26 @@ struct WatchdogStopTests {
         let notify = try DatagramSocket(bindingTo: workspace.directory + "/notify")
         defer { notify.closeAndUnlink() }
         let port = try freePort()
-        let daemon = try ChildProcess(
-            executable: "backup-exporter", arguments: workspace.arguments(port: port),
-            environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "30000000", "INET_PASSWORD": DaemonFixture.password],
-            directory: workspace.directory)
+        let daemon = try workspace.startDaemon(port: port, notify: notify, environment: ["WATCHDOG_USEC": "30000000"])
         var messages: [String] = []
         #expect(await eventually {
-            while let datagram = notify.receiveQueued() { messages.append(String(decoding: datagram, as: UTF8.self)) }
+            messages += notify.queuedMessages()
             return messages.contains("WATCHDOG=1")
         }, "\(daemon.output)")
         let started = ContinuousClock.now
         daemon.signal(SIGTERM)
         #expect(await daemon.waitForExit(timeout: 5) == 0, "\(daemon.output)")
         #expect(started.duration(to: .now) < .seconds(5))
+    }
+}
+
+extension ChildDaemonWorkspace {
+    /// The daemon binary on this workspace with logfmt logs, telling `notify` what systemd would
+    /// hear (`environment` adds to NOTIFY_SOCKET and the fixture's password).
+    func startDaemon(port: Int, notify: DatagramSocket, environment: [String: String] = [:]) throws -> ChildProcess {
+        try ChildProcess(
+            executable: "backup-exporter", arguments: arguments(port: port) + ["--log.format", "logfmt"],
+            environment: ["NOTIFY_SOCKET": notify.path, "INET_PASSWORD": DaemonFixture.password].merging(environment) { $1 },
+            directory: directory)
     }
 }

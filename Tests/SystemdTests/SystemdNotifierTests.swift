@@ -25,11 +25,7 @@ struct SystemdNotifierTests {
 
         body(SystemdNotifier())
 
-        var received: [String] = []
-        while let datagram = socket.receiveQueued() {
-            received.append(String(decoding: datagram, as: UTF8.self))
-        }
-        return received
+        return socket.queuedMessages()
     }
 
     @Test("ready with a status sends READY=1 and STATUS= in one datagram")

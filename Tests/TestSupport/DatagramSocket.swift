@@ -64,6 +64,13 @@ public final class DatagramSocket: @unchecked Sendable {
         return count < 0 ? nil : Array(buffer.prefix(count))
     }
 
+    /// Every datagram queued now, as text, oldest first (sd_notify's messages are UTF-8).
+    public func queuedMessages() -> [String] {
+        var messages: [String] = []
+        while let datagram = receiveQueued() { messages.append(String(decoding: datagram, as: UTF8.self)) }
+        return messages
+    }
+
     /// Closes the socket and removes its file, so the path is free for the next test.
     public func closeAndUnlink() {
         close(descriptor)
