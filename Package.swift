@@ -17,9 +17,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
-        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         // Normalised vocabulary shared by every module: targets, jobs, runs, states, reasons.
@@ -30,8 +28,14 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // libxcrypt from libcrypt-dev: bcrypt verification for the web config's basic_auth_users.
         .systemLibrary(name: "CCrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"])]),
+        // OpenSSL's libcrypto from libssl-dev: the HMAC that keys basic auth's outcome cache.
+        .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // zlib from zlib1g-dev: gzip for /metrics (Accept-Encoding: gzip).
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // libyaml from libyaml-dev: the config's YAML parser.
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        // libxml2 from libxml2-dev: the vendors' XML answers.
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         // glibc's allocator tuning (mallopt): part of libc6-dev, no pkg-config.
         .systemLibrary(name: "CMalloc"),
 
@@ -53,8 +57,7 @@ let package = Package(
 
         // The YAML config: strict keys, file:line errors, secrets, durations.
         .target(name: "ExporterConfig", dependencies: [
-            "BackupModel", "WebServer",
-            .product(name: "Yams", package: "Yams"),
+            "BackupModel", "WebServer", "CYAML",
         ]),
 
         // The daemon's small HTTP/1.1 server on SwiftNIO, with TLS and basic auth; the request,
@@ -66,15 +69,15 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOTLS", package: "swift-nio"),
-            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            "CCrypt",
+            "CCrypt", "CLibCrypto",
         ]),
 
         // The vendor adapters: one protocol, one folder per vendor, one registry table.
         .target(name: "Adapters", dependencies: [
             "BackupModel",
             "ExporterConfig",
+            "CLibXML2",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -96,6 +99,7 @@ let package = Package(
         // Scheduler, HTTP endpoints, reload and lifecycle: the daemon itself.
         .target(name: "Daemon", dependencies: [
             "BackupModel", "StateStore", "Exposition", "ExporterConfig", "Adapters", "Systemd", "WebServer", "CMalloc",
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -118,7 +122,7 @@ let package = Package(
         .executableTarget(name: "state-store-crash-writer", dependencies: ["StateStore", "BackupModel"],
                           path: "Tests/StateStoreCrashWriter"),
 
-        .testTarget(name: "BackupModelTests", dependencies: ["BackupModel"]),
+        .testTarget(name: "BackupModelTests", dependencies: ["BackupModel", "TestSupport"]),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "BackupModel", "CSQLite", "TestSupport"]),
         .testTarget(name: "ExpositionTests", dependencies: [

@@ -2,7 +2,9 @@
 # Installs the Debian packages backup-exporter needs, only those missing, so `make demo` and
 # `make test` work on a fresh Debian 12 machine with just the Swift toolchain.
 #   build:  libsystemd-dev (sd_notify, sd_journal), libsqlite3-dev (the state store),
-#           libcrypt-dev (bcrypt for the web config's basic auth users), zlib1g-dev (gzip scrapes)
+#           libcrypt-dev (bcrypt for the web config's basic auth users), zlib1g-dev (gzip scrapes),
+#           libyaml-dev (the config's YAML), libxml2-dev (the vendors' XML), libssl-dev (libcrypto's
+#           HMAC for the basic auth cache)
 #   test:   prometheus (promtool), python3-venv (fidelity tests against the vendors' real clients),
 #           openssl (test certificates), e2fsprogs (an ext4 image the state directory test forces
 #           read-only)
@@ -13,7 +15,7 @@
 #           must pass Debian's own checker), iptables + iproute2 (tc) for the network fault test
 #           (make net-fault-test: packet loss and blackholes in a private network namespace)
 set -euo pipefail
-want=(libsystemd-dev libsqlite3-dev libcrypt-dev zlib1g-dev pkg-config)
+want=(libsystemd-dev libsqlite3-dev libcrypt-dev zlib1g-dev libyaml-dev libxml2-dev libssl-dev pkg-config)
 for flag in "$@"; do
     case "$flag" in
         --test) want+=(prometheus python3-venv openssl e2fsprogs);;

@@ -162,11 +162,13 @@ checkx "lintian --fail-on error,warning $(basename "$DEB"): exit $rc, $lint_ew e
 { [ $rc = 0 ] && [ "$lint_ew" = 0 ]; } || sed 's/^/    /' <<<"$lint"
 info=$(dpkg-deb --info "$DEB"); contents=$(dpkg-deb --contents "$DEB")
 depends=$(sed -n 's/^ Depends: //p' <<<"$info")
-for lib in libc6 libsystemd0 libsqlite3-0; do
+for lib in libc6 libsystemd0 libsqlite3-0 libyaml-0-2 libxml2 libssl3 tzdata; do
   check "deb Depends: has $lib ($depends)" grep -qE "(^|, )$lib( |,|$)" <<<"$depends"
 done
-# grep >/dev/null, not grep -q: ldd's next write would fail under pipefail and skip the check
-if ldd "$BX_BINARY" | grep libxml2 >/dev/null; then check "deb Depends: has libxml2 (the binary links it)" grep -q libxml2 <<<"$depends"; fi
+# Issue 12: 30 MB installed at most (decimal MB, so 29,296 KiB), which holds only without
+# Foundation's ICU data; dpkg's Installed-Size is in KiB.
+installed=$(sed -n 's/^ Installed-Size: //p' <<<"$info")
+checkx "deb Installed-Size ${installed:-?} KiB <= 29296 KiB (30 MB)" '[ -n "$installed" ] && [ "$installed" -le 29296 ]'
 libs=$(ldd "$BX_BINARY" 2>&1); rc=$?
 checkx "binary links no Swift runtime library (static stdlib; ldd exit $rc)" '[ $rc = 0 ] && ! grep -q libswift <<<"$libs"'
 for f in ./usr/bin/backup-exporter ./lib/systemd/system/backup-exporter.service ./etc/backup-exporter/config.yaml \

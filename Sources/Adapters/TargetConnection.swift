@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import BackupModel
 import ExporterConfig
-import Foundation
+import FoundationEssentials
 import NIOCore
 import NIOHTTP1
 import NIOPosix

@@ -2,7 +2,7 @@ import Adapters
 import BackupModel
 import Exposition
 import ExporterConfig
-import Foundation
+import FoundationEssentials
 import Logging
 import NIOPosix
 import StateStore

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// How the soft open-file limit is shared between scrapers and polls, so that no number of
 /// scrapers can take the descriptors a poll needs. Decided once at start, with the listener:

@@ -1,6 +1,6 @@
 import BackupModel
 import Exposition
-import Foundation
+import FoundationEssentials
 import NIOCore
 import NIOHTTP1
 import StateStore

@@ -2,7 +2,8 @@ import Adapters
 import BackupModel
 import Dispatch
 import ExporterConfig
-import Foundation
+import FoundationEssentials
+import NIOConcurrencyHelpers
 import Logging
 import StateStore
 
@@ -220,7 +221,7 @@ public final class TargetPoller: Sendable {
 
 /// The little mutable state a poller shares between its timer handler, its loop and its callers.
 private final class LockedState: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = NIOLock()
     private var tick: Double?
     private var timer: (any DispatchSourceTimer)?
     private var loop: Task<Void, Never>?

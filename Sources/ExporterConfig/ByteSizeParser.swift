@@ -1,4 +1,5 @@
-import Foundation
+import BackupModel
+import FoundationEssentials
 
 /// Byte counts written as an integer or with a unit: `512KiB`, `32MiB` (powers of 1024) or
 /// `1MB` (powers of 1000, as disk vendors and SI mean it). Units are matched case-insensitively
@@ -11,10 +12,10 @@ public enum ByteSizeParser {
     ]
 
     public static func bytes(_ text: String) -> Int? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingWhitespace()
         let unitStart = trimmed.firstIndex(where: { !($0.isASCII && ($0.isNumber || $0 == ".")) }) ?? trimmed.endIndex
         let numberText = String(trimmed[..<unitStart])
-        let unit = trimmed[unitStart...].trimmingCharacters(in: .whitespaces).lowercased()
+        let unit = trimmed[unitStart...].trimmingWhitespace().lowercased()
         guard !numberText.isEmpty, !numberText.hasPrefix("."), let number = Double(numberText),
               let factor = unitBytes[unit] else { return nil }
         let bytes = (number * factor).rounded(.down)

@@ -1,5 +1,4 @@
-import Foundation
-import Yams
+import FoundationEssentials
 
 /// Loads and validates the config file in one step: either a complete `ExporterConfiguration` or
 /// the first problem found, as a `ConfigError` with file, line and key.
@@ -15,10 +14,10 @@ public enum ConfigLoader {
     /// `path` names the file in messages and is the folder relative paths are resolved against;
     /// the file itself is not read.
     public static func parse(yaml: String, path: String, environment: [String: String]) throws(ConfigError) -> ExporterConfiguration {
-        guard let yamsRoot = try compose(yaml, file: path) else {
+        guard let yamlRoot = try YAMLComposer.compose(yaml, file: path) else {
             throw ConfigError(file: path, line: nil, key: "targets", message: "missing required key (the file is empty)")
         }
-        let root = try ConfigNode(yams: yamsRoot, file: path, path: "", environment: environment)
+        let root = try ConfigNode(yaml: yamlRoot, file: path, path: "", environment: environment)
         let document = try ConfigMapping(root, file: path, path: "")
         try document.rejectUnknownKeys(allowed: topLevelKeys)
 
@@ -53,36 +52,5 @@ public enum ConfigLoader {
             warnings += SecretFilePermissions.warnings(target: mapping, resolve: decoder.resolvedPath)
         }
         return ExporterConfiguration(sourcePath: path, targets: targets, warnings: warnings)
-    }
-
-    /// Yams' own descriptions quote the offending source line, which may hold a password, so the
-    /// message is rebuilt from the problem and its position only.
-    static func compose(_ yaml: String, file: String) throws(ConfigError) -> Node? {
-        do {
-            return try Yams.compose(yaml: yaml)
-        } catch let error as YamlError {
-            throw syntaxError(error, file: file)
-        } catch {
-            throw ConfigError(file: file, line: nil, key: "", message: "invalid YAML")
-        }
-    }
-
-    private static func syntaxError(_ error: YamlError, file: String) -> ConfigError {
-        switch error {
-        case .scanner(let context, let problem, let mark, _),
-             .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
-            var message = "invalid YAML: \(problem) at column \(mark.column)"
-            if let context { message += " (\(context.text) that started on line \(context.mark.line))" }
-            return ConfigError(file: file, line: mark.line, key: "", message: message)
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-            return ConfigError(file: file, line: context.mark.line, key: "",
-                               message: "invalid YAML: key \(keys) appears more than once in the same mapping")
-        case .reader(let problem, _, _, _):
-            return ConfigError(file: file, line: nil, key: "", message: "invalid YAML: \(problem)")
-        default:
-            return ConfigError(file: file, line: nil, key: "", message: "invalid YAML")
-        }
     }
 }

@@ -1,11 +1,9 @@
-import Yams
-
-/// A YAML value with its line, detached from Yams.
+/// A config value with its line: a `YAMLNode` with its scalars read and its environment
+/// variables expanded.
 ///
-/// Yams' `Node` is not `Sendable` (it holds anchors by reference), and `VendorOptions` has to
-/// travel with the configuration across actors, so the document is copied into this small tree
-/// once. Environment variables are expanded during the copy, which is how `${NAME}` works in
-/// every string value, including the vendors' `options:`.
+/// Expansion happens here, once, which is how `${NAME}` works in every string value, including
+/// the vendors' `options:`; `VendorOptions` travels with the configuration across actors, so the
+/// tree is a plain `Sendable` value.
 struct ConfigNode: Sendable, Equatable {
     enum Value: Sendable, Equatable {
         case scalar(ConfigScalar)
@@ -47,12 +45,12 @@ extension ConfigNode {
 
     /// A nil `environment` leaves `$` alone: the web config holds bcrypt hashes (`$2y$10$…`),
     /// and the exporter-toolkit format it copies has no expansion.
-    init(yams node: Node, file: String, path: String, environment: [String: String]?) throws(ConfigError) {
-        let line = node.mark?.line ?? 0
-        switch node {
+    init(yaml node: YAMLNode, file: String, path: String, environment: [String: String]?) throws(ConfigError) {
+        let line = node.line
+        switch node.content {
         case .scalar(let scalar):
-            let isNull = node.null != nil
-            var text = scalar.string
+            let isNull = scalar.isNull
+            var text = scalar.text
             if !isNull, let environment {
                 switch EnvironmentExpander.expand(text, environment: environment) {
                 case .success(let expanded):
@@ -62,28 +60,24 @@ extension ConfigNode {
                                       message: Self.message(for: failure, path: path))
                 }
             }
-            self.init(value: .scalar(ConfigScalar(text: text, isNull: isNull, bool: node.bool, int: node.int)), line: line)
+            self.init(value: .scalar(ConfigScalar(text: text, isNull: isNull, bool: scalar.bool, int: scalar.int)), line: line)
         case .sequence(let sequence):
             var items: [ConfigNode] = []
             for (index, item) in sequence.enumerated() {
-                items.append(try ConfigNode(yams: item, file: file, path: "\(path)[\(index)]", environment: environment))
+                items.append(try ConfigNode(yaml: item, file: file, path: "\(path)[\(index)]", environment: environment))
             }
             self.init(value: .sequence(items), line: line)
-        case .mapping(let mapping):
+        case .mapping(let pairs):
             var entries: [ConfigEntry] = []
-            for (key, value) in mapping {
-                let keyLine = key.mark?.line ?? line
-                guard case .scalar(let keyScalar) = key else {
-                    throw ConfigError(file: file, line: keyLine, key: path, message: "mapping keys must be plain words")
+            for pair in pairs {
+                guard case .scalar(let keyScalar) = pair.key.content else {
+                    throw ConfigError(file: file, line: pair.key.line, key: path, message: "mapping keys must be plain words")
                 }
-                let keyPath = path.isEmpty ? keyScalar.string : "\(path).\(keyScalar.string)"
-                let converted = try ConfigNode(yams: value, file: file, path: keyPath, environment: environment)
-                entries.append(ConfigEntry(key: keyScalar.string, keyLine: keyLine, value: converted))
+                let keyPath = path.isEmpty ? keyScalar.text : "\(path).\(keyScalar.text)"
+                let converted = try ConfigNode(yaml: pair.value, file: file, path: keyPath, environment: environment)
+                entries.append(ConfigEntry(key: keyScalar.text, keyLine: pair.key.line, value: converted))
             }
             self.init(value: .mapping(entries), line: line)
-        case .alias:
-            // Yams' composer resolves aliases to the anchored node, so this is not reached.
-            throw ConfigError(file: file, line: line, key: path, message: "unresolved YAML alias")
         }
     }
 

@@ -1,14 +1,15 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// File reading and path handling shared by the config file, the web config file, secret files
 /// and CA files.
 enum FileCheck {
     /// Why `path` cannot be read as a file, or nil when it looks readable.
     static func problem(at path: String) -> String? {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return "no such file" }
-        if isDirectory.boolValue { return "is a directory" }
-        guard FileManager.default.isReadableFile(atPath: path) else { return "permission denied" }
+        var info = stat()
+        guard stat(path, &info) == 0 else { return "no such file" }
+        if info.st_mode & S_IFMT == S_IFDIR { return "is a directory" }
+        guard access(path, R_OK) == 0 else { return "permission denied" }
         return nil
     }
 

@@ -1,4 +1,5 @@
-import Foundation
+import BackupModel
+import FoundationEssentials
 
 /// The keys that may appear both under `defaults:` and in a target. Reading a target starts from
 /// the defaults' values, which start from the built-in ones, so each default is applied in one
@@ -37,7 +38,7 @@ struct ScheduleSettings: Sendable, Equatable {
             result.jitter = jitter
         }
         if let timezone = try mapping.string("timezone") {
-            guard TimeZone(identifier: timezone) != nil else {
+            guard TimeZoneRules.named(timezone) != nil else {
                 throw mapping.error("timezone", "unknown time zone '\(timezone)' (expected an IANA name like UTC or Europe/Berlin)")
             }
             result.timezone = timezone
@@ -60,9 +61,9 @@ struct ScheduleSettings: Sendable, Equatable {
 
     /// "10%" as 0.1; only the percent form, so "10" is not misread as ten whole intervals.
     static func fraction(percentage text: String) -> Double? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingWhitespace()
         guard trimmed.hasSuffix("%") else { return nil }
-        let number = trimmed.dropLast().trimmingCharacters(in: .whitespaces)
+        let number = trimmed.dropLast().trimmingWhitespace()
         guard let first = number.first, first.isNumber, let percent = Double(number), percent.isFinite,
               (0...100).contains(percent) else { return nil }
         return percent / 100

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Secret files (`password_file`, `token_file`, a TLS key) that other users can read. It is a
 /// warning, not an error: the file may be meant for a group the daemon shares on purpose, and
@@ -16,7 +17,13 @@ enum SecretFilePermissions {
         guard mode & sharedReadBits != 0 else { return nil }
         let who = mode & 0o004 != 0 ? "every user" : "its group"
         return ConfigWarning(file: file, line: line, key: key,
-                             message: "'\(path)' is readable by \(who) (mode \(String(format: "%04o", Int(mode & 0o777)))); make it readable by the daemon only, e.g. chmod 600, or use systemd credentials")
+                             message: "'\(path)' is readable by \(who) (mode \(octal(mode & 0o777))); make it readable by the daemon only, e.g. chmod 600, or use systemd credentials")
+    }
+
+    /// `0640`: four octal digits, as `chmod` and `stat -c %a` write a mode.
+    private static func octal(_ mode: UInt16) -> String {
+        let digits = String(mode, radix: 8)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 
     /// Warnings for the secret files one target's `auth:` names, with paths resolved as the

@@ -18,7 +18,7 @@ public struct TargetConfiguration: Sendable, Equatable {
     public var timeout: Double
     /// Fraction 0...1 of `interval` by which first polls are spread ("10%" is 0.1).
     public var jitter: Double
-    /// IANA identifier, already checked with `TimeZone(identifier:)`; for vendors that report
+    /// IANA identifier, already checked with `TimeZoneRules.named(_:)`; for vendors that report
     /// local times without an offset.
     public var timezone: String
     /// Responses larger than this are refused, so a misbehaving appliance cannot exhaust memory.

@@ -1,5 +1,5 @@
 import BackupModel
-import Foundation
+import FoundationEssentials
 
 /// Turns one `targets:` entry into a `TargetConfiguration`: strict keys, defaults, URL and name
 /// checks, secrets read from where they are kept. Uniqueness across targets is the loader's job.

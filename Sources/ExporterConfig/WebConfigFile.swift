@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import WebServer
 
 /// `--web.config.file`: the Prometheus exporter-toolkit's web config, read with the toolkit's
@@ -118,8 +118,8 @@ public struct WebConfigFile: Sendable, Equatable {
     public static func parse(yaml: String, path: String) throws(ConfigError) -> WebConfigFile {
         var file = WebConfigFile(path: path, tlsServerConfig: nil, basicAuthUsers: [:], warnings: [], lines: [:])
         // An empty file is valid, as in the toolkit: plain HTTP, no authentication.
-        guard let yamsRoot = try ConfigLoader.compose(yaml, file: path) else { return file }
-        let root = try ConfigNode(yams: yamsRoot, file: path, path: "", environment: nil)
+        guard let yamlRoot = try YAMLComposer.compose(yaml, file: path) else { return file }
+        let root = try ConfigNode(yaml: yamlRoot, file: path, path: "", environment: nil)
         if root.isNull { return file }
         let document = try ConfigMapping(root, file: path, path: "")
         try document.rejectUnknownKeys(allowed: topLevelKeys)

@@ -1,4 +1,5 @@
-import Foundation
+import BackupModel
+import FoundationEssentials
 
 /// `Accept-Encoding` negotiation for the metrics page: gzip or the plain page (identity).
 public enum ContentCoding {
@@ -10,11 +11,11 @@ public enum ContentCoding {
         var wildcard: Double?
         for value in values {
             for item in value.split(separator: ",") {
-                let parts = item.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+                let parts = item.split(separator: ";").map { $0.trimmingWhitespace() }
                 guard let coding = parts.first?.lowercased(), !coding.isEmpty else { continue }
                 var quality = 1.0
                 for parameter in parts.dropFirst() {
-                    let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                    let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingWhitespace() }
                     if pair.count == 2, pair[0].lowercased() == "q" { quality = Double(pair[1]) ?? 0 }
                 }
                 if coding == "gzip" || coding == "x-gzip" { gzip = max(gzip ?? 0, quality) }

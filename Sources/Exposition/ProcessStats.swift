@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import Foundation
+import FoundationEssentials
 
 /// The `process_*` values of the Prometheus client libraries, read from `/proc`.
 ///

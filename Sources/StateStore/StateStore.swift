@@ -1,5 +1,6 @@
 import BackupModel
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Every target's health and every job's last run and history, in memory for the exposition and
 /// persisted in `<directory>/state.sqlite` so that a restart, crash or power cut loses nothing
@@ -74,13 +75,23 @@ public actor StateStore {
         self.now = clock
     }
 
+    /// `mkdir -p`, with the mode the umask leaves of 0777 as `mkdir(1)` does; the errno of the
+    /// first component that cannot be made, or nil.
+    private static func makeDirectories(_ path: String) -> Int32? {
+        var built = path.hasPrefix("/") ? "/" : ""
+        for component in path.split(separator: "/") {
+            built += component
+            if mkdir(built, 0o777) != 0, errno != EEXIST { return errno }
+            built += "/"
+        }
+        return nil
+    }
+
     /// Creates the directory if missing, takes its lock unless `lock` still holds it, and opens
     /// and prepares the database.
     private static func openFiles(in directory: String, keeping lock: InstanceLock?) throws(StoreError) -> (InstanceLock, SQLiteDatabase) {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw StoreError(path: directory, message: "cannot create the state directory: \(error.localizedDescription)")
+        if let code = makeDirectories(directory) {
+            throw StoreError(path: directory, message: "cannot create the state directory: \(InstanceLock.systemMessage(code))")
         }
         let lock = if let lock, lock.isStillAtPath { lock } else { try InstanceLock(path: directory + "/lock") }
         let database = try SQLiteDatabase(path: directory + "/state.sqlite")

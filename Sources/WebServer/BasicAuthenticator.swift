@@ -1,5 +1,5 @@
-import Crypto
-import Foundation
+import CLibCrypto
+import FoundationEssentials
 import NIOConcurrencyHelpers
 import NIOPosix
 
@@ -23,8 +23,12 @@ public final class BasicAuthenticator: Sendable {
     /// An unknown user is checked against this real hash and then refused, so the answer takes
     /// as long as for a known user with a wrong password.
     private let decoyHash: String
-    private let cacheKey = SymmetricKey(size: .bits256)
-    private let outcomes = NIOLockedValueBox<[Data: Bool]>([:])
+    /// The HMAC key: 32 bytes from the system's random source, made anew for each authenticator.
+    private let cacheKey: [UInt8] = {
+        var random = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &random) }
+    }()
+    private let outcomes = NIOLockedValueBox<[[UInt8]: Bool]>([:])
     private let bcryptLock = NIOLock()
     private let verifications = NIOLockedValueBox<Int>(0)
 
@@ -42,14 +46,15 @@ public final class BasicAuthenticator: Sendable {
         guard let (user, password) = Self.credentials(request.headers.first(name: "Authorization")) else { return false }
         let hash = users[user]
         let key = cacheKey(user: user, password: password, hash: hash ?? decoyHash)
-        if let outcome = outcomes.withLockedValue({ $0[key] }) { return outcome && hash != nil }
+        if let key, let outcome = outcomes.withLockedValue({ $0[key] }) { return outcome && hash != nil }
         let decoy = decoyHash
         let checked = try? await NIOThreadPool.singleton.runIfActive { [self] in
             bcryptLock.withLock {
                 // Another request may have checked the same credentials while this one waited.
-                if let outcome = outcomes.withLockedValue({ $0[key] }) { return outcome }
+                if let key, let outcome = outcomes.withLockedValue({ $0[key] }) { return outcome }
                 verifications.withLockedValue { $0 += 1 }
                 let outcome = Bcrypt.verify(password: password, hash: hash ?? decoy)
+                guard let key else { return outcome }
                 outcomes.withLockedValue { outcomes in
                     if outcomes.count >= Self.cacheLimit { outcomes.removeAll() }
                     outcomes[key] = outcome
@@ -72,19 +77,24 @@ public final class BasicAuthenticator: Sendable {
     static func credentials(_ header: String?) -> (user: String, password: String)? {
         guard let header else { return nil }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        // base64 holds no whitespace, so the token is the one word after the scheme.
         guard parts.count == 2, parts[0].lowercased() == "basic",
-              let data = Data(base64Encoded: String(parts[1].trimmingCharacters(in: .whitespaces))),
+              case let words = parts[1].split(whereSeparator: \.isWhitespace), words.count == 1,
+              let data = Data(base64Encoded: String(words[0])),
               let text = String(data: data, encoding: .utf8),
               let colon = text.firstIndex(of: ":") else { return nil }
         return (String(text[..<colon]), String(text[text.index(after: colon)...]))
     }
 
-    private func cacheKey(user: String, password: String, hash: String) -> Data {
-        var message = Data(user.utf8)
-        message.append(0)
-        message.append(contentsOf: password.utf8)
-        message.append(0)
-        message.append(contentsOf: hash.utf8)
-        return Data(HMAC<SHA256>.authenticationCode(for: message, using: cacheKey))
+    /// HMAC-SHA256 (OpenSSL's libcrypto) of user, password and hash, NUL-separated (none of
+    /// them can hold a NUL: they come from a header and a YAML file); nil in the one case
+    /// libcrypto fails, and then nothing is cached.
+    private func cacheKey(user: String, password: String, hash: String) -> [UInt8]? {
+        let message = Array(user.utf8) + [0] + Array(password.utf8) + [0] + Array(hash.utf8)
+        var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        guard HMAC(EVP_sha256(), cacheKey, Int32(cacheKey.count), message, message.count, &digest, &length) != nil,
+              length == 32 else { return nil }
+        return Array(digest.prefix(32))
     }
 }

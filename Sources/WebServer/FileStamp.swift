@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// What `stat` says about a file that changes when it is replaced or rewritten: a renewed
 /// certificate moved into place (new inode) or written over (new size or times). One `stat` per

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Daemon
 import ExporterConfig
-import Foundation
+import FoundationEssentials
 
 /// `check-config FILE [--web.config.file WEB]`: the same validation start-up and reload use, with
 /// the targets printed. The web config is checked the same way too (certificates and keys loaded,
@@ -30,7 +30,7 @@ struct CheckConfigCommand: AsyncParsableCommand {
             }
             print(ConfigurationSummary.table(for: configuration), terminator: "")
         case .failure(let error):
-            FileHandle.standardError.write(Data("\(error.description)\n".utf8))
+            StandardError.write("\(error.description)\n")
             throw ExitCode.failure
         }
     }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Daemon
 import ExporterConfig
-import Foundation
+import FoundationEssentials
 import Logging
 import Systemd
 import WebServer

@@ -1,6 +1,8 @@
+import BackupModel
 import ArgumentParser
 import Daemon
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 
 /// `demo`: the vendor simulator and the daemon against it, on loopback, so a newcomer sees real
@@ -35,7 +37,7 @@ struct DemoCommand: AsyncParsableCommand {
             simulator.waitUntilExit()
         }
         guard let inetURL = await Self.waitForReady(in: directory, simulator: simulator) else {
-            FileHandle.standardError.write(Data("backup-exporter demo: backup-simulator did not start\n".utf8))
+            StandardError.write("backup-exporter demo: backup-simulator did not start\n")
             throw ExitCode.failure
         }
         for line in (try? String(contentsOfFile: directory + "/environment", encoding: .utf8))?.split(separator: "\n") ?? [] {
@@ -61,14 +63,14 @@ struct DemoCommand: AsyncParsableCommand {
             MallocTuning.apply()
             try await DaemonMain.run(options: options, environment: environment, logger: logger)
         } catch {
-            FileHandle.standardError.write(Data("backup-exporter demo: \(error)\n".utf8))
+            StandardError.write("backup-exporter demo: \(error)\n")
             throw ExitCode.failure
         }
     }
 
     /// `backup-simulator` from beside this executable (a build folder, or the package's
     /// `/usr/lib/backup-exporter`), else from `PATH`.
-    static func startSimulator(writingInto directory: String) throws -> Process {
+    static func startSimulator(writingInto directory: String) throws -> SimulatorProcess {
         let me = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
         let candidates = [
             me.deletingLastPathComponent().appendingPathComponent("backup-simulator").path,
@@ -77,19 +79,15 @@ struct DemoCommand: AsyncParsableCommand {
         guard let path = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             throw ValidationError("the demo needs backup-simulator beside backup-exporter or on PATH; from a checkout, run `make demo`")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["--port", "0", "--demo", directory]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        return process
+        return try SimulatorProcess(path: path, arguments: ["--port", "0", "--demo", directory],
+                                    environment: ProcessInfo.processInfo.environment)
     }
 
     /// The inet URL from the `ready` file, or nil if the simulator exits or 30 s pass first.
-    static func waitForReady(in directory: String, simulator: Process) async -> String? {
+    static func waitForReady(in directory: String, simulator: SimulatorProcess) async -> String? {
         for _ in 0..<300 {
             if let text = try? String(contentsOfFile: directory + "/ready", encoding: .utf8) {
-                return text.trimmingCharacters(in: .whitespacesAndNewlines)
+                return text.trimmingWhitespace()
             }
             guard simulator.isRunning else { return nil }
             try? await Task.sleep(for: .milliseconds(100))

@@ -3,7 +3,7 @@ import ArgumentParser
 import BackupModel
 import Daemon
 import ExporterConfig
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// `poll-once`: polls every target once and prints what the exporter would export.
@@ -22,7 +22,7 @@ struct PollOnceCommand: AsyncParsableCommand {
             outcomes = try await TargetPoller.pollOnce(loader: loader, client: client, logger: logger)
         } catch {
             try? await client.shutdown()
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            StandardError.write("\(error)\n")
             throw ExitCode.failure
         }
         try? await client.shutdown()
@@ -48,7 +48,7 @@ enum PollTable {
                     rows.append([
                         target.name, target.vendor.rawValue, "1", job.id, job.name,
                         run?.state.rawValue ?? "-",
-                        run?.normalisedProgress.map { String(format: "%.0f%%", $0) } ?? "-",
+                        run?.normalisedProgress.map(percent) ?? "-",
                         run?.startTime.map(time) ?? "-",
                         run?.endTime.map(time) ?? "-",
                         run?.sizeBytes.map(size) ?? "-",
@@ -59,18 +59,22 @@ enum PollTable {
         }
         let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
         return rows.map { row in
-            zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
-                .trimmingCharacters(in: .whitespaces)
+            zip(row, widths).map { $0 + String(repeating: " ", count: max(0, $1 - $0.count)) }.joined(separator: "  ")
+                .trimmingWhitespace()
         }.joined(separator: "\n") + "\n"
     }
 
     static func time(_ seconds: Double) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: Date(timeIntervalSince1970: seconds))
+        Date(timeIntervalSince1970: seconds).formatted(.iso8601)
+    }
+
+    /// A whole percent, as `%.0f%%` writes it.
+    static func percent(_ value: Double) -> String {
+        value.isFinite ? "\(Int(value.rounded(.toNearestOrEven)))%" : "-"
     }
 
     static func size(_ bytes: Double) -> String {
+        guard bytes.isFinite, bytes >= 0, bytes < 1e18 else { return "-" }
         let units = ["B", "KiB", "MiB", "GiB", "TiB"]
         var value = bytes
         var unit = 0
@@ -78,6 +82,8 @@ enum PollTable {
             value /= 1024
             unit += 1
         }
-        return unit == 0 ? "\(Int(value)) B" : String(format: "%.1f", value) + " " + units[unit]
+        guard unit > 0 else { return "\(Int(value)) B" }
+        let tenths = Int((value * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10) \(units[unit])"
     }
 }

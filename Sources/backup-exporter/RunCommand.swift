@@ -1,6 +1,6 @@
 import ArgumentParser
 import Daemon
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// The daemon itself: the default subcommand.
@@ -34,7 +34,7 @@ struct RunCommand: AsyncParsableCommand {
             try await DaemonMain.run(options: options, environment: environment, logger: logger)
         } catch {
             logger.critical("cannot start: \(error)")
-            FileHandle.standardError.write(Data("backup-exporter: \(error)\n".utf8))
+            StandardError.write("backup-exporter: \(error)\n")
             throw ExitCode.failure
         }
     }

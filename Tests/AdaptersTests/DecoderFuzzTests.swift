@@ -60,7 +60,7 @@ struct DecoderFuzzTests {
         for candidate in nested(value, depth: 3) {
             record(&outcome) { () throws(PollError) in _ = try InetResult(json: candidate, context: "fuzz") }
             record(&outcome) { () throws(PollError) in _ = try VeeamM365Session(json: candidate, context: "fuzz") }
-            record(&outcome) { () throws(PollError) in _ = try UnitrendsBackup(json: candidate, zone: .gmt, context: "fuzz") }
+            record(&outcome) { () throws(PollError) in _ = try UnitrendsBackup(json: candidate, zone: .utc, context: "fuzz") }
             _ = UnitrendsActiveJob(json: candidate)
             record(&outcome) { () throws(PollError) in _ = try CommvaultJobList(json: candidate, context: "fuzz") }
             record(&outcome) { () throws(PollError) in _ = try CommvaultJobSummary(summary: candidate, errorsAsFailed: false, context: "fuzz") }

@@ -8,7 +8,7 @@ struct UnitrendsNormalisationTests {
         var object: [String: JSONValue] = ["id": .number(220), "client_id": .number(2), "client_name": .string("win32"),
                                            "instance_id": .number(23), "instance_name": .string("file-level")]
         object.merge(fields) { $1 }
-        return try UnitrendsBackup(json: .object(object), zone: try #require(TimeZone(identifier: zone)), context: "POST /api/backups")
+        return try UnitrendsBackup(json: .object(object), zone: try #require(TimeZoneRules.named(zone)), context: "POST /api/backups")
     }
 
     @Test("every Unitrends status word maps as tabled; a terminal word decides whatever complete says", arguments: [
@@ -52,7 +52,7 @@ struct UnitrendsNormalisationTests {
         let backup = try UnitrendsBackup(
             json: .object(["id": .string("9001"), "client_id": .number(9), "client_name": .string("esx-vm-web"), "instance_id": .null,
                            "start_date_time": .null, "status": .string("Failure"), "complete": .bool(true)]),
-            zone: .gmt, context: "POST /api/backups")
+            zone: .utc, context: "POST /api/backups")
         #expect(backup.jobID == "9")
         #expect(backup.jobName == "esx-vm-web")
         #expect(backup.run == ObservedRun(id: "9001", state: .failed, vendorStatus: "Failure"))
@@ -61,7 +61,7 @@ struct UnitrendsNormalisationTests {
     @Test("a backup without client is a decode error naming the call (one without id is not: UnitrendsTruthTests)")
     func broken() {
         #expect(throws: PollError(.decode, "POST /api/backups: backup without client_id")) {
-            try UnitrendsBackup(json: .object(["id": .number(2)]), zone: .gmt, context: "POST /api/backups")
+            try UnitrendsBackup(json: .object(["id": .number(2)]), zone: .utc, context: "POST /api/backups")
         }
     }
 
@@ -92,7 +92,7 @@ struct UnitrendsNormalisationTests {
         func make(_ id: Int, _ client: Int, _ start: String) throws -> UnitrendsBackup {
             try UnitrendsBackup(json: .object(["id": .number(Double(id)), "client_id": .number(Double(client)), "client_name": .string("c\(client)"),
                                                "start_date_time": .string(start), "status": .string("Success")]),
-                                zone: .gmt, context: "t")
+                                zone: .utc, context: "t")
         }
         let backups = [try make(5, 1, "10/14/2014 09:32 am"), try make(7, 1, "10/15/2014 09:32 am"), try make(8, 2, "10/14/2014 09:32 am"),
                        try make(9, 1, "10/15/2014 09:32 am"), try make(3, 1, "10/13/2014 09:32 am")]

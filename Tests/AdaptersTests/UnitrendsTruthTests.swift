@@ -27,7 +27,7 @@ struct UnitrendsTruthTests {
         let backup = try UnitrendsBackup(
             json: .object(["id": .number(220), "client_id": .number(2), "client_name": .string("win32"), "status": .string(word),
                            "complete": .bool(complete), "start_date_time": .string("10/14/2014 09:32 am"), "duration": .string("00:00:28")]),
-            zone: .gmt, context: "POST /api/backups")
+            zone: .utc, context: "POST /api/backups")
         #expect(backup.run.state == state)
     }
 
@@ -36,7 +36,7 @@ struct UnitrendsTruthTests {
         let backup = try UnitrendsBackup(
             json: .object(["id": .number(221), "client_id": .number(2), "client_name": .string("win32"), "status": .string("Failure"),
                            "complete": .bool(false), "start_date_time": .string("10/14/2014 09:32 am"), "duration": .string("00:01:05")]),
-            zone: .gmt, context: "POST /api/backups")
+            zone: .utc, context: "POST /api/backups")
         #expect(backup.run == ObservedRun(id: "221", state: .failed, startTime: 1_413_279_120, endTime: 1_413_279_185,
                                           durationSeconds: 65, vendorStatus: "Failure"))
     }
@@ -50,8 +50,8 @@ struct UnitrendsTruthTests {
             "instance_name": .string("file-level"), "start_date_time": .string("10/14/2014 09:32 am"), "duration": .string("00:00:28"),
             "complete": .bool(true), "status": .string("Success"), "size": .number(518),
         ])
-        let first = try UnitrendsBackup(json: row, zone: .gmt, context: "POST /api/backups")
-        let again = try UnitrendsBackup(json: row, zone: .gmt, context: "POST /api/backups")
+        let first = try UnitrendsBackup(json: row, zone: .utc, context: "POST /api/backups")
+        let again = try UnitrendsBackup(json: row, zone: .utc, context: "POST /api/backups")
         #expect(first.jobID == "2/23")
         #expect(first.run.id == "noid:2/23@10/14/2014 09:32 am#Differential")
         #expect(again.run.id == first.run.id)
@@ -59,7 +59,7 @@ struct UnitrendsTruthTests {
         // Another type in the same minute is another run.
         var full = row.object ?? [:]
         full["type"] = .string("Full")
-        #expect(try UnitrendsBackup(json: .object(full), zone: .gmt, context: "t").run.id == "noid:2/23@10/14/2014 09:32 am#Full")
+        #expect(try UnitrendsBackup(json: .object(full), zone: .utc, context: "t").run.id == "noid:2/23@10/14/2014 09:32 am#Full")
     }
 
     // MARK: - Vendor message

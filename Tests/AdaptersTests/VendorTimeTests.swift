@@ -1,5 +1,6 @@
 @testable import Adapters
 import Foundation
+import BackupModel
 import Testing
 
 struct VendorTimeTests {
@@ -30,7 +31,7 @@ struct VendorTimeTests {
 
     @Test("ISO-8601 without a zone is read in the zone it is given")
     func isoDefaultZone() throws {
-        let berlin = try #require(TimeZone(identifier: "Europe/Berlin"))
+        let berlin = try #require(TimeZoneRules.named("Europe/Berlin"))
         #expect(VendorTime.iso8601("2018-05-30T14:19:14", defaultZone: berlin) == Self.base)
         #expect(VendorTime.iso8601("2018-05-30T14:19:14Z", defaultZone: berlin) == Self.base + 7200)
     }
@@ -70,9 +71,19 @@ struct VendorTimeTests {
         ("10/14/2014 09:32 am", "America/New_York", 1_413_293_520),
         ("01/14/2015 09:32 am", "America/New_York", 1_421_245_920),
         ("10/14/2014 09:32 am", "Asia/Kolkata", 1_413_259_320),
+        // Clocks go back: the wall time happens twice and the earlier instant is taken
+        // (01:30 EDT = 05:30Z, not 01:30 EST = 06:30Z; 02:30 CEST = 00:30Z, not 02:30 CET = 01:30Z).
+        ("11/06/2022 01:30 am", "America/New_York", 1_667_712_600),
+        ("10/30/2022 02:30 am", "Europe/Berlin", 1_667_089_800),
+        // Clocks go forward: the wall time never happens and is read with the offset in force
+        // before the jump (02:30 EST = 07:30Z; 02:30 CET = 01:30Z).
+        ("03/13/2022 02:30 am", "America/New_York", 1_647_156_600),
+        ("03/27/2022 02:30 am", "Europe/Berlin", 1_648_344_600),
+        // Past the jump, the new offset: 03:30 EDT = 07:30Z.
+        ("03/13/2022 03:30 am", "America/New_York", 1_647_156_600),
     ])
     func localTimes(text: String, zone: String, expected: Double) throws {
-        let timeZone = try #require(TimeZone(identifier: zone))
+        let timeZone = try #require(TimeZoneRules.named(zone))
         #expect(VendorTime.localDateTime(text, zone: timeZone) == expected)
     }
 
@@ -81,6 +92,6 @@ struct VendorTimeTests {
         "10/14/14 09:32 am", "2014-10-14 09:32", "10/14/2014 09:32 xm", "10/14/2014 09:32 am extra", "10/14/2014 9:5 am",
     ])
     func localRejects(text: String) {
-        #expect(VendorTime.localDateTime(text, zone: VendorTime.utc) == nil)
+        #expect(VendorTime.localDateTime(text, zone: .utc) == nil)
     }
 }

@@ -93,6 +93,7 @@ fi
 [ -n "$depends" ] || { echo "could not compute Depends:" >&2; exit 1; }
 
 # ---- control files
+# tzdata: a target's `timezone:` is read from /usr/share/zoneinfo (TimeZoneRules), not linked in.
 mkdir -p "$d/DEBIAN"
 find "$d/etc" -type f | sed "s#^$d##" | sort > "$d/DEBIAN/conffiles"
 cat > "$d/DEBIAN/control" <<EOF
@@ -101,7 +102,7 @@ Version: $version
 Architecture: $arch
 Maintainer: backup-exporter maintainers <backup-exporter@example.net>
 Installed-Size: $(du -sk --exclude=DEBIAN "$d" | cut -f1)
-Depends: $depends, init-system-helpers (>= 1.54)
+Depends: $depends, init-system-helpers (>= 1.54), tzdata
 Section: net
 Priority: optional
 Homepage: https://github.com/backup-exporter/backup-exporter

@@ -56,7 +56,7 @@ enum CommvaultFailureReasons {
 
     private static func distinct(_ texts: [String]) -> [String] {
         var seen: Set<String> = []
-        return texts.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        return texts.map { $0.trimmingWhitespace() }
             .filter { !$0.isEmpty && seen.insert($0).inserted }
     }
 }

@@ -1,5 +1,5 @@
 import BackupModel
-import Foundation
+import FoundationEssentials
 
 /// One Commvault `jobSummary` (a run), normalised (`vendors/commvault.md`).
 ///
@@ -79,7 +79,7 @@ struct CommvaultJobSummary: Sendable, Equatable {
     ]
 
     static func state(for status: String, errorsAsFailed: Bool) -> JobState {
-        let word = status.trimmingCharacters(in: .whitespaces).lowercased()
+        let word = status.trimmingWhitespace().lowercased()
         if errorsAsFailed, word == "completed w/ one or more errors" { return .failed }
         return states[word] ?? .unknown
     }
@@ -128,7 +128,7 @@ struct CommvaultJobSummary: Sendable, Equatable {
             objectCount: summary["totalNumOfFiles"]?.double,
             vendorStatus: status.isEmpty ? nil : status
         )
-        pendingReason = summary["pendingReason"]?.string.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
+        pendingReason = summary["pendingReason"]?.string.flatMap { $0.trimmingWhitespace().isEmpty ? nil : $0 }
         sortKey = (start ?? positive("lastUpdateTime") ?? 0, summary["jobId"]?.double ?? 0)
     }
 }

@@ -1,5 +1,5 @@
 import BackupModel
-import Foundation
+import FoundationEssentials
 
 /// One ECLYPSE backup job's answer, normalised (`vendors/eclypse.md`). The controller reports
 /// only two properties: `Progress` (an integer 0-100) and `Status` ("OK" on success, otherwise
@@ -29,7 +29,7 @@ struct EclypseJob: Sendable, Equatable {
         guard root.name.lowercased() == "job" else {
             throw PollError(.decode, "\(context): expected a <Job> element, got <\(root.name)>")
         }
-        progress = root.child(caseInsensitive: "Progress").flatMap { Double($0.text.trimmingCharacters(in: .whitespaces)) }
+        progress = root.child(caseInsensitive: "Progress").flatMap { Double($0.text.trimmingWhitespace()) }
         status = root.child(caseInsensitive: "Status")?.text
     }
 
@@ -38,10 +38,10 @@ struct EclypseJob: Sendable, Equatable {
     /// success word). No status and no progress, or 100 without "OK", says nothing we can map:
     /// unknown, never a guess.
     func run(jobID: String) -> ObservedRun {
-        let word = status?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let word = status?.trimmingWhitespace() ?? ""
         let clamped = progress.flatMap { $0.isFinite ? min(100, max(0, $0)) : nil }
         let state: JobState
-        if word.caseInsensitiveCompare("OK") == .orderedSame {
+        if word.lowercased() == "ok" {
             state = .succeeded
         } else if !word.isEmpty {
             state = .failed

@@ -1,6 +1,6 @@
 import BackupModel
 import ExporterConfig
-import Foundation
+import FoundationEssentials
 import Logging
 import NIOHTTP1
 

@@ -1,5 +1,5 @@
 import BackupModel
-import Foundation
+import FoundationEssentials
 
 /// One i-net PDFC / CoWork backup result, normalised (`vendors/inet.md`).
 ///
@@ -85,7 +85,7 @@ struct InetResult: Sendable, Equatable {
         )
         if state == .failed || state == .warning {
             messageParts = errors.sorted { $0.key < $1.key }.compactMap { task, text in
-                guard let text = text.string?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return nil }
+                guard let text = text.string?.trimmingWhitespace(), !text.isEmpty else { return nil }
                 return task.isEmpty ? text : "\(task): \(text)"
             }
         } else {

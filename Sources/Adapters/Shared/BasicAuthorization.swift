@@ -1,5 +1,5 @@
 import ExporterConfig
-import Foundation
+import FoundationEssentials
 
 /// The `Authorization: Basic` value (RFC 7617) for vendors that take credentials on every
 /// request instead of a login call. The value is a credential: it never goes into a message.

@@ -1,5 +1,5 @@
 import BackupModel
-import Foundation
+import FoundationEssentials
 
 /// The `{"username": ..., "password": ...}` body the login calls post, encoded by `JSONEncoder`
 /// so any character in a password is escaped as JSON wants it.

@@ -1,5 +1,5 @@
 import BackupModel
-import Foundation
+import FoundationEssentials
 
 /// A JSON document as a value: vendors mix numbers and numeric strings, omit fields and send
 /// `null`, so adapters read what is there instead of declaring rigid `Codable` shapes that would
@@ -71,7 +71,7 @@ public enum JSONValue: Sendable, Equatable, Decodable {
         switch self {
         case .number(let number): return number
         case .string(let text):
-            guard let number = Double(text.trimmingCharacters(in: .whitespaces)), number.isFinite else { return nil }
+            guard let number = Double(text.trimmingWhitespace()), number.isFinite else { return nil }
             return number
         default: return nil
         }

@@ -1,5 +1,5 @@
 import BackupModel
-import Foundation
+import FoundationEssentials
 
 /// A session token obtained by a vendor's login call (Veeam `/Token`, Commvault `/Login`,
 /// Unitrends `/api/login`), shared by the polls of one target.

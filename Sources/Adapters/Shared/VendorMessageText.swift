@@ -1,5 +1,4 @@
 import BackupModel
-import Foundation
 import ExporterConfig
 
 extension AuthConfiguration {
@@ -9,7 +8,9 @@ extension AuthConfiguration {
     func vendorMessage(_ parts: [String]) -> String? {
         var parts = parts
         for secret in [password, token].compactMap({ $0?.reveal() }) where secret.count >= 4 {
-            parts = parts.map { $0.replacingOccurrences(of: secret, with: "<redacted>") }
+            // By Unicode scalar, not by Character: a combining mark that follows the secret must
+            // not hide it from the match.
+            parts = parts.map { String($0.unicodeScalars.replacing(secret.unicodeScalars, with: "<redacted>".unicodeScalars)) }
         }
         return VendorMessage.bounded(joining: parts)
     }

@@ -1,4 +1,5 @@
-import Foundation
+import BackupModel
+import FoundationEssentials
 
 /// The time and duration spellings vendors use, turned into Unix seconds and seconds.
 ///
@@ -12,8 +13,8 @@ public enum VendorTime {
     /// number of fractional digits (a `,` works as the separator too), and `Z`, `±HH:MM`, `±HHMM`
     /// or `±HH` as zone. Without a zone the time is read in `defaultZone`, which callers take from
     /// the target's `timezone` option.
-    public static func iso8601(_ text: String, defaultZone: TimeZone = utc) -> Double? {
-        var scanner = DigitScanner(text.trimmingCharacters(in: .whitespaces))
+    public static func iso8601(_ text: String, defaultZone: TimeZoneRules = .utc) -> Double? {
+        var scanner = DigitScanner(text.trimmingWhitespace())
         guard let year = scanner.number(digits: 4), scanner.skip("-"),
               let month = scanner.number(digits: 2), scanner.skip("-"),
               let day = scanner.number(digits: 2),
@@ -50,13 +51,13 @@ public enum VendorTime {
         if let offset {
             return Double(fields.secondsSinceEpochInUTC - offset) + fraction
         }
-        return fields.seconds(in: defaultZone).map { $0 + fraction }
+        return fields.seconds(in: defaultZone) + fraction
     }
 
     /// `HH:mm:ss` (`00:00:28`), with hours allowed past 23 (`123:04:05`), optional fractional
     /// seconds (`00:01:02.5`) and an optional .NET-style day prefix (`1.02:03:04`).
     public static func duration(_ text: String) -> Double? {
-        var scanner = DigitScanner(text.trimmingCharacters(in: .whitespaces))
+        var scanner = DigitScanner(text.trimmingWhitespace())
         guard let first = scanner.digitRun().flatMap({ Int($0) }) else { return nil }
         var days = 0
         var hours = first
@@ -83,10 +84,10 @@ public enum VendorTime {
     /// hour is read on the 24-hour clock.
     ///
     /// A wall time that does not exist in `zone` (skipped by a daylight-saving jump) or exists
-    /// twice (repeated when clocks go back) is resolved as Foundation's `Calendar` resolves it:
+    /// twice (repeated when clocks go back) is resolved as `TimeZoneRules.utc(fromLocal:)` says:
     /// the local text cannot say more.
-    public static func localDateTime(_ text: String, zone: TimeZone) -> Double? {
-        var scanner = DigitScanner(text.trimmingCharacters(in: .whitespaces))
+    public static func localDateTime(_ text: String, zone: TimeZoneRules) -> Double? {
+        var scanner = DigitScanner(text.trimmingWhitespace())
         guard let month = scanner.number(minDigits: 1, maxDigits: 2), scanner.skip("/"),
               let day = scanner.number(minDigits: 1, maxDigits: 2), scanner.skip("/"),
               let year = scanner.number(digits: 4), scanner.skipSpaces(),
@@ -110,8 +111,6 @@ public enum VendorTime {
         guard fields.isValid else { return nil }
         return fields.seconds(in: zone)
     }
-
-    public static let utc = TimeZone.gmt
 
     /// A calendar date and wall-clock time, checked for range before any conversion.
     struct Fields {
@@ -142,15 +141,8 @@ public enum VendorTime {
             return days * 86_400 + hour * 3600 + minute * 60 + second
         }
 
-        func seconds(in zone: TimeZone) -> Double? {
-            if zone.identifier == "UTC" || zone.identifier == "GMT" {
-                return Double(secondsSinceEpochInUTC)
-            }
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = zone
-            calendar.locale = Locale(identifier: "en_US_POSIX")
-            let components = DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
-            return calendar.date(from: components)?.timeIntervalSince1970
+        func seconds(in zone: TimeZoneRules) -> Double {
+            Double(zone.utc(fromLocal: Int64(secondsSinceEpochInUTC)))
         }
     }
 }

@@ -1,16 +1,15 @@
 import BackupModel
-import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
+import CLibXML2
 
 /// An XML element as a plain value: name, attributes, child elements and the character data
 /// directly inside it. Vendors that offer XML (Commvault, ECLYPSE) send small documents, so a
-/// whole-document tree is simpler to read than SAX callbacks and, unlike `XMLParser`'s delegate,
-/// can cross actors.
+/// whole-document tree is simpler to read than SAX callbacks, and as a value it can cross actors.
 ///
-/// Namespaces are not processed (vendors' documents use none; a prefixed name stays `a:b`), and
-/// external entities are never resolved, so a hostile appliance cannot make us read local files.
+/// Debian's libxml2 parses; the tree is copied out of its document and the document freed at
+/// once. (FoundationXML wraps the same library, but would bring Foundation and ICU's 30 MB into
+/// the binary.) A prefixed name stays `a:b` (vendors' documents use no namespaces), and neither
+/// external entities nor a DTD are ever loaded, so a hostile appliance cannot make us read local
+/// files or the network.
 public struct XMLTree: Sendable, Equatable {
     public var name: String
     public var attributes: [String: String]
@@ -29,49 +28,94 @@ public struct XMLTree: Sendable, Equatable {
     /// Parses a response body into its root element. `context` (a method and URL path) goes into
     /// the error; the body itself never does.
     ///
-    /// The body must be valid UTF-8: swift-corelibs-foundation's `XMLParser` traps (crashing the
-    /// process) on an invalid UTF-8 byte in an attribute name, which the decoder fuzz test found.
-    /// Both XML vendors answer UTF-8, so this refuses nothing real.
+    /// The body must be valid UTF-8: both XML vendors answer UTF-8, and a clear "not valid UTF-8"
+    /// is a better reason than libxml2's encoding error.
     public static func parse(_ bytes: some Collection<UInt8>, context: String) throws(PollError) -> XMLTree {
-        let data = Data(bytes)
-        guard String(validating: data, as: UTF8.self) != nil else {
+        let body = Array(bytes)
+        guard String(validating: body, as: UTF8.self) != nil else {
             throw PollError(.decode, "\(context): response is not valid UTF-8")
         }
-        guard !Self.hasEmptyProcessingInstruction(data) else {
-            throw PollError(.decode, "\(context): response is not well-formed XML (a processing instruction without data)")
+        guard body.count < Int(Int32.max) else { throw PollError(.decode, "\(context): response is too large for XML") }
+        guard Self.libraryReady, let parser = xmlNewParserCtxt() else {
+            throw PollError(.decode, "\(context): the XML parser could not start")
         }
-        let parser = XMLParser(data: data)
-        parser.shouldProcessNamespaces = false
-        parser.shouldResolveExternalEntities = false
-        let builder = TreeBuilder()
-        parser.delegate = builder
-        let parsed = parser.parse()
-        guard parsed, builder.failure == nil, let root = builder.root else {
-            let line = parser.lineNumber
-            throw PollError(.decode, "\(context): response is not well-formed XML (near line \(line))")
+        defer { xmlFreeParserCtxt(parser) }
+        // Problems are read from the context below; without a handler of its own libxml2 would
+        // print them on stderr, which journald would then keep with the vendor's text in it.
+        parser.pointee.sax.pointee.serror = { _, _ in }
+        let options = Int32(bitPattern: XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue
+            | XML_PARSE_NOWARNING.rawValue | XML_PARSE_NOCDATA.rawValue)
+        let document = body.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { characters in
+                xmlCtxtReadMemory(parser, characters.baseAddress, Int32(characters.count), nil, "UTF-8", options)
+            }
         }
-        return root
+        guard let document else {
+            throw PollError(.decode, "\(context): response is not well-formed XML (near line \(parser.pointee.lastError.line))")
+        }
+        defer { xmlFreeDoc(document) }
+        guard let root = xmlDocGetRootElement(document) else {
+            throw PollError(.decode, "\(context): response is not well-formed XML (no root element)")
+        }
+        return XMLTree(copying: root)
     }
 
-    /// True when the body holds a processing instruction with a target and no data (`<?x?>`):
-    /// libxml2 hands `XMLParser` a NULL for its data and swift-corelibs-foundation calls strlen on
-    /// it, crashing the process (the decoder fuzz test found it, seed 16773461807903185332). Neither
-    /// XML vendor sends processing instructions beyond the declaration, which has data.
-    static func hasEmptyProcessingInstruction(_ data: Data) -> Bool {
-        let bytes = Array(data)
-        var index = 0
-        while index + 1 < bytes.count {
-            defer { index += 1 }
-            guard bytes[index] == UInt8(ascii: "<"), bytes[index + 1] == UInt8(ascii: "?") else { continue }
-            var end = index + 2
-            while end < bytes.count, bytes[end] != UInt8(ascii: "?"), !Self.isSpace(bytes[end]) { end += 1 }
-            if end + 1 < bytes.count, bytes[end] == UInt8(ascii: "?"), bytes[end + 1] == UInt8(ascii: ">") { return true }
+    /// `xmlInitParser` once per process, before the first parse on any thread, as libxml2 asks
+    /// of threaded programs.
+    private static let libraryReady: Bool = {
+        xmlInitParser()
+        return true
+    }()
+
+    /// The element and everything under it, copied out of libxml2's document. libxml2 limits
+    /// nesting to 256 levels, which bounds the recursion.
+    private init(copying element: xmlNodePtr) {
+        self.init(name: Self.qualifiedName(element.pointee.name, element.pointee.ns))
+        var attribute = element.pointee.properties
+        while let current = attribute {
+            attributes[Self.qualifiedName(current.pointee.name, current.pointee.ns)] = Self.text(of: current.pointee.children)
+            attribute = current.pointee.next
         }
-        return false
+        var directText = ""
+        var child = element.pointee.children
+        while let node = child {
+            switch node.pointee.type {
+            case XML_ELEMENT_NODE:
+                children.append(XMLTree(copying: node))
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                if let content = node.pointee.content { directText += String(cString: content) }
+            default:
+                break // comments, processing instructions, entity references: not data
+            }
+            child = node.pointee.next
+        }
+        text = Self.trimmed(directText)
     }
 
-    private static func isSpace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
+    /// The text nodes in a list (an attribute's value). Entity references are not followed: the
+    /// five predefined ones are already replaced by the parser, and others come from a DTD.
+    private static func text(of first: xmlNodePtr?) -> String {
+        var text = ""
+        var node = first
+        while let current = node {
+            if current.pointee.type == XML_TEXT_NODE, let content = current.pointee.content {
+                text += String(cString: content)
+            }
+            node = current.pointee.next
+        }
+        return text
+    }
+
+    private static func qualifiedName(_ name: UnsafePointer<xmlChar>?, _ namespace: xmlNsPtr?) -> String {
+        let local = name.map { String(cString: $0) } ?? ""
+        guard let prefix = namespace?.pointee.prefix else { return local }
+        return "\(String(cString: prefix)):\(local)"
+    }
+
+    private static func trimmed(_ text: String) -> String {
+        guard let first = text.firstIndex(where: { !$0.isWhitespace }),
+              let last = text.lastIndex(where: { !$0.isWhitespace }) else { return "" }
+        return String(text[first...last])
     }
 
     /// The first child element called `name`.
@@ -89,44 +133,5 @@ public struct XMLTree: Sendable, Equatable {
     public func child(caseInsensitive name: String) -> XMLTree? {
         let lowered = name.lowercased()
         return children.first { $0.name.lowercased() == lowered }
-    }
-}
-
-/// Collects `XMLParser` callbacks into an `XMLTree`. Used synchronously by one `parse` call and
-/// never shared, which is why a non-Sendable class is fine here.
-private final class TreeBuilder: NSObject, XMLParserDelegate {
-    private var stack: [XMLTree] = []
-    private var texts: [String] = []
-    private(set) var root: XMLTree?
-    private(set) var failure: (any Error)?
-
-    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-                qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
-        stack.append(XMLTree(name: elementName, attributes: attributeDict))
-        texts.append("")
-    }
-
-    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
-        guard var element = stack.popLast(), let text = texts.popLast() else { return }
-        element.text = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        if stack.isEmpty {
-            root = element
-        } else {
-            stack[stack.count - 1].children.append(element)
-        }
-    }
-
-    func parser(_ parser: XMLParser, foundCharacters string: String) {
-        guard !texts.isEmpty else { return }
-        texts[texts.count - 1] += string
-    }
-
-    func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
-        guard !texts.isEmpty else { return }
-        texts[texts.count - 1] += String(decoding: CDATABlock, as: UTF8.self)
-    }
-
-    func parser(_ parser: XMLParser, parseErrorOccurred parseError: any Error) {
-        failure = parseError
     }
 }

@@ -1,6 +1,6 @@
 import BackupModel
 import ExporterConfig
-import Foundation
+import FoundationEssentials
 import Logging
 import NIOHTTP1
 
@@ -32,7 +32,7 @@ struct UnitrendsAdapter: VendorAdapter {
     let credentials: LoginCredentials?
     let historyHours: Int
     let backupsPerJob: Int
-    let zone: TimeZone
+    let zone: TimeZoneRules
     let session = LoginSession()
     let logger: Logger
     let auth: AuthConfiguration
@@ -47,7 +47,7 @@ struct UnitrendsAdapter: VendorAdapter {
         historyHours = options.historyHours
         backupsPerJob = options.backupsPerJob
         // The config loader has checked the name; UTC only for a target built by hand with a wrong one.
-        zone = TimeZone(identifier: target.timezone) ?? .gmt
+        zone = TimeZoneRules.named(target.timezone) ?? .utc
     }
 
     func poll() async throws(PollError) -> [ObservedJob] {

@@ -1,5 +1,5 @@
 import BackupModel
-import Foundation
+import FoundationEssentials
 
 /// One Unitrends backup from `POST /api/backups`, normalised (`vendors/unitrends.md`).
 ///
@@ -32,7 +32,7 @@ struct UnitrendsBackup: Sendable, Equatable {
 
     static let bytesPerMB: Double = 1_048_576
 
-    init(json: JSONValue, zone: TimeZone, context: String) throws(PollError) {
+    init(json: JSONValue, zone: TimeZoneRules, context: String) throws(PollError) {
         guard json.object != nil else { throw PollError(.decode, "\(context): expected a backup object") }
         let clientName = json["client_name"]?.string
         let instanceName = json["instance_name"]?.string.flatMap { $0.isEmpty ? nil : $0 }
@@ -89,7 +89,7 @@ struct UnitrendsBackup: Sendable, Equatable {
     /// A terminal word decides whatever `complete` says; only no verdict (`None`, empty) on an
     /// incomplete backup is running.
     static func state(word: String, complete: Bool) -> JobState {
-        switch word.trimmingCharacters(in: .whitespaces).lowercased() {
+        switch word.trimmingWhitespace().lowercased() {
         case "success": return .succeeded
         case "warning": return .warning
         case "failure", "failed": return .failed

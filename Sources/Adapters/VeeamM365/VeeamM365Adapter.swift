@@ -1,6 +1,6 @@
 import BackupModel
 import ExporterConfig
-import Foundation
+import FoundationEssentials
 import Logging
 import NIOHTTP1
 
@@ -231,7 +231,7 @@ struct VeeamM365Adapter: VendorAdapter {
             if code == "invalid_grant" {
                 throw PollError(.auth, "\(context): HTTP 400 invalid_grant (credentials or refresh token refused)")
             }
-            throw PollError(.http, "\(context): HTTP 400 \(code.isEmpty ? "" : code)".trimmingCharacters(in: .whitespaces))
+            throw PollError(.http, "\(context): HTTP 400 \(code.isEmpty ? "" : code)".trimmingWhitespace())
         default:
             try response.requireSuccess()
         }
