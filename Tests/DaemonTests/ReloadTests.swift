@@ -106,4 +106,25 @@ struct ReloadTests {
         #expect(good.output.contains(web + ": OK, TLS off, basic auth on"), "\(good.output)")
         #expect(!good.output.contains(WebConfigFileTests.vectorHash))
     }
+
+    /// The binary links FoundationEssentials only, where `TimeZone` knows no IANA name; the test
+    /// process links full Foundation (with ICU) and would not notice. So the binary is asked.
+    @Test("the binary reads a target's IANA time zone from the system's tz database, and refuses an unknown one")
+    func checkConfigTimeZone() async throws {
+        let directory = try TemporaryDirectory.kept()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let config = directory + "/config.yaml"
+        func write(zone: String) throws {
+            try "targets:\n  - { name: a, vendor: unitrends, url: \"http://127.0.0.1:1\", auth: { username: u, password: p }, timezone: \(zone) }\n"
+                .write(toFile: config, atomically: true, encoding: .utf8)
+        }
+        try write(zone: "America/New_York")
+        let known = try ChildProcess(executable: "backup-exporter", arguments: ["check-config", config], directory: directory)
+        #expect(await known.waitForExit(timeout: 10) == 0, "\(known.output)")
+
+        try write(zone: "Mars/Olympus_Mons")
+        let unknown = try ChildProcess(executable: "backup-exporter", arguments: ["check-config", config], directory: directory)
+        #expect(await unknown.waitForExit(timeout: 10) == 1)
+        #expect(unknown.output.contains(":2: targets[0].timezone: unknown time zone 'Mars/Olympus_Mons'"), "\(unknown.output)")
+    }
 }
