@@ -12,9 +12,9 @@ import Musl
 /// it. The TZif format (RFC 8536) is a list of transitions and offsets; that is all a vendor's
 /// local wall-clock time needs.
 ///
-/// After the file's last transition the last offset holds. Debian's files list transitions to
-/// 2037; the POSIX rule in the footer, which carries daylight saving time on past that, is not
-/// read.
+/// After the file's last transition, the POSIX rule in its footer (`PosixTimeZoneRule`) gives the
+/// offset; a file without one (version 1) or with one this reader does not understand keeps the
+/// last listed offset.
 public struct TimeZoneRules: Sendable, Equatable {
     public let identifier: String
     /// UTC instants (seconds since 1970) at which the offset changes, ascending.
@@ -23,8 +23,10 @@ public struct TimeZoneRules: Sendable, Equatable {
     private let offsets: [Int32]
     /// The offset before the first transition (RFC 8536: local time type 0).
     private let initialOffset: Int32
+    /// What holds after the last transition.
+    private let rule: PosixTimeZoneRule?
 
-    public static let utc = TimeZoneRules(identifier: "UTC", transitions: [], offsets: [], initialOffset: 0)
+    public static let utc = TimeZoneRules(identifier: "UTC", transitions: [], offsets: [], initialOffset: 0, rule: nil)
 
     /// Where the compiled zones are; `TZDIR` overrides it, as for glibc.
     static var directory: String {
@@ -35,7 +37,7 @@ public struct TimeZoneRules: Sendable, Equatable {
     /// The zone called `identifier` (`Europe/Berlin`), or nil when the name is not a zone of the
     /// database. `UTC` and `GMT` need no file.
     public static func named(_ identifier: String) -> TimeZoneRules? {
-        if identifier == "UTC" || identifier == "GMT" { return TimeZoneRules(identifier: identifier, transitions: [], offsets: [], initialOffset: 0) }
+        if identifier == "UTC" || identifier == "GMT" { return TimeZoneRules(identifier: identifier, transitions: [], offsets: [], initialOffset: 0, rule: nil) }
         // A name is letters, digits and `_+-` in parts joined by `/`: never absolute, never `..`.
         let parts = identifier.split(separator: "/", omittingEmptySubsequences: false)
         guard !identifier.isEmpty, identifier.utf8.count <= 255, parts.allSatisfy({ part in
@@ -58,6 +60,7 @@ public struct TimeZoneRules: Sendable, Equatable {
             let middle = (low + high) / 2
             if transitions[middle] <= utc { low = middle + 1 } else { high = middle }
         }
+        if low == transitions.count, let rule { return rule.offset(at: utc) }
         return Int64(low == 0 ? initialOffset : offsets[low - 1])
     }
 
@@ -82,12 +85,13 @@ public struct TimeZoneRules: Sendable, Equatable {
     /// with 64-bit times, which is the one read when present.
     static func parse(_ bytes: [UInt8], identifier: String) -> TimeZoneRules? {
         guard let first = Block(bytes, at: 0, timeSize: 4) else { return nil }
-        var block = first
-        if bytes[4] >= UInt8(ascii: "2") {
-            guard let second = Block(bytes, at: first.end, timeSize: 8) else { return nil }
-            block = second
-        }
-        return block.rules(identifier: identifier)
+        guard bytes[4] >= UInt8(ascii: "2") else { return first.rules(identifier: identifier, rule: nil) }
+        guard let second = Block(bytes, at: first.end, timeSize: 8) else { return nil }
+        // The footer: the rule between two newlines right after the second block.
+        let footer = bytes[second.end...]
+        guard footer.first == UInt8(ascii: "\n"), let close = footer.dropFirst().firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+        let text = String(decoding: footer[(footer.startIndex + 1)..<close], as: UTF8.self)
+        return second.rules(identifier: identifier, rule: text.isEmpty ? nil : PosixTimeZoneRule(text))
     }
 
     private static func readFile(_ path: String) -> [UInt8]? {
@@ -135,9 +139,9 @@ public struct TimeZoneRules: Sendable, Equatable {
             self.end = end
         }
 
-        func rules(identifier: String) -> TimeZoneRules {
+        func rules(identifier: String, rule: PosixTimeZoneRule?) -> TimeZoneRules {
             TimeZoneRules(identifier: identifier, transitions: transitions,
-                          offsets: typeIndices.map { typeOffsets[Int($0)] }, initialOffset: typeOffsets[0])
+                          offsets: typeIndices.map { typeOffsets[Int($0)] }, initialOffset: typeOffsets[0], rule: rule)
         }
 
         static func uint32(_ bytes: [UInt8], _ offset: Int) -> UInt32 {
