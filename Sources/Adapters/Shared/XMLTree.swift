@@ -42,7 +42,7 @@ public struct XMLTree: Sendable, Equatable {
         defer { xmlFreeParserCtxt(parser) }
         // Problems are read from the context below; without a handler of its own libxml2 would
         // print them on stderr, which journald would then keep with the vendor's text in it.
-        parser.pointee.sax.pointee.serror = { _, _ in }
+        if let handlers = parser.pointee.sax { handlers.pointee.serror = { _, _ in } }
         let options = Int32(bitPattern: XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue
             | XML_PARSE_NOWARNING.rawValue | XML_PARSE_NOCDATA.rawValue)
         let document = body.withUnsafeBufferPointer { buffer in
