@@ -41,7 +41,7 @@ let package = Package(
 
         // sd_notify, the watchdog and the journald log handler.
         .target(name: "Systemd", dependencies: [
-            "CSystemd",
+            "BackupModel", "CSystemd",
             .product(name: "Logging", package: "swift-log"),
         ]),
 

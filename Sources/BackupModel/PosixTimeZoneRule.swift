@@ -24,14 +24,32 @@ struct PosixTimeZoneRule: Sendable, Equatable {
         case zeroBased(Int)
         /// `Mm.w.d`: day `d` (0 = Sunday) of week `w` (5 = the last) of month `m`.
         case monthWeekDay(month: Int, week: Int, day: Int)
+
+        /// The day this rule names in `year`, as days since 1970-01-01.
+        func day(in year: Int) -> Int {
+            let january1 = CivilDate.days(year: year, month: 1, day: 1)
+            switch self {
+            case .julian(let n):
+                return january1 + n - 1 + (CivilDate.isLeap(year) && n >= 60 ? 1 : 0)
+            case .zeroBased(let n):
+                return january1 + n
+            case .monthWeekDay(let month, let week, let weekday):
+                let first = CivilDate.days(year: year, month: month, day: 1)
+                // 1970-01-01 was a Thursday (4).
+                let firstWeekday = (first + 4) - CivilDate.floorDivide(first + 4, 7) * 7
+                let candidate = first + (weekday - firstWeekday + 7) % 7 + (week - 1) * 7
+                let last = first + CivilDate.daysIn(month: month, year: year) - 1
+                return candidate > last ? candidate - 7 : candidate
+            }
+        }
     }
 
     /// Seconds east of UTC at the instant `utc`.
     func offset(at utc: Int64) -> Int64 {
         guard let daylight else { return standardOffset }
-        let year = Civil.year(ofDay: Civil.floorDivide(utc + standardOffset, 86_400))
-        let start = Civil.secondsOfDay(daylight.start, year: year) + daylight.startTime - standardOffset
-        let end = Civil.secondsOfDay(daylight.end, year: year) + daylight.endTime - daylight.offset
+        let year = CivilDate.date(ofDay: CivilDate.floorDivide(Int(utc + standardOffset), 86_400)).year
+        let start = Int64(daylight.start.day(in: year)) * 86_400 + daylight.startTime - standardOffset
+        let end = Int64(daylight.end.day(in: year)) * 86_400 + daylight.endTime - daylight.offset
         // Northern rules start and end in the same year; southern (and Dublin's negative
         // daylight time) end before they start, so the year begins in daylight time.
         let inDaylight = start < end ? (start <= utc && utc < end) : !(end <= utc && utc < start)
@@ -97,15 +115,10 @@ struct PosixTimeZoneRule: Sendable, Equatable {
         }
 
         /// `[+-]hh[:mm[:ss]]` in seconds, POSIX's sign (west positive), hours 0...24.
-        mutating func offset() -> Int64? {
-            guard let value = signedClock(maxHours: 24) else { return nil }
-            return value
-        }
+        mutating func offset() -> Int64? { signedClock(maxHours: 24) }
 
         /// A transition's local time of day, RFC 8536's extension: -167...167 hours.
-        mutating func time() -> Int64? {
-            signedClock(maxHours: 167)
-        }
+        mutating func time() -> Int64? { signedClock(maxHours: 167) }
 
         mutating func dateRule() -> DateRule? {
             if skip("J") {
@@ -151,54 +164,5 @@ struct PosixTimeZoneRule: Sendable, Equatable {
 
         private func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z") }
         private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
-    }
-}
-
-/// Proleptic Gregorian calendar arithmetic on days since 1970-01-01 (H. Hinnant's algorithms).
-enum Civil {
-    static func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
-        value >= 0 ? value / divisor : -((-value + divisor - 1) / divisor)
-    }
-
-    static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = floorDivide(y, 400)
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    static func year(ofDay days: Int64) -> Int64 {
-        let z = days + 719_468
-        let era = floorDivide(z, 146_097)
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        return yearOfEra + era * 400 + (monthIndex >= 10 ? 1 : 0)
-    }
-
-    static func isLeap(_ year: Int64) -> Bool { year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) }
-
-    /// Midnight (as seconds since 1970, wall clock) of the day `rule` names in `year`.
-    static func secondsOfDay(_ rule: PosixTimeZoneRule.DateRule, year: Int64) -> Int64 {
-        let january1 = days(year: year, month: 1, day: 1)
-        let day: Int64
-        switch rule {
-        case .julian(let n):
-            day = january1 + Int64(n) - 1 + (isLeap(year) && n >= 60 ? 1 : 0)
-        case .zeroBased(let n):
-            day = january1 + Int64(n)
-        case .monthWeekDay(let month, let week, let weekday):
-            let first = days(year: year, month: Int64(month), day: 1)
-            // 1970-01-01 was a Thursday (4).
-            let firstWeekday = (first + 4) - floorDivide(first + 4, 7) * 7
-            var candidate = first + (Int64(weekday) - firstWeekday + 7) % 7 + Int64(week - 1) * 7
-            let nextMonth = month == 12 ? days(year: year + 1, month: 1, day: 1) : days(year: year, month: Int64(month) + 1, day: 1)
-            while candidate >= nextMonth { candidate -= 7 }
-            day = candidate
-        }
-        return day * 86_400
     }
 }

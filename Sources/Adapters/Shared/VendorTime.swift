@@ -119,26 +119,12 @@ public enum VendorTime {
         var isValid: Bool {
             guard (1...12).contains(month), (0...23).contains(hour), (0...59).contains(minute),
                   (0...60).contains(second), day >= 1 else { return false }
-            return day <= Self.daysIn(month: month, year: year)
+            return day <= CivilDate.daysIn(month: month, year: year)
         }
 
-        static func daysIn(month: Int, year: Int) -> Int {
-            switch month {
-            case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
-            case 4, 6, 9, 11: return 30
-            default: return 31
-            }
-        }
-
-        /// Days from 1970-01-01 to the date, proleptic Gregorian (H. Hinnant's `days_from_civil`).
+        /// Seconds from 1970-01-01 to the date and time read as UTC.
         var secondsSinceEpochInUTC: Int {
-            let y = month <= 2 ? year - 1 : year
-            let era = (y >= 0 ? y : y - 399) / 400
-            let yearOfEra = y - era * 400
-            let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-            let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-            let days = era * 146_097 + dayOfEra - 719_468
-            return days * 86_400 + hour * 3600 + minute * 60 + second
+            CivilDate.days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second
         }
 
         func seconds(in zone: TimeZoneRules) -> Double {

@@ -89,7 +89,7 @@ public struct XMLTree: Sendable, Equatable {
             }
             child = node.pointee.next
         }
-        text = Self.trimmed(directText)
+        text = directText.trimmingWhitespace()
     }
 
     /// The text nodes in a list (an attribute's value). Entity references are not followed: the
@@ -110,12 +110,6 @@ public struct XMLTree: Sendable, Equatable {
         let local = name.map { String(cString: $0) } ?? ""
         guard let prefix = namespace?.pointee.prefix else { return local }
         return "\(String(cString: prefix)):\(local)"
-    }
-
-    private static func trimmed(_ text: String) -> String {
-        guard let first = text.firstIndex(where: { !$0.isWhitespace }),
-              let last = text.lastIndex(where: { !$0.isWhitespace }) else { return "" }
-        return String(text[first...last])
     }
 
     /// The first child element called `name`.
