@@ -35,12 +35,18 @@ public enum AdapterRegistry {
         let connection = try TargetConnection(target: target, client: client)
         let context = AdapterContext(target: target, connection: connection, logger: logger, jobFilter: jobFilter(for: target))
         // The options' case picks the adapter, so a vendor and its options can never disagree.
-        return switch target.options {
+        let adapter: any VendorAdapter = switch target.options {
         case .inet(let options): InetAdapter(context: context, options: options)
         case .veeamM365(let options): VeeamM365Adapter(context: context, options: options)
         case .unitrends(let options): UnitrendsAdapter(context: context, options: options)
         case .commvault(let options): CommvaultAdapter(context: context, options: options)
         case .eclypse(let options): EclypseAdapter(context: context, options: options)
         }
+        return bound(adapter, to: connection)
+    }
+
+    /// `adapter` with its polls run on `connection`'s event loop (`LoopBoundAdapter`).
+    static func bound(_ adapter: any VendorAdapter, to connection: TargetConnection) -> any VendorAdapter {
+        LoopBoundAdapter(adapter: adapter, executor: connection.executor)
     }
 }

@@ -19,12 +19,15 @@ public struct TargetConnection: Sendable {
     public let maxResponseBytes: Int
     private let tls: NIOSSL.TLSConfiguration?
     private let client: HTTPClient
+    /// The event loop this target's requests, connections and polls run on (`LoopBoundAdapter`).
+    let executor: EventLoopTaskExecutor
 
     public init(target: TargetConfiguration, client: VendorHTTPClient) throws(ConfigError) {
         self.baseURL = target.url
         self.timeout = target.timeout
         self.maxResponseBytes = target.maxResponseBytes
         self.client = client.client(timeout: target.timeout)
+        self.executor = EventLoopTaskExecutor(loop: self.client.eventLoopGroup.next())
         self.tls = try Self.tlsConfiguration(for: target)
     }
 
@@ -52,55 +55,49 @@ public struct TargetConnection: Sendable {
 
     /// Sends one request and collects the whole body (up to `maxResponseBytes`).
     ///
+    /// The request and its body are read on the connection's event loop by a `ResponseCollector`,
+    /// and the poll's task waits once, for the whole answer. Why not AsyncHTTPClient's async
+    /// `execute` and its body sequence: every body part and every demand for the next one moved
+    /// between the event loop and the task pool, and the body needed a task group with a timer
+    /// task of its own for its deadline. At 1,000 jobs that was most of the polls' CPU, spent in
+    /// the kernel switching threads (bench/README.md).
+    ///
+    /// The deadline covers the whole answer, body included: a body that stalls after the head (a
+    /// link that went dark in the middle of an answer) ends at the target's timeout, not at the
+    /// poll's own deadline an interval later.
+    ///
     /// - Parameter path: appended to the base URL; starts with `/`, may carry a query.
     public func send(_ method: HTTPMethod, _ path: String, headers: HTTPHeaders = [:], body: [UInt8]? = nil) async throws(PollError) -> VendorResponse {
         let context = "\(method.rawValue) \(Self.pathOnly(path))"
-        var request = HTTPClientRequest(url: baseURL + path)
-        request.method = method
-        request.headers = headers
-        if request.headers["User-Agent"].isEmpty {
-            request.headers.add(name: "User-Agent", value: "backup-exporter")
+        var headers = headers
+        if headers["User-Agent"].isEmpty {
+            headers.add(name: "User-Agent", value: "backup-exporter")
         }
-        if let body {
-            request.body = .bytes(ByteBuffer(bytes: body))
-        }
-        request.tlsConfiguration = tls
-        let deadline = NIODeadline.now() + .milliseconds(Int64(timeout * 1000))
-        let response: HTTPClientResponse
+        let request: HTTPClient.Request
         do {
-            response = try await client.execute(request, deadline: deadline)
+            request = try HTTPClient.Request(url: baseURL + path, method: method, headers: headers,
+                                             body: body.map { .bytes($0) }, tlsConfiguration: tls)
         } catch {
             throw Self.classify(error, context: context, phase: .connecting)
         }
+        let collector = ResponseCollector(limit: maxResponseBytes)
+        let deadline = NIODeadline.now() + .milliseconds(Int64(timeout * 1000))
+        let task = client.execute(request: request, delegate: collector,
+                                  eventLoop: .delegateAndChannel(on: executor.loop), deadline: deadline)
         do {
-            let bytes = try await Self.collect(response.body, upTo: maxResponseBytes, by: deadline)
-            return VendorResponse(status: Int(response.status.code), headers: response.headers, body: bytes, context: context)
-        } catch is BodyDeadlinePassed {
+            let answer = try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
+            }
+            return VendorResponse(status: Int(answer.head.status.code), headers: answer.head.headers,
+                                  body: answer.body, context: context)
+        } catch let error as HTTPClientError where error == .deadlineExceeded && collector.headArrived {
             throw PollError(.timeout, "\(context): the whole answer did not arrive within the timeout")
-        } catch is NIOTooManyBytesError {
+        } catch is ResponseCollector.TooLarge {
             throw PollError(.decode, "\(context): response body larger than \(maxResponseBytes) bytes")
         } catch {
-            throw Self.classify(error, context: context, phase: .readingBody)
-        }
-    }
-
-    private struct BodyDeadlinePassed: Error {}
-
-    /// The body, read by the same deadline as the request. AsyncHTTPClient's deadline ends once
-    /// the response head has arrived: a body that stalls after it (a link that went dark in the
-    /// middle of an answer) would hold the poll until the poll's own deadline, an interval later.
-    /// Leaving the group cancels the read, which cancels the request.
-    private static func collect(_ body: HTTPClientResponse.Body, upTo limit: Int, by deadline: NIODeadline) async throws -> ByteBuffer {
-        try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
-            group.addTask { try await body.collect(upTo: limit) }
-            group.addTask {
-                let left = (deadline - NIODeadline.now()).nanoseconds
-                try await Task.sleep(nanoseconds: UInt64(max(0, left)))
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let bytes = first else { throw BodyDeadlinePassed() }
-            return bytes
+            throw Self.classify(error, context: context, phase: collector.headArrived ? .readingBody : .connecting)
         }
     }
 

@@ -63,7 +63,7 @@ struct AdapterRegistryTests {
         let target = TestTargets.target(
             url: "http://127.0.0.1:1", options: try TestTargets.options("definitions: [d1, d2]\nresults_per_definition: 100"))
         let adapter = try await withHTTPClient { client in try TestTargets.adapter(target, client: client) }
-        let inet = try #require(adapter as? InetAdapter)
+        let inet = try #require((adapter as? LoopBoundAdapter)?.adapter as? InetAdapter)
         #expect(inet.fixedDefinitions == ["d1", "d2"])
         #expect(inet.resultsPerDefinition == 100)
     }
@@ -73,7 +73,7 @@ struct AdapterRegistryTests {
         let adapter = try await withHTTPClient { client in
             try TestTargets.adapter(TestTargets.target(url: "http://127.0.0.1:1"), client: client)
         }
-        let inet = try #require(adapter as? InetAdapter)
+        let inet = try #require((adapter as? LoopBoundAdapter)?.adapter as? InetAdapter)
         #expect(inet.fixedDefinitions == nil)
         #expect(inet.resultsPerDefinition == 5)
     }
