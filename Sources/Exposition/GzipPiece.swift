@@ -21,7 +21,7 @@ public struct GzipPiece: Sendable {
     /// Nil only when zlib cannot allocate its state.
     public init?(_ plain: ByteBuffer) {
         guard let deflated = plain.withUnsafeReadableBytes({ Self.deflate($0, flush: Z_FULL_FLUSH) }) else { return nil }
-        self.deflated = ByteBuffer(bytes: deflated)
+        self.deflated = deflated.withUnsafeBytes(ExactBuffer.copying)
         crc = plain.withUnsafeReadableBytes(Self.crc32)
         length = plain.readableBytes
     }

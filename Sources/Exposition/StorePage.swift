@@ -249,12 +249,10 @@ public struct StorePage: Sendable {
     }
 
     /// The fragments copied into one buffer of their own, even a lone one: a fragment is a slice
-    /// of its target's buffer and would keep all of it alive.
+    /// of its target's buffer and would keep all of it alive. Exactly their size (`ExactBuffer`):
+    /// the page keeps these between scrapes.
     private static func joined(_ fragments: ArraySlice<ByteBuffer>) -> ByteBuffer {
-        var joined = ByteBuffer()
-        joined.reserveCapacity(fragments.reduce(0) { $0 + $1.readableBytes })
-        for fragment in fragments { joined.writeImmutableBuffer(fragment) }
-        return joined
+        ExactBuffer.joining(fragments)
     }
 
     private mutating func render(_ target: TargetSnapshot, now: Double) -> TargetFragments {
