@@ -42,11 +42,6 @@ public enum AdapterRegistry {
         case .commvault(let options): CommvaultAdapter(context: context, options: options)
         case .eclypse(let options): EclypseAdapter(context: context, options: options)
         }
-        return bound(adapter, to: connection)
-    }
-
-    /// `adapter` with its polls run on `connection`'s event loop (`LoopBoundAdapter`).
-    static func bound(_ adapter: any VendorAdapter, to connection: TargetConnection) -> any VendorAdapter {
-        LoopBoundAdapter(adapter: adapter, executor: connection.executor)
+        return LoopBoundAdapter(adapter: adapter, executor: connection.executor)
     }
 }

@@ -17,25 +17,25 @@ import Glibc
 enum ExactBuffer {
     /// One buffer holding `parts` one after another.
     static func joining(_ parts: some Collection<ByteBuffer>) -> ByteBuffer {
-        let count = parts.reduce(0) { $0 + $1.readableBytes }
-        return make(count: count) { target in
+        make(count: parts.reduce(0) { $0 + $1.readableBytes }) { target in
             var offset = 0
             for part in parts {
-                part.withUnsafeReadableBytes { bytes in
-                    if let source = bytes.baseAddress {
-                        target.baseAddress?.advanced(by: offset).copyMemory(from: source, byteCount: bytes.count)
-                    }
-                    offset += bytes.count
-                }
+                part.withUnsafeReadableBytes { offset += copy($0, into: target, at: offset) }
             }
         }
     }
 
     /// A buffer holding a copy of `bytes`.
     static func copying(_ bytes: UnsafeRawBufferPointer) -> ByteBuffer {
-        make(count: bytes.count) { target in
-            if let source = bytes.baseAddress { target.baseAddress?.copyMemory(from: source, byteCount: bytes.count) }
+        make(count: bytes.count) { _ = copy(bytes, into: $0, at: 0) }
+    }
+
+    /// Copies `bytes` to `offset` in `target`; returns how many.
+    private static func copy(_ bytes: UnsafeRawBufferPointer, into target: UnsafeMutableRawBufferPointer, at offset: Int) -> Int {
+        if let source = bytes.baseAddress {
+            target.baseAddress?.advanced(by: offset).copyMemory(from: source, byteCount: bytes.count)
         }
+        return bytes.count
     }
 
     private static func make(count: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Void) -> ByteBuffer {

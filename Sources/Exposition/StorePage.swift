@@ -158,7 +158,9 @@ public struct StorePage: Sendable {
         }
         for index in groups.indices where groups[index].plain == nil {
             let range = groups[index].range
-            let joined = Self.joined(fragments[range])
+            // Copied into a buffer of their own, even a lone fragment (a slice of its target's
+            // buffer would keep all of it alive), and exactly their size: the page keeps it.
+            let joined = ExactBuffer.joining(fragments[range])
             groups[index].plain = joined
             // The fragments now point into the joined buffer, so each target's own buffer is
             // freed and the page is held once, not twice.
@@ -246,13 +248,6 @@ public struct StorePage: Sendable {
 
     private static func size(_ fragments: [ByteBuffer], _ range: Range<Int>) -> Int {
         fragments[range].reduce(0) { $0 + $1.readableBytes }
-    }
-
-    /// The fragments copied into one buffer of their own, even a lone one: a fragment is a slice
-    /// of its target's buffer and would keep all of it alive. Exactly their size (`ExactBuffer`):
-    /// the page keeps these between scrapes.
-    private static func joined(_ fragments: ArraySlice<ByteBuffer>) -> ByteBuffer {
-        ExactBuffer.joining(fragments)
     }
 
     private mutating func render(_ target: TargetSnapshot, now: Double) -> TargetFragments {

@@ -31,7 +31,7 @@ struct LoopBoundAdapterTests {
         }
     }
 
-    @Test("an adapter the registry makes polls on its connection's loop, before and after each request")
+    @Test("a bound adapter polls on its connection's loop, before and after each request")
     func pollRunsOnTheConnectionsLoop() async throws {
         let server = try BlackholeListener()
         defer { server.close() }
@@ -39,7 +39,7 @@ struct LoopBoundAdapterTests {
         try await withHTTPClient { client in
             let target = TestTargets.target(url: "http://127.0.0.1:\(server.port)", timeout: 5)
             let probe = Probe(connection: try TargetConnection(target: target, client: client))
-            let bound = try #require(AdapterRegistry.bound(probe, to: probe.connection) as? LoopBoundAdapter)
+            let bound = LoopBoundAdapter(adapter: probe, executor: probe.connection.executor)
 
             let jobs = try await bound.poll()
             #expect(jobs.map(\.name) == ["200"])
