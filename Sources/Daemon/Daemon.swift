@@ -57,7 +57,8 @@ public actor Daemon {
     /// A broken config at start-up is fatal (there is no old one to keep).
     public func start() async throws {
         let configuration = try await loadAndApplyConfiguration()
-        let endpoints = HTTPEndpoints(daemon: self, store: store, telemetryPath: options.telemetryPath)
+        let endpoints = HTTPEndpoints(daemon: self, store: store, telemetryPath: options.telemetryPath,
+                                      pageCache: MetricsPageCache(plainBudget: options.plainPageBudget))
         let webAccess = self.webAccess
         let budget: FileDescriptorBudget
         do {

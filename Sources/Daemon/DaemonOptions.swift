@@ -1,4 +1,5 @@
 import BackupModel
+import Exposition
 import WebServer
 
 /// What the command line decides for a daemon run. Unlike the config file, none of this changes on
@@ -23,6 +24,10 @@ public struct DaemonOptions: Sendable {
     /// `--web.max-header-bytes`. The cap asked for; start may lower it to fit the open-file limit
     /// (`FileDescriptorBudget`).
     public var connectionLimits: ConnectionLimits
+    /// Plain bytes the kept metrics page may hold beside its compressed pieces
+    /// (`StorePage.plainBudget`). Not a flag: a page past it is served by inflating its pieces,
+    /// and the tests set 0 to send a small page down that path.
+    public var plainPageBudget = StorePage.defaultPlainBudget
 
     public init(configPath: String, listenAddress: ListenAddress, telemetryPath: String = "/metrics",
                 storagePath: String, build: BuildInfo, shutdownGrace: Double = 3, webConfigPath: String? = nil,

@@ -12,9 +12,8 @@ struct HTTPEndpoints: Sendable {
     let daemon: Daemon
     let store: StateStore
     let telemetryPath: String
-    /// The store's part of the page, kept as fragments between scrapes; one per endpoint set (the
-    /// memberwise init leaves it out).
-    let pageCache = MetricsPageCache()
+    /// The store's part of the page, kept between scrapes; one per endpoint set.
+    let pageCache: MetricsPageCache
 
     func respond(to request: HTTPRequest) async -> HTTPResponse {
         switch request.path {
@@ -51,16 +50,22 @@ struct HTTPEndpoints: Sendable {
         let now = Date().timeIntervalSince1970
         let process = MetricsRenderer.renderProcessFamilies(ProcessStats.current(), format: format)
         var headers: HTTPHeaders = ["Content-Type": format.contentType, "Vary": "Accept-Encoding"]
-        if ContentCoding.acceptsGzip(request.headers[canonicalForm: "Accept-Encoding"].map(String.init)),
-           let gzip = await pageCache.gzip(format: format, store: store, now: now),
-           let rest = gzip.body(tail: process) {
-            headers.add(name: "Content-Encoding", value: "gzip")
-            return HTTPResponse(status: .ok, headers: headers, bodyParts: gzip.parts + [ByteBuffer(bytes: rest)])
+        guard let page = await pageCache.page(format: format, store: store, now: now) else {
+            return .text("The metrics page cannot be compressed: out of memory.\n", status: .serviceUnavailable)
         }
-        // The kept fragments go out as they are (shared, not copied: a copy per scrape was most
-        // of a scrape's CPU at 1,000 jobs), followed by the fresh process families.
-        let kept = await pageCache.plain(format: format, store: store, now: now)
-        return HTTPResponse(status: .ok, headers: headers, bodyParts: kept + [ByteBuffer(bytes: process)])
+        let tail = ByteBuffer(bytes: process)
+        if ContentCoding.acceptsGzip(request.headers[canonicalForm: "Accept-Encoding"].map(String.init)),
+           let rest = page.body(tail: process) {
+            headers.add(name: "Content-Encoding", value: "gzip")
+            // The kept pieces go out as they are (shared, not copied), then the fresh tail.
+            return HTTPResponse(status: .ok, headers: headers, bodyParts: page.parts.map { .bytes($0) } + [.bytes(ByteBuffer(bytes: rest))])
+        }
+        // Plain: the pieces' kept plain bytes as they are, the others inflated as the socket
+        // takes the page; then the fresh families.
+        let pieces = page.pieces.map { piece in
+            piece.plain.map(HTTPResponse.BodyPart.bytes) ?? .deferred(length: piece.length, make: piece.inflated)
+        }
+        return HTTPResponse(status: .ok, headers: headers, bodyParts: pieces + [.bytes(tail)])
     }
 
     private func status() async -> HTTPResponse {

@@ -3,8 +3,9 @@ import Exposition
 import NIOCore
 import StateStore
 
-/// The store's part of the metrics page, kept per format between scrapes as a `StorePage`: a
-/// scrape after one poll re-renders that poll's target, and a scrape after none renders nothing.
+/// The store's part of the metrics page, kept per format between scrapes as a `StorePage` (in
+/// compressed pieces): a scrape after one poll re-renders that poll's target, and a scrape after
+/// none renders nothing.
 ///
 /// What a reader could get wrong:
 /// - The store is asked for a snapshot only when `StateStore.version` moved (it bumps on every
@@ -29,25 +30,23 @@ actor MetricsPageCache {
 
     let maxAge: Double
     let idleRelease: Double
+    let plainBudget: Int
     /// At most one page per format, while that format is being scraped.
     private var pages: [ExpositionFormat: Kept] = [:]
     static let trimInterval: Duration = .seconds(5)
     private var lastTrim: ContinuousClock.Instant?
     private var trimScheduled = false
 
-    init(maxAge: Double = 1, idleRelease: Double = 600) {
+    init(maxAge: Double = 1, idleRelease: Double = 600, plainBudget: Int = StorePage.defaultPlainBudget) {
+        self.plainBudget = plainBudget
         self.maxAge = maxAge
         self.idleRelease = idleRelease
     }
 
-    /// The store families for `format` as of `now` (Unix seconds), as buffers to send in order.
-    func plain(format: ExpositionFormat, store: StateStore, now: Double) async -> [ByteBuffer] {
-        await refreshed(format: format, store: store, now: now) { $0.plain() }
-    }
-
-    /// The same page as the start of a gzip member; only fragments rendered since the last
-    /// gzip scrape are compressed.
-    func gzip(format: ExpositionFormat, store: StateStore, now: Double) async -> GzipPage? {
+    /// The store families for `format` as of `now` (Unix seconds), as the start of a gzip
+    /// member whose pieces are also the plain page; only fragments rendered since the last
+    /// scrape are compressed. Nil only when zlib cannot allocate its state.
+    func page(format: ExpositionFormat, store: StateStore, now: Double) async -> GzipPage? {
         await refreshed(format: format, store: store, now: now) { $0.gzip() }
     }
 
@@ -72,7 +71,7 @@ actor MetricsPageCache {
         if let existing = pages.removeValue(forKey: format) {
             kept = existing
         } else {
-            kept = Kept(page: StorePage(format: format, maxAge: maxAge), version: version, scrapes: 0)
+            kept = Kept(page: StorePage(format: format, maxAge: maxAge, plainBudget: plainBudget), version: version, scrapes: 0)
             scheduleRelease(format: format)
         }
         kept.page.update(to: snapshot, now: now)

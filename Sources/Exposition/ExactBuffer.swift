@@ -6,10 +6,11 @@ import Glibc
 /// Byte buffers of exactly the size of what they hold, for the bytes the page keeps between
 /// scrapes.
 ///
-/// Why: `ByteBuffer` rounds every capacity up to a power of two. The kept page is joined in
-/// groups of a little over 32 KiB and compressed into pieces of a few KiB, so most of them
-/// landed just past a power of two: at 10,000 jobs the 22.6 MiB page took 33 MB of heap
-/// (heaptrack, bench scale). A buffer that is never written to again needs no room to grow.
+/// Why: `ByteBuffer` rounds every capacity up to a power of two. The kept page is compressed
+/// into pieces of a few KiB (and a small page also keeps its groups of a little over 32 KiB
+/// plain), so most of them landed just past a power of two: at 10,000 jobs the 22.6 MiB page
+/// took 33 MB of heap (heaptrack, bench scale). A buffer never written to again needs no room
+/// to grow.
 ///
 /// NIO takes a buffer it did not allocate only through its `CustomByteBufferAllocator` SPI;
 /// the memory comes from `malloc`, as the default allocator's does, so the default allocator's

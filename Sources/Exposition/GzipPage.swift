@@ -3,6 +3,7 @@ import NIOCore
 
 /// A metrics page as one gzip member, built from pieces compressed apart so that a scrape only
 /// compresses what changed since the last one, and the fresh tail (the `process_*` families).
+/// The same pieces, inflated one by one as they are sent (`pieces`), are the plain page.
 ///
 /// `parts` are the gzip header and every piece's deflate blocks (`GzipPiece`, each ended with
 /// `Z_FULL_FLUSH`), to be sent as they are; `body(tail:)` is the tail deflated by a fresh stream
@@ -13,6 +14,8 @@ import NIOCore
 public struct GzipPage: Sendable {
     /// Header and the pieces' deflate blocks, ready to send as they are.
     public let parts: [ByteBuffer]
+    /// The pieces in page order, empty ones left out.
+    public let pieces: [GzipPiece]
     private let crc: UInt
     private let length: Int
 
@@ -23,12 +26,14 @@ public struct GzipPage: Sendable {
         parts.reserveCapacity(pieces.count + 1)
         var crc: UInt = 0
         var length = 0
+        let pieces = pieces.filter { $0.length > 0 }
         for piece in pieces {
             parts.append(piece.deflated)
             crc = crc32_combine(crc, piece.crc, off_t(piece.length))
             length += piece.length
         }
         self.parts = parts
+        self.pieces = pieces
         self.crc = crc
         self.length = length
     }

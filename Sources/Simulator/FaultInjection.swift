@@ -33,7 +33,7 @@ enum FaultInjection {
             var response = await next(request)
             var body = ByteBuffer()
             body.writeString("{\"this is\": not json <html>")
-            response.bodyParts = [body]
+            response.bodyParts = [.bytes(body)]
             return .init(response)
         case .dropConnection:
             return .init(HTTPResponse(), delivery: .dropConnection)

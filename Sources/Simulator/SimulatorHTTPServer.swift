@@ -178,7 +178,7 @@ private final class FaultyResponder: ChannelInboundHandler {
         let response = answer.response
         let fullLength = response.bodyLength
         var keepAlive = keepAlive
-        var parts = response.bodyParts
+        var parts = response.bodyBuffers() ?? []
         if delivery != .normal, parts.count > 1 {
             // The faults cut or drip one body; the simulator's answers are small, so joining is cheap.
             var body = ByteBuffer()

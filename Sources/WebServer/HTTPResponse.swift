@@ -6,21 +6,53 @@ import NIOHTTP1
 public struct HTTPResponse: Sendable {
     public var status: HTTPResponseStatus
     public var headers: HTTPHeaders
-    /// The body's buffers in order, each written as it is and all flushed at once (NIO gathers
-    /// them into `writev`): lets a caller answer with buffers it keeps and shares (a metrics page
-    /// kept as fragments) plus a small fresh part, without copying them into one per request.
-    public var bodyParts: [ByteBuffer]
+    /// The body's parts in order: lets a caller answer with buffers it keeps and shares (a
+    /// metrics page kept as compressed pieces) plus a small fresh part, without copying them
+    /// into one per request, and with parts made only as they are sent.
+    public var bodyParts: [BodyPart]
+
+    /// One part of a body.
+    public enum BodyPart: Sendable {
+        /// Bytes written as they are (NIO gathers neighbouring ones into one `writev`).
+        case bytes(ByteBuffer)
+        /// `length` bytes that `make` gives when the part is about to be sent: a body larger than
+        /// what the server should hold at once (a metrics page inflated from its pieces) is made
+        /// a few parts at a time, as the socket drains. Nil from `make` ends the connection.
+        case deferred(length: Int, make: @Sendable () -> ByteBuffer?)
+
+        var length: Int {
+            switch self {
+            case .bytes(let buffer): buffer.readableBytes
+            case .deferred(let length, _): length
+            }
+        }
+    }
 
     /// The body's length in bytes, over all its parts.
     public var bodyLength: Int {
-        bodyParts.reduce(0) { $0 + $1.readableBytes }
+        bodyParts.reduce(0) { $0 + $1.length }
+    }
+
+    /// Every part's bytes, the deferred ones made now; nil if one cannot be. For bodies that are
+    /// small by design (the simulator's) and for tests.
+    public func bodyBuffers() -> [ByteBuffer]? {
+        var buffers: [ByteBuffer] = []
+        for part in bodyParts {
+            switch part {
+            case .bytes(let buffer): buffers.append(buffer)
+            case .deferred(_, let make):
+                guard let buffer = make() else { return nil }
+                buffers.append(buffer)
+            }
+        }
+        return buffers
     }
 
     public init(status: HTTPResponseStatus = .ok, headers: HTTPHeaders = [:], body: ByteBuffer = ByteBuffer()) {
-        self.init(status: status, headers: headers, bodyParts: [body])
+        self.init(status: status, headers: headers, bodyParts: [.bytes(body)])
     }
 
-    public init(status: HTTPResponseStatus = .ok, headers: HTTPHeaders = [:], bodyParts: [ByteBuffer]) {
+    public init(status: HTTPResponseStatus = .ok, headers: HTTPHeaders = [:], bodyParts: [BodyPart]) {
         self.status = status
         self.headers = headers
         self.bodyParts = bodyParts

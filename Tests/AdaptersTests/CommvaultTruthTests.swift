@@ -219,7 +219,7 @@ struct CommvaultTruthTests {
     func noJobEndTime() async throws {
         try await CommvaultSimulation.run(history: 2_000) { sim in
             let response = await sim.simulator.handle(try Self.request("/webconsole/api/Job?completedJobLookupTime=172800", sim: sim))
-            let text = response.bodyParts.map { String(decoding: $0.readableBytesView, as: UTF8.self) }.joined()
+            let text = (response.bodyBuffers() ?? []).map { String(decoding: $0.readableBytesView, as: UTF8.self) }.joined()
             #expect(text.contains("lastUpdateTime"))
             #expect(!text.contains("jobEndTime"))
             try await withHTTPClient { client in

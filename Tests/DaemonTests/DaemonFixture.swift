@@ -2,6 +2,7 @@ import Adapters
 import AsyncHTTPClient
 import BackupModel
 import Daemon
+import Exposition
 import Foundation
 import Logging
 import NIOCore
@@ -31,14 +32,19 @@ final class DaemonFixture: @unchecked Sendable {
     var configPath: String { directory + "/config.yaml" }
     var storagePath: String { directory + "/state" }
 
-    init(jobs: [ScriptedJob] = [DaemonFixture.nightly], interval: String = "200ms") async throws {
+    /// `plainPageBudget` 0 serves every plain scrape by inflating the kept page's pieces, as a
+    /// page past the budget is (the default keeps a small page plain too).
+    init(jobs: [ScriptedJob] = [DaemonFixture.nightly], interval: String = "200ms",
+         plainPageBudget: Int = StorePage.defaultPlainBudget) async throws {
         directory = try TemporaryDirectory.kept()
         clock = SimulatorClock.manual(at: Self.epoch + 1)
         simulator = try await Self.startSimulator(jobs: jobs, clock: clock)
         client = VendorHTTPClient()
         try Data((Self.token + "\n").utf8).write(to: URL(fileURLWithPath: directory + "/token"))
         try Self.config(url: simulator.baseURL, interval: interval).write(toFile: directory + "/config.yaml", atomically: true, encoding: .utf8)
-        daemon = try DaemonFixture.makeDaemon(options: Self.options(directory: directory), environment: ["INET_PASSWORD": Self.password],
+        var options = Self.options(directory: directory)
+        options.plainPageBudget = plainPageBudget
+        daemon = try DaemonFixture.makeDaemon(options: options, environment: ["INET_PASSWORD": Self.password],
                             client: client, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         try await daemon.start()
     }

@@ -10,10 +10,13 @@ import Testing
 /// gzip module and curl's --compressed (the system test adds Prometheus itself).
 @Suite("gzip scrapes")
 struct GzipScrapeTests {
-    @Test("gzip when asked, with Content-Encoding and Vary; Python and curl read the same page as the plain scrape")
-    func gzipReadsAsThePlainPage() async throws {
+    /// With no plain budget the plain scrape is the kept pieces inflated as they are sent; with
+    /// the default, the small page's pieces kept plain.
+    @Test("gzip when asked, with Content-Encoding and Vary; Python and curl read the same page as the plain scrape",
+          arguments: [0, StorePage.defaultPlainBudget])
+    func gzipReadsAsThePlainPage(plainPageBudget: Int) async throws {
         // One poll per target, then none: the pages of the three scrapes must not differ by a poll.
-        let fixture = try await DaemonFixture(interval: "1h")
+        let fixture = try await DaemonFixture(interval: "1h", plainPageBudget: plainPageBudget)
         defer { Task { await fixture.tearDown() } }
         _ = await fixture.waitForMetrics {
             $0.value("backup_target_up", ["target": "cowork"]) == 1 && $0.value("backup_target_up", ["target": "pdfc"]) == 1
@@ -36,6 +39,7 @@ struct GzipScrapeTests {
         #expect(Self.withoutProcess(python) == Self.withoutProcess(plain.body))
         #expect(Self.withoutProcess(curl) == Self.withoutProcess(plain.body))
         #expect(String(decoding: python, as: UTF8.self).contains("# TYPE process_resident_memory_bytes gauge"))
+        #expect(String(decoding: plain.body, as: UTF8.self).contains(#"backup_target_up{target="pdfc""#))
 
         let refused = try await Self.get(url, client: scrapeClient, acceptEncoding: "gzip;q=0, identity")
         #expect(refused.headers.first(name: "Content-Encoding") == nil)

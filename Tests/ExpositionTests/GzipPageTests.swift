@@ -13,7 +13,7 @@ struct GzipPageTests {
         var page = StorePage(format: .openMetrics)
         page.update(to: Fixtures.big(targets: 30, jobsPerTarget: 7), now: Fixtures.now)
         let process = MetricsRenderer.renderProcessFamilies(Fixtures.process, format: .openMetrics)
-        let plain = StorePageTests.bytes(page.plain()) + process
+        let plain = StorePageTests.plain(&page) + process
         let made = page.gzip()
         let gzip = try #require(made)
         let member = StorePageTests.bytes(gzip.parts) + (try #require(gzip.body(tail: process)))
@@ -53,7 +53,7 @@ struct GzipPageTests {
         let made = page.gzip()
         let gzip = try #require(made)
         let member = StorePageTests.bytes(gzip.parts) + (try #require(gzip.body(tail: [])))
-        #expect(try Inflate.gunzip(member) == StorePageTests.bytes(page.plain()))
+        #expect(try Inflate.gunzip(member) == StorePageTests.plain(&page))
     }
 
     /// Python's `gzip.decompress`, nil when there is no python3 on this machine.
