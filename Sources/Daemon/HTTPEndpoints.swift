@@ -57,8 +57,8 @@ struct HTTPEndpoints: Sendable {
         if ContentCoding.acceptsGzip(request.headers[canonicalForm: "Accept-Encoding"].map(String.init)),
            let rest = page.body(tail: process) {
             headers.add(name: "Content-Encoding", value: "gzip")
-            // The kept pieces go out as they are (shared, not copied), then the fresh tail.
-            return HTTPResponse(status: .ok, headers: headers, bodyParts: page.parts.map { .bytes($0) } + [.bytes(ByteBuffer(bytes: rest))])
+            // The kept compressed page goes out as it is (shared, not copied), then the fresh tail.
+            return HTTPResponse(status: .ok, headers: headers, bodyParts: [.bytes(page.compressed), .bytes(ByteBuffer(bytes: rest))])
         }
         // Plain: the pieces' kept plain bytes as they are, the others inflated as the socket
         // takes the page; then the fresh families.

@@ -16,7 +16,7 @@ struct GzipPageTests {
         let plain = StorePageTests.plain(&page) + process
         let made = page.gzip()
         let gzip = try #require(made)
-        let member = StorePageTests.bytes(gzip.parts) + (try #require(gzip.body(tail: process)))
+        let member = StorePageTests.bytes([gzip.compressed]) + (try #require(gzip.body(tail: process)))
 
         #expect(member.count * 5 < plain.count, "gzip \(member.count) bytes, plain \(plain.count)")
         if let python = try Self.pythonGunzip(member) {
@@ -32,7 +32,7 @@ struct GzipPageTests {
         page.update(to: snapshot, now: Fixtures.now)
         let first = page.gzip()
         let all = page.groupCompressions
-        #expect(first.map { $0.parts.count - 1 } == all)
+        #expect(first.map(\.pieces.count) == all)
         #expect(all > 100)
 
         snapshot.targets[23].jobs[7].history.runsByResult[.failed, default: 0] += 1
@@ -41,7 +41,7 @@ struct GzipPageTests {
         #expect(page.groupCompressions - all <= MetricsRenderer.storeFamilyCount, "at most one group per family")
         #expect(page.groupCompressions > all)
         let process = MetricsRenderer.renderProcessFamilies(nil, format: .prometheusText)
-        let member = StorePageTests.bytes(try #require(second).parts) + (try #require(second?.body(tail: process)))
+        let member = StorePageTests.bytes([try #require(second).compressed]) + (try #require(second?.body(tail: process)))
         #expect(try Inflate.gunzip(member)
                 == MetricsRenderer.render(snapshot, process: nil, now: Fixtures.now, format: .prometheusText))
     }
@@ -52,7 +52,7 @@ struct GzipPageTests {
         page.update(to: Fixtures.golden, now: Fixtures.now)
         let made = page.gzip()
         let gzip = try #require(made)
-        let member = StorePageTests.bytes(gzip.parts) + (try #require(gzip.body(tail: [])))
+        let member = StorePageTests.bytes([gzip.compressed]) + (try #require(gzip.body(tail: [])))
         #expect(try Inflate.gunzip(member) == StorePageTests.plain(&page))
     }
 
