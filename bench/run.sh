@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark in one command (also `make bench`): installs what it needs, builds release
 # binaries, and runs bench/bench.py, which prints a table and writes bench/results/latest.{json,md}.
-#   bench/run.sh            10, 100, 1,000 and 10,000 jobs (about 12 minutes)
+#   bench/run.sh            10 to 10,000 jobs and the 100,000-job row (about 20 minutes)
 #   bench/run.sh --quick    10 and 1,000 jobs, short runs (about 4 minutes), for CI
 # Debian packages: wrk, nginx-light, prometheus-node-exporter, python3-venv (only those missing).
 # Python packages: prometheus_client and requests, into a venv under .build/bench-venv.
