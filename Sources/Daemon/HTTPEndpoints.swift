@@ -53,7 +53,6 @@ struct HTTPEndpoints: Sendable {
         guard let page = await pageCache.page(format: format, store: store, now: now) else {
             return .text("The metrics page cannot be compressed: out of memory.\n", status: .serviceUnavailable)
         }
-        let tail = ByteBuffer(bytes: process)
         if ContentCoding.acceptsGzip(request.headers[canonicalForm: "Accept-Encoding"].map(String.init)),
            let rest = page.body(tail: process) {
             headers.add(name: "Content-Encoding", value: "gzip")
@@ -65,7 +64,7 @@ struct HTTPEndpoints: Sendable {
         let pieces = page.pieces.map { piece in
             piece.plain.map(HTTPResponse.BodyPart.bytes) ?? .deferred(length: piece.length, make: piece.inflated)
         }
-        return HTTPResponse(status: .ok, headers: headers, bodyParts: pieces + [.bytes(tail)])
+        return HTTPResponse(status: .ok, headers: headers, bodyParts: pieces + [.bytes(ByteBuffer(bytes: process))])
     }
 
     private func status() async -> HTTPResponse {

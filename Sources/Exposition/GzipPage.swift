@@ -45,15 +45,14 @@ public struct GzipPage: Sendable {
     /// The rest of the member for this scrape: `tail` deflated and finished, then the trailer.
     /// Sent after `compressed`; nil only when zlib cannot allocate its state.
     public func body(tail: [UInt8]) -> [UInt8]? {
-        tail.withUnsafeBytes { tail in
-            guard var out = GzipPiece.deflate(tail, flush: Z_FINISH) else { return nil }
-            let combined = crc32_combine(crc, GzipPiece.crc32(tail), off_t(tail.count))
-            // ISIZE is the length modulo 2^32 (RFC 1952).
-            let total = UInt32(truncatingIfNeeded: length + tail.count)
-            for value in [UInt32(truncatingIfNeeded: combined), total] {
-                out.append(contentsOf: [UInt8(value & 0xff), UInt8(value >> 8 & 0xff), UInt8(value >> 16 & 0xff), UInt8(value >> 24)])
-            }
-            return out
+        guard let deflated = GzipPiece.deflate([ByteBuffer(bytes: tail)], ending: Z_FINISH) else { return nil }
+        var out = deflated.bytes
+        let combined = crc32_combine(crc, deflated.crc, off_t(tail.count))
+        // ISIZE is the length modulo 2^32 (RFC 1952).
+        let total = UInt32(truncatingIfNeeded: length + tail.count)
+        for value in [UInt32(truncatingIfNeeded: combined), total] {
+            out.append(contentsOf: [UInt8(value & 0xff), UInt8(value >> 8 & 0xff), UInt8(value >> 16 & 0xff), UInt8(value >> 24)])
         }
+        return out
     }
 }

@@ -26,37 +26,10 @@ public struct GzipPiece: Sendable {
     /// `parts` compressed as one piece, without joining them first; with `keepingPlain`, also
     /// joined into `plain`. Nil only when zlib cannot allocate its state.
     public init?(_ parts: some BidirectionalCollection<ByteBuffer>, keepingPlain: Bool = false) {
-        var stream = z_stream()
-        guard Self.deflateInit(&stream) else { return nil }
-        defer { deflateEnd(&stream) }
-        let total = parts.reduce(0) { $0 + $1.readableBytes }
-        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(total))) + 64)
-        var crc: UInt = 0
-        var ok = true
-        output.withUnsafeMutableBufferPointer { target in
-            stream.next_out = target.baseAddress
-            stream.avail_out = UInt32(target.count)
-            func feed(_ bytes: UnsafeRawBufferPointer, flush: Int32) {
-                crc = Self.crc32(bytes, continuing: crc)
-                // zlib never writes through next_in; its C signature just lacks the const.
-                stream.next_in = UnsafeMutablePointer(mutating: bytes.assumingMemoryBound(to: UInt8.self).baseAddress)
-                stream.avail_in = UInt32(bytes.count)
-                let status = CZlib.deflate(&stream, flush)
-                // Z_BUF_ERROR: nothing to do (an empty part); not an error.
-                ok = ok && (status == Z_OK || status == Z_BUF_ERROR) && stream.avail_in == 0
-            }
-            for part in parts.dropLast() {
-                part.withUnsafeReadableBytes { feed($0, flush: Z_NO_FLUSH) }
-            }
-            (parts.last ?? ByteBuffer()).withUnsafeReadableBytes { feed($0, flush: Z_FULL_FLUSH) }
-            // Output space used up means the flush may not be complete.
-            ok = ok && stream.avail_out > 0
-        }
-        guard ok else { return nil }
-        output.removeLast(Int(stream.avail_out))
+        guard let (output, crc) = Self.deflate(parts, ending: Z_FULL_FLUSH) else { return nil }
         deflated = output.withUnsafeBytes(ExactBuffer.copying)
         self.crc = crc
-        length = total
+        length = parts.reduce(0) { $0 + $1.readableBytes }
         // Copied into a buffer of its own: a slice of a target's buffer would keep all of it alive.
         plain = keepingPlain ? ExactBuffer.joining(parts) : nil
     }
@@ -85,23 +58,41 @@ public struct GzipPiece: Sendable {
         return buffer
     }
 
-    /// Raw deflate (no header) of `input`, ended with `flush`.
-    static func deflate(_ input: UnsafeRawBufferPointer, flush: Int32) -> [UInt8]? {
+    /// Raw deflate (no header) of `parts` as one stream, without joining them, ended with `flush`
+    /// (`Z_FULL_FLUSH` for a piece, `Z_FINISH` for a page's tail), and their CRC-32. Nil only
+    /// when zlib cannot allocate its state.
+    static func deflate(_ parts: some BidirectionalCollection<ByteBuffer>, ending flush: Int32) -> (bytes: [UInt8], crc: UInt)? {
         var stream = z_stream()
-        guard deflateInit(&stream) else { return nil }
+        guard deflateInit2_(&stream, level, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
+                            Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return nil }
         defer { deflateEnd(&stream) }
-        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(input.count))) + 16)
-        let status: Int32 = output.withUnsafeMutableBufferPointer { target in
-            stream.next_in = UnsafeMutablePointer(mutating: input.assumingMemoryBound(to: UInt8.self).baseAddress)
-            stream.avail_in = UInt32(input.count)
+        let total = parts.reduce(0) { $0 + $1.readableBytes }
+        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(total))) + 64)
+        var crc: UInt = 0
+        var ok = true
+        output.withUnsafeMutableBufferPointer { target in
             stream.next_out = target.baseAddress
             stream.avail_out = UInt32(target.count)
-            return CZlib.deflate(&stream, flush)
+            func feed(_ bytes: UnsafeRawBufferPointer, flush: Int32) {
+                crc = Self.crc32(bytes, continuing: crc)
+                // zlib never writes through next_in; its C signature just lacks the const.
+                stream.next_in = UnsafeMutablePointer(mutating: bytes.assumingMemoryBound(to: UInt8.self).baseAddress)
+                stream.avail_in = UInt32(bytes.count)
+                let status = CZlib.deflate(&stream, flush)
+                // Z_BUF_ERROR: nothing to do (an empty part); not an error, except when finishing.
+                let done = flush == Z_FINISH ? status == Z_STREAM_END : status == Z_OK || status == Z_BUF_ERROR
+                ok = ok && done && stream.avail_in == 0
+            }
+            for part in parts.dropLast() {
+                part.withUnsafeReadableBytes { feed($0, flush: Z_NO_FLUSH) }
+            }
+            (parts.last ?? ByteBuffer()).withUnsafeReadableBytes { feed($0, flush: flush) }
+            // Output space used up means the flush may not be complete.
+            ok = ok && stream.avail_out > 0
         }
-        let expected = flush == Z_FINISH ? Z_STREAM_END : Z_OK
-        guard status == expected, stream.avail_in == 0 else { return nil }
+        guard ok else { return nil }
         output.removeLast(Int(stream.avail_out))
-        return output
+        return (output, crc)
     }
 
     /// zlib's CRC of `bytes` after `crc`. No bytes leave `crc` as it is: zlib would answer a null
@@ -109,10 +100,5 @@ public struct GzipPiece: Sendable {
     static func crc32(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt = 0) -> UInt {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return crc }
         return CZlib.crc32(crc, base.assumingMemoryBound(to: UInt8.self), UInt32(bytes.count))
-    }
-
-    private static func deflateInit(_ stream: inout z_stream) -> Bool {
-        deflateInit2_(&stream, level, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
-                      Int32(MemoryLayout<z_stream>.size)) == Z_OK
     }
 }

@@ -169,6 +169,7 @@ public struct StorePage: Sendable {
         next.reserveCapacity(groups.count)
         // The plain bytes kept by pieces that stay; rebuilt pieces keep theirs while this allows.
         var keptPlain = groups.reduce(0) { $0 + ($1.isCurrent ? $1.piece?.plain?.readableBytes ?? 0 : 0) }
+        var compressed: [Range<Int>] = []
         for group in groups {
             guard !group.isCurrent else {
                 next.append(group)
@@ -188,16 +189,18 @@ public struct StorePage: Sendable {
                 guard let piece = GzipPiece(slice, keepingPlain: keep) else { return nil }
                 if keep { keptPlain += length }
                 let lower = group.range.lowerBound
-                next.append(Group(range: (lower + range.lowerBound)..<(lower + range.upperBound),
-                                  piece: piece, lengths: slice.map(\.readableBytes)))
+                let numbers = (lower + range.lowerBound)..<(lower + range.upperBound)
+                next.append(Group(range: numbers, piece: piece, lengths: slice.map(\.readableBytes)))
+                compressed.append(numbers)
                 groupCompressions += 1
             }
             rebuilt = rebuilt || ranges.count > 1
         }
-        // Only now that every piece is made: the plain fragments go (each target's buffer is
-        // freed once none of its fragments is left), and the page holds its pieces only.
-        for group in next where group.piece != nil {
-            for number in group.range { releaseFragment(number) }
+        // Only now that every piece is made: the compressed groups' plain fragments go (each
+        // target's buffer is freed once none of its fragments is left), and the page holds its
+        // pieces only.
+        for range in compressed {
+            for number in range { releaseFragment(number) }
         }
         groups = next
         if rebuilt {
