@@ -1,6 +1,7 @@
 import BackupModel
 import Exposition
 import NIOCore
+import TestSupport
 import Testing
 
 /// The daemon serves the store's part of the page assembled from per-target fragments that it
@@ -28,11 +29,11 @@ struct StorePageTests {
 
         let reference = MetricsRenderer.render(snapshot, process: Fixtures.process, now: Fixtures.now, format: format)
         let process = MetricsRenderer.renderProcessFamilies(Fixtures.process, format: format)
-        #expect(Self.plain(&page) + process == reference)
+        #expect(ByteComparison.firstDifference(Self.plain(&page) + process, reference) == nil)
         let made = page.gzip()
         let gzip = try #require(made)
         let member = Self.bytes([gzip.compressed]) + (try #require(gzip.body(tail: process)))
-        #expect(try Inflate.gunzip(member) == reference)
+        #expect(ByteComparison.firstDifference(try Inflate.gunzip(member), reference) == nil)
     }
 
     @Test("the kept page has no room to grow: every gzip piece it keeps is exactly its size")
@@ -66,7 +67,7 @@ struct StorePageTests {
         page.update(to: snapshot, now: Fixtures.now)
         let changed = page.plainBytesHeld
         #expect(changed > 0 && changed < length / 10, "one target of 20: \(changed) of \(length)")
-        #expect(Self.plain(&page) == Self.storePart(snapshot, now: Fixtures.now))
+        #expect(ByteComparison.firstDifference(Self.plain(&page), Self.storePart(snapshot, now: Fixtures.now)) == nil)
         #expect(page.plainBytesHeld == 0)
         let compressed = page.gzip()
         #expect(try #require(compressed).pieces.allSatisfy { $0.plain == nil }, "no budget, no piece kept plain")
@@ -92,7 +93,7 @@ struct StorePageTests {
             #expect(held <= budget, "pass \(pass): \(held) plain bytes kept within a budget of \(budget)")
             #expect(held > budget / 2, "pass \(pass): \(held) plain bytes kept use the budget of \(budget)")
             #expect(kept.count < pieces.count, "pass \(pass): some pieces are inflated as they are sent")
-            #expect(Self.plain(&half) == Self.storePart(snapshot, now: Fixtures.now))
+            #expect(ByteComparison.firstDifference(Self.plain(&half), Self.storePart(snapshot, now: Fixtures.now)) == nil)
             snapshot.targets[3].pollsTotal += 1
             half.update(to: snapshot, now: Fixtures.now)
         }
@@ -155,12 +156,12 @@ struct StorePageTests {
 
         page.update(to: snapshot, now: Fixtures.now + 0.5)
         #expect(page.durationRenders == 0)
-        #expect(Self.plain(&page) == Self.storePart(snapshot, now: Fixtures.now), "within maxAge the kept duration stands")
+        #expect(ByteComparison.firstDifference(Self.plain(&page), Self.storePart(snapshot, now: Fixtures.now)) == nil, "within maxAge the kept duration stands")
 
         page.update(to: snapshot, now: Fixtures.now + 30)
         #expect(page.durationRenders == 1)
         #expect(page.targetRenders == 4)
-        #expect(Self.plain(&page) == Self.storePart(snapshot, now: Fixtures.now + 30))
+        #expect(ByteComparison.firstDifference(Self.plain(&page), Self.storePart(snapshot, now: Fixtures.now + 30)) == nil)
         let text = String(decoding: Self.plain(&page), as: UTF8.self)
         #expect(text.contains(#"backup_job_last_run_duration_seconds{target="target-2",vendor="#))
         #expect(text.contains("job_id=\"job-2-1\",job_name=\"Job 1 \\\"quoted\\\" back\\\\slash\\nline ü\"} 130\n"))
