@@ -123,6 +123,12 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
+def tree_cpu_seconds(pid):
+    """CPU seconds of `pid` and its children (nginx: the master and its workers)."""
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    return cpu_seconds(pid) + sum(cpu_seconds(int(child)) for child in children)
+
+
 def rss_bytes(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -162,11 +168,11 @@ UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}
 
 
 def wrk(url, seconds, pid=None, connections=8, gzip=False):
-    before = cpu_seconds(pid) if pid else None
+    before = tree_cpu_seconds(pid) if pid else None
     header = ["-H", "Accept-Encoding: gzip"] if gzip else []
     out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency"] + header + [url],
                          capture_output=True, text=True, timeout=seconds + 60).stdout
-    spent = cpu_seconds(pid) - before if pid else None
+    spent = tree_cpu_seconds(pid) - before if pid else None
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     requests = int(re.search(r"(\d+) requests in", out).group(1))
     pct = {p: float(v) * UNITS[u] for p, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s|m)\s*$", out, re.M)}
@@ -310,11 +316,16 @@ def measure_scale(jobs, opts, python):
             raise SystemExit(f"{name} did not answer gzip when asked (Content-Encoding: {coding})")
     result["page"] = {"ours_bytes": len(pages["ours"]), "ours_series": series["ours"], "python_series": series["python"],
                       "ours_gzip_bytes": len(sent["ours"][0]), "nginx_gzip_bytes": len(sent["nginx"][0])}
-    scrape = {"nginx": wrk(nginx_url, opts.wrk_seconds),
-              "nginx_gzip": wrk(nginx_url, opts.wrk_seconds, gzip=True)}
+    # The Python baseline is stopped (SIGSTOP) while nginx and the daemon are measured: at 10,000
+    # jobs its polling takes about one of the two cores for the whole scale, which neither of them
+    # should share. The daemon goes on polling; it is measured as it runs.
+    os.kill(base.pid, signal.SIGSTOP)
+    scrape = {"nginx": wrk(nginx_url, opts.wrk_seconds, pid=nginx.pid),
+              "nginx_gzip": wrk(nginx_url, opts.wrk_seconds, pid=nginx.pid, gzip=True)}
     stop(nginx)
     scrape["ours"] = wrk(ours_url, opts.wrk_seconds, pid=ours.pid)
     scrape["ours_gzip"] = wrk(ours_url, opts.wrk_seconds, pid=ours.pid, gzip=True)
+    os.kill(base.pid, signal.SIGCONT)
     scrape["python"] = wrk(py_url, opts.wrk_seconds, pid=base.pid)
     if scrape["python"]["requests"] == 0:
         # Slower than the whole wrk run (10,000 jobs): time sequential scrapes instead.
@@ -326,9 +337,9 @@ def measure_scale(jobs, opts, python):
         scrape["python"].update({"rps": count / took, "requests": count, "p50_ms": took / count * 1000,
                                  "p99_ms": took / count * 1000, "server_cpu_s": cpu_seconds(base.pid) - before,
                                  "note": "sequential scrapes: none finished within the wrk run"})
-    for name in ("ours", "ours_gzip", "python"):
+    for name in ("nginx", "nginx_gzip", "ours", "ours_gzip", "python"):
         s = scrape[name]
-        s["series"] = series[name.split("_")[0]]
+        s["series"] = series["python" if name == "python" else "ours"]
         s["cpu_us_per_series"] = s["server_cpu_s"] / (s["requests"] * s["series"]) * 1e6 if s["requests"] else None
     result["scrape"] = scrape
     # 4: open loop, the daemon alone with the simulator (the baseline stopped), still polling.
@@ -360,7 +371,11 @@ def measure_big(jobs, opts):
     while not polled and time.time() < deadline:
         time.sleep(10)
         table = target_table(fetch(url, timeout=120).decode())
-        polled = len(table) >= watched and all(t.get("polls", 0) >= 2 and "jobs" in t for t in table.values())
+        # Every job on the page too: Commvault and Unitrends list a job only once it has run, and
+        # at 200 jobs a target some have not run by a target's second poll (99,934 of 100,000 seen
+        # in one run of 2026-12-04).
+        polled = (len(table) >= watched and all(t.get("polls", 0) >= 2 and "jobs" in t for t in table.values())
+                  and sum(t["jobs"] for t in table.values()) >= jobs)
     result = {"jobs": jobs, "targets": watched, "warm": polled, "warm_s": round(time.monotonic() - began, 1)}
     scrapes = {"plain": [], "gzip": []}
     size = {}
@@ -496,7 +511,7 @@ def markdown(report):
     lines = [f"Machine: {report['machine']}. Run: {report['started']}, {'quick' if report['quick'] else 'full'} "
              f"(wrk {report['wrk_seconds']} s per run, polling window {report['window_s']} s).", ""]
     lines += ["### Scrape (`wrk -c8`, GET /metrics)", "",
-              "| jobs | series | page KiB | nginx rps | ours rps | python rps | ours/nginx | ours/python | ours p50 / p99 ms | python p50 / p99 ms | CPU µs per series: ours / python / node_exporter |",
+              "| jobs | series | page KiB | nginx rps | ours rps | python rps | ours/nginx | ours/python | ours p50 / p99 ms | python p50 / p99 ms | CPU µs per series: ours / python / node_exporter / nginx |",
               "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     node = report["node_exporter"]
     for r in report["scales"]:
@@ -506,16 +521,17 @@ def markdown(report):
             f"{s['ours']['rps']:,.0f} | {s['python']['rps']:,.1f} | {s['ours']['rps'] / s['nginx']['rps']:.2f} | "
             f"{ratio(s['ours']['rps'], s['python']['rps'])}× | {s['ours']['p50_ms']:.2f} / {s['ours']['p99_ms']:.2f} | "
             f"{s['python']['p50_ms']:.1f} / {s['python']['p99_ms']:.1f} | "
-            f"{fmt(s['ours']['cpu_us_per_series'], 3)} / {fmt(s['python']['cpu_us_per_series'], 3)} / {fmt(node['cpu_us_per_series'], 3)} |")
+            f"{fmt(s['ours']['cpu_us_per_series'], 3)} / {fmt(s['python']['cpu_us_per_series'], 3)} / {fmt(node['cpu_us_per_series'], 3)} / "
+            f"{fmt(s['nginx'].get('cpu_us_per_series'), 3)} |")
     lines += ["", "### Scrape with `Accept-Encoding: gzip` (`wrk -c8`; nginx `gzip_static` serves the same page compressed once)", "",
-              "| jobs | gzip KiB: ours / nginx | nginx gzip rps | ours gzip rps | ours/nginx | ours gzip p50 / p99 ms | CPU µs per series (ours, gzip) |",
+              "| jobs | gzip KiB: ours / nginx | nginx gzip rps | ours gzip rps | ours/nginx | ours gzip p50 / p99 ms | CPU µs per series (gzip): ours / nginx |",
               "|---:|---:|---:|---:|---:|---:|---:|"]
     for r in report["scales"]:
         s, pg = r["scrape"], r["page"]
         lines.append(
             f"| {r['jobs']:,} | {pg['ours_gzip_bytes'] / 1024:,.0f} / {pg['nginx_gzip_bytes'] / 1024:,.0f} | "
             f"{s['nginx_gzip']['rps']:,.0f} | {s['ours_gzip']['rps']:,.0f} | {s['ours_gzip']['rps'] / s['nginx_gzip']['rps']:.2f} | "
-            f"{s['ours_gzip']['p50_ms']:.2f} / {s['ours_gzip']['p99_ms']:.2f} | {fmt(s['ours_gzip']['cpu_us_per_series'], 3)} |")
+            f"{s['ours_gzip']['p50_ms']:.2f} / {s['ours_gzip']['p99_ms']:.2f} | {fmt(s['ours_gzip']['cpu_us_per_series'], 3)} / {fmt(s['nginx_gzip'].get('cpu_us_per_series'), 3)} |")
     for b in report.get("big", []):
         lines += ["", f"**{b['jobs']:,} jobs on one instance** ({b['targets']} targets polled every 60 s, {b['targets_up']} up, {b['jobs_seen']:,.0f} jobs exported, "
                   f"{b.get('series', 0):,} series; every target polled twice after {b['warm_s']} s: {'yes' if b['warm'] else 'no'}): "
@@ -590,7 +606,9 @@ def goals(report):
         out.append({"goal": "scrape at 10,000 jobs, gzip ≥ ½ nginx gzip_static", "measured": f"{s10['ours_gzip']['rps'] / s10['nginx_gzip']['rps']:.2f}",
                     "met": s10["ours_gzip"]["rps"] >= s10["nginx_gzip"]["rps"] / 2})
         c10, c1 = s10["ours"]["cpu_us_per_series"], s1["ours"]["cpu_us_per_series"]
-        out.append({"goal": "CPU per series at 10,000 jobs ≤ at 1,000 (plain)", "measured": f"{fmt(c10, 3)} vs {fmt(c1, 3)} µs",
+        n10, n1 = s10["nginx"].get("cpu_us_per_series"), s1["nginx"].get("cpu_us_per_series")
+        out.append({"goal": "CPU per series at 10,000 jobs ≤ at 1,000 (plain)",
+                    "measured": f"{fmt(c10, 3)} vs {fmt(c1, 3)} µs (nginx: {fmt(n10, 3)} vs {fmt(n1, 3)})",
                     "met": c10 is not None and c1 is not None and c10 <= c1})
     for b in report.get("big", []):
         worst = max(b["scrape_s"]["plain"] + b["scrape_s"]["gzip"])
