@@ -125,8 +125,18 @@ def cpu_seconds(pid):
 
 def tree_cpu_seconds(pid):
     """CPU seconds of `pid` and its children (nginx: the master and its workers)."""
-    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
-    return cpu_seconds(pid) + sum(cpu_seconds(int(child)) for child in children)
+    total = cpu_seconds(pid)
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                parent = int(f.read().rsplit(")", 1)[1].split()[1])
+            if parent == pid:
+                total += cpu_seconds(int(entry))
+        except (OSError, ValueError, IndexError):
+            pass  # gone between the listing and the read
+    return total
 
 
 def rss_bytes(pid):
