@@ -10,7 +10,7 @@
 #     `#expect(a == b)` on two large byte arrays spins in swift-testing's diff for many minutes)
 #     would otherwise hold CI until its 90 minutes are gone, with nothing in the log to say which.
 #     Past the limit the run is killed, fails, and names the tests that started and never ended.
-# Arguments go to `swift test` (e.g. --filter Suite). The exit status is swift test's.
+# Arguments go to `swift test` (e.g. --filter Suite). The exit status is swift test's, or 124 past the limit.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 

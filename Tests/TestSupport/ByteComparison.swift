@@ -12,8 +12,9 @@ public enum ByteComparison {
     public static func firstDifference(_ got: some Collection<UInt8>, _ want: some Collection<UInt8>) -> String? {
         let got = Array(got)
         let want = Array(want)
-        guard got != want else { return nil }
-        let offset = (0..<min(got.count, want.count)).first { got[$0] != want[$0] } ?? min(got.count, want.count)
+        let common = min(got.count, want.count)
+        let offset = (0..<common).first { got[$0] != want[$0] } ?? common
+        guard offset < max(got.count, want.count) else { return nil }
         return "\(got.count) bytes against \(want.count) expected; first difference at byte \(offset): "
             + "got \(line(in: got, at: offset)), expected \(line(in: want, at: offset))"
     }
