@@ -31,7 +31,7 @@ public struct GzipPiece: Sendable {
         self.crc = crc
         length = parts.reduce(0) { $0 + $1.readableBytes }
         // Copied into a buffer of its own: a slice of a target's buffer would keep all of it alive.
-        plain = keepingPlain ? ExactBuffer.joiningMapped(parts) : nil
+        plain = keepingPlain ? ExactBuffer.joining(parts, in: .ownMapping) : nil
     }
 
     /// The piece's bytes as they were before compression: `plain` if kept, else inflated; nil

@@ -3,7 +3,7 @@ import Glibc
 #endif
 @_spi(CustomByteBufferAllocator) import NIOCore
 
-/// Memory for `ExactBuffer.joiningMapped`: each allocation a private anonymous mapping, its size
+/// Memory for `ExactBuffer.Memory.ownMapping`: each allocation a private anonymous mapping, its size
 /// kept in the 16 bytes before the address handed out (NIO's `deallocate` passes the address
 /// only, and `munmap` needs the length).
 enum MappedMemory {
@@ -23,7 +23,7 @@ enum MappedMemory {
         copy: { $0.copyMemory(from: $1, byteCount: Int($2)) }
     )
 
-    /// Nil when the kernel refuses the mapping (the caller falls back to malloc).
+    /// Nil when the kernel refuses the mapping (the caller falls back to NIO's own buffer).
     static func allocate(_ count: Int) -> UnsafeMutableRawPointer? {
         #if canImport(Glibc)
         let length = count + header

@@ -28,7 +28,7 @@ import NIOCore
 ///   plain scrape rate (bench, 1,000 jobs: 462 scrapes/s against 1,112), and a 10,000-job page
 ///   nearly as much (0.49 of nginx with 8 MiB of it kept plain, 0.79 with all of it): not worth
 ///   the memory it saves there; at 100,000 jobs it saves most of the RSS. The kept plain bytes live
-///   in mappings of their own (`ExactBuffer.joiningMapped`) so that replacing them frees them.
+///   in mappings of their own (`ExactBuffer.Memory.ownMapping`) so that replacing them frees them.
 /// - A change costs its fragments' groups: each is inflated, its changed fragments put in, and
 ///   compressed again (on the next `gzip()`); the other groups' pieces are kept as they are.
 public struct StorePage: Sendable {

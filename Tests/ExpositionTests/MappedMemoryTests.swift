@@ -6,7 +6,7 @@ import NIOCore
 import TestSupport
 import Testing
 
-/// The plain bytes a page keeps live in mappings of their own (`ExactBuffer.joiningMapped`), so
+/// The plain bytes a page keeps live in mappings of their own (`ExactBuffer.Memory.ownMapping`), so
 /// that replacing them gives their pages back to the kernel instead of leaving holes in a malloc
 /// arena. What must hold: the bytes are the parts', the buffer behaves as any other `ByteBuffer`
 /// when written to, and every mapping is unmapped when its buffer goes.
@@ -19,7 +19,7 @@ struct MappedMemoryTests {
         // a page boundary one time in 256, so eight doing so by chance is not a way to pass.
         for size in [1, 100, 4_080, 4_081, 31_000, 40_000, 100_000, 120_000] {
             let parts = Self.parts(totalling: size)
-            let buffer = ExactBuffer.joiningMapped(parts)
+            let buffer = ExactBuffer.joining(parts, in: .ownMapping)
             #expect(buffer.readableBytes == size)
             #expect(buffer.capacity == size, "no room to grow: \(buffer.capacity) for \(size)")
             #expect(ByteComparison.firstDifference(buffer.readableBytesView, parts.flatMap(\.readableBytesView)) == nil)
@@ -30,7 +30,7 @@ struct MappedMemoryTests {
 
     @Test("written to after it was made, a mapped buffer copies on write and grows like any other, and the original keeps its bytes")
     func copiesAndGrowsThroughItsAllocator() {
-        let original = ExactBuffer.joiningMapped(Self.parts(totalling: 50_000))
+        let original = ExactBuffer.joining(Self.parts(totalling: 50_000), in: .ownMapping)
         let before = Array(original.readableBytesView)
 
         // A write to a shared buffer copies it first (the allocator's `allocate` and `copy`).
@@ -41,7 +41,7 @@ struct MappedMemoryTests {
 
         // Made on its own so that it is the only reference to its storage: it grows in place
         // (the allocator's `reallocate`), where a shared one would be copied first.
-        var grown = ExactBuffer.joiningMapped(Self.parts(totalling: 50_000))
+        var grown = ExactBuffer.joining(Self.parts(totalling: 50_000), in: .ownMapping)
         grown.writeBytes(Array(repeating: UInt8(0x5A), count: 70_000))
         #expect(ByteComparison.firstDifference(grown.readableBytesView, before + Array(repeating: 0x5A, count: 70_000)) == nil)
         #expect(ByteComparison.firstDifference(original.readableBytesView, before) == nil)
@@ -52,7 +52,7 @@ struct MappedMemoryTests {
         let part = ByteBuffer(repeating: 0x42, count: 16 * 1024 * 1024)
         let before = try Self.virtualMemorySize()
         for _ in 0..<64 {
-            let buffer = ExactBuffer.joiningMapped([part])
+            let buffer = ExactBuffer.joining([part], in: .ownMapping)
             #expect(buffer.readableBytes == part.readableBytes)
         }
         let after = try Self.virtualMemorySize()
@@ -76,22 +76,9 @@ struct MappedMemoryTests {
 
     /// VmSize from /proc/self/status, in bytes.
     static func virtualMemorySize() throws -> Int {
-        let status = String(decoding: Self.read("/proc/self/status"), as: UTF8.self)
+        let status = try #require(ProcessStats.readProcFile("/proc/self/status"))
         let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("VmSize:") })
         let kib = try #require(Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]))
         return kib * 1024
-    }
-
-    static func read(_ path: String) -> [UInt8] {
-        guard let file = fopen(path, "r") else { return [] }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = fread(&chunk, 1, chunk.count, file)
-            if count == 0 { break }
-            bytes += chunk[0..<count]
-        }
-        return bytes
     }
 }
