@@ -95,7 +95,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         case .end:
             if case .answering = phase {
                 phase = .idle
-                registry.markIdle(id, since: .now())
+                registry.markIdle(id)
                 armForPhase()
             }
             if closeAfterResponse {

@@ -86,7 +86,7 @@ public final class HTTPServer: Service, Sendable {
         let registry = ConnectionRegistry(capacity: limits.maxConnections)
         let initializer: @Sendable (Channel) -> EventLoopFuture<any Channel> = { channel in
             let connection = channel.eventLoop.makeCompletedFuture { () throws -> any Channel in
-                guard case .admitted(let id, let evicted) = registry.admit(channel, now: .now()) else {
+                guard case .admitted(let id, let evicted) = registry.admit(channel) else {
                     throw ConnectionRefused()
                 }
                 channel.closeFuture.whenComplete { _ in registry.remove(id) }
