@@ -7,7 +7,8 @@
 #           HMAC for the basic auth cache)
 #   test:   prometheus (promtool), python3-venv (fidelity tests against the vendors' real clients),
 #           openssl (test certificates), e2fsprogs (an ext4 image the state directory test forces
-#           read-only), procps (pgrep: scripts/swift-test.sh's time limit finds the processes to kill)
+#           read-only), procps (pgrep: scripts/swift-test.sh's time limit finds the processes to kill),
+#           iproute2 (ss: the listener attack test counts the daemon's connections)
 #   system: dpkg-dev (dpkg-shlibdeps for the .deb), systemd-container (systemd-nspawn; journalctl
 #           -D and systemd-analyze come with systemd) + mmdebstrap (the system test's Debian
 #           container, system-test/harness/), prometheus (the server and promtool), curl, procps
@@ -18,7 +19,7 @@ set -euo pipefail
 want=(libsystemd-dev libsqlite3-dev libcrypt-dev zlib1g-dev libyaml-dev libxml2-dev libssl-dev pkg-config)
 for flag in "$@"; do
     case "$flag" in
-        --test) want+=(prometheus python3-venv openssl e2fsprogs procps);;
+        --test) want+=(prometheus python3-venv openssl e2fsprogs procps iproute2);;
         --system) want+=(dpkg-dev systemd-container mmdebstrap prometheus curl procps python3 lintian iptables iproute2);;
         *) echo "unknown flag $flag (--test, --system)" >&2; exit 2;;
     esac
