@@ -4,9 +4,12 @@
  *   pieces    600 memfds, one sendfile each (a plain piece per memfd);
  *   memfd     one memfd holding the whole page, sendfile;
  *   file      one regular file in the current directory holding the page, sendfile (nginx's way).
- * A child process reads everything as fast as it can. Prints the sender's user and system CPU per
- * page and the system calls it took. Build and run: cc -O2 -o sendcost bench/sendcost.c &&
- * ./sendcost writev 300 (see bench/README.md, "Why the plain page is not sent with sendfile"). */
+ * A child process reads everything, READ bytes a call: 1 MiB by default, -DREAD=8192 as wrk
+ * reads (its RECVBUF). With a third argument, that many senders (each with its own reader) send
+ * the one page at once, as a server answers wrk's 8 connections. -DPIECES=60 makes the page of
+ * 1,000 jobs (2.0 MB). Prints each sender's user and system CPU per page and the system calls it
+ * took. Build and run: cc -O2 -DREAD=8192 -o sendcost bench/sendcost.c && ./sendcost writev 20 8
+ * (see bench/README.md, "Sending the plain page: writev or sendfile"). */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -23,9 +26,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define PIECES 600
+#ifndef PIECES
+#define PIECES 600 /* -DPIECES=60 for the 1,000-job page */
+#endif
 #define PIECE 32768
 #define PAGE ((off_t)PIECES * PIECE)
+#ifndef READ
+#define READ (1 << 20) /* the reader's buffer: -DREAD=8192 reads as wrk does */
+#endif
 
 static void fail(const char *what) { perror(what); exit(1); }
 
@@ -53,10 +61,11 @@ static long send_file(int s, int fd, off_t length) {
     return calls;
 }
 
-int main(int argc, char **argv) {
-    if (argc != 3) { fprintf(stderr, "usage: %s writev|pieces|memfd|file pages\n", argv[0]); return 2; }
-    const char *mode = argv[1];
-    int pages = atoi(argv[2]);
+static char *piece[PIECES];
+static int piece_fd[PIECES], whole = -1;
+
+/* One sender and its reader: sends `pages` pages, prints what the sender paid. */
+static int stream(const char *mode, int pages) {
     int listener = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in address = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t length = sizeof address;
@@ -66,7 +75,7 @@ int main(int argc, char **argv) {
     if (reader == 0) {
         int c = socket(AF_INET, SOCK_STREAM, 0);
         if (connect(c, (void *)&address, sizeof address)) fail("connect");
-        static char buffer[1 << 20];
+        static char buffer[READ];
         for (long long left = (long long)PAGE * pages; left > 0;) {
             ssize_t got = read(c, buffer, sizeof buffer);
             if (got <= 0) _exit(1);
@@ -76,16 +85,6 @@ int main(int argc, char **argv) {
     }
     int s = accept(listener, 0, 0);
     fcntl(s, F_SETFL, O_NONBLOCK);
-    char *piece[PIECES];
-    int piece_fd[PIECES], whole = -1;
-    char path[] = "sendcost-XXXXXX";
-    for (int i = 0; i < PIECES; i++) {
-        piece_fd[i] = strcmp(mode, "pieces") == 0 ? memfd_create("piece", MFD_CLOEXEC) : -1;
-        if (strcmp(mode, "writev") == 0 || piece_fd[i] >= 0) piece[i] = filled(piece_fd[i], PIECE, i);
-    }
-    if (strcmp(mode, "memfd") == 0) whole = memfd_create("page", MFD_CLOEXEC);
-    if (strcmp(mode, "file") == 0 && (whole = mkstemp(path)) >= 0) unlink(path);
-    if (whole >= 0) filled(whole, (size_t)PAGE, 0);
     struct rusage before, after;
     getrusage(RUSAGE_SELF, &before);
     long calls = 0;
@@ -119,4 +118,26 @@ int main(int argc, char **argv) {
     printf("%-6s %d pages of %.1f MB: user %.3f ms, system %.3f ms a page, %.1f calls a page%s\n", mode, pages, PAGE / 1e6,
            user / pages * 1e3, sys / pages * 1e3, (double)calls / pages, status == 0 ? "" : " (reader failed)");
     return status == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv) {
+    if (argc != 3 && argc != 4) { fprintf(stderr, "usage: %s writev|pieces|memfd|file pages [streams]\n", argv[0]); return 2; }
+    const char *mode = argv[1];
+    int pages = atoi(argv[2]), streams = argc == 4 ? atoi(argv[3]) : 1;
+    char path[] = "sendcost-XXXXXX";
+    for (int i = 0; i < PIECES; i++) {
+        piece_fd[i] = strcmp(mode, "pieces") == 0 ? memfd_create("piece", MFD_CLOEXEC) : -1;
+        if (strcmp(mode, "writev") == 0 || piece_fd[i] >= 0) piece[i] = filled(piece_fd[i], PIECE, i);
+    }
+    if (strcmp(mode, "memfd") == 0) whole = memfd_create("page", MFD_CLOEXEC);
+    if (strcmp(mode, "file") == 0 && (whole = mkstemp(path)) >= 0) unlink(path);
+    if (whole >= 0) filled(whole, (size_t)PAGE, 0);
+    if (streams == 1) return stream(mode, pages);
+    /* Several senders of the one page at once, as a server answers wrk's connections: forked after
+     * the page is written, so they read the same memory (anonymous pages shared until written). */
+    for (int n = 0; n < streams; n++)
+        if (fork() == 0) { int code = stream(mode, pages); fflush(stdout); _exit(code); }
+    int failed = 0, status;
+    while (wait(&status) > 0) failed |= !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+    return failed;
 }
