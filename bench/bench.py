@@ -164,13 +164,16 @@ def series_count(page):
     return sum(1 for line in page.splitlines() if line and not line.startswith("#"))
 
 
-def wait_polled(url, targets, times, seconds):
+def wait_polled(url, targets, times, seconds, jobs=0, pause=1, timeout=30):
+    """True once every target has been polled `times` times and the page shows at least `jobs`
+    jobs, asking every `pause` seconds; False after `seconds`."""
     deadline = time.time() + seconds
     while time.time() < deadline:
-        table = target_table(fetch(url).decode())
-        if len(table) >= targets and all(t.get("polls", 0) >= times and "jobs" in t for t in table.values()):
+        table = target_table(fetch(url, timeout=timeout).decode())
+        if (len(table) >= targets and all(t.get("polls", 0) >= times and "jobs" in t for t in table.values())
+                and sum(t.get("jobs", 0) for t in table.values()) >= jobs):
             return True
-        time.sleep(1)
+        time.sleep(pause)
     return False
 
 
@@ -380,15 +383,10 @@ def measure_big(jobs, opts):
     url = f"http://127.0.0.1:{port}/metrics"
     wait_http(url)
     began = time.monotonic()
-    deadline, polled = time.time() + opts.big_warmup, False
-    while not polled and time.time() < deadline:
-        time.sleep(10)
-        table = target_table(fetch(url, timeout=120).decode())
-        # Every job on the page too: Commvault and Unitrends list a job only once it has run, and
-        # at 200 jobs a target some have not run by a target's second poll (99,934 of 100,000 seen
-        # in one run of 2026-12-04).
-        polled = (len(table) >= watched and all(t.get("polls", 0) >= 2 and "jobs" in t for t in table.values())
-                  and sum(t["jobs"] for t in table.values()) >= jobs)
+    # Every job on the page too: Commvault and Unitrends list a job only once it has run, and
+    # at 200 jobs a target some have not run by a target's second poll (99,934 of 100,000 seen
+    # in one run of 2026-12-04).
+    polled = wait_polled(url, watched, 2, opts.big_warmup, jobs=jobs, pause=10, timeout=120)
     result = {"jobs": jobs, "targets": watched, "warm": polled, "warm_s": round(time.monotonic() - began, 1)}
     scrapes = {"plain": [], "gzip": []}
     size = {}

@@ -83,12 +83,7 @@ def main():
     bench.wait_http(url)
     began = time.monotonic()
     # Warm as the bench's big row counts it: every target polled twice, every job on the page.
-    while time.monotonic() - began < 400:
-        time.sleep(10)
-        table = bench.target_table(bench.fetch(url, timeout=120).decode())
-        if (len(table) >= watched and all(t.get("polls", 0) >= 2 and "jobs" in t for t in table.values())
-                and sum(t["jobs"] for t in table.values()) >= jobs):
-            break
+    bench.wait_polled(url, watched, 2, 400, jobs=jobs, pause=10, timeout=120)
     report(ours.pid, f"warm after {time.monotonic() - began:.0f} s")
     for _ in range(3):
         bench.fetch(url, timeout=120)

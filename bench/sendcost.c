@@ -132,9 +132,9 @@ int main(int argc, char **argv) {
     if (strcmp(mode, "memfd") == 0) whole = memfd_create("page", MFD_CLOEXEC);
     if (strcmp(mode, "file") == 0 && (whole = mkstemp(path)) >= 0) unlink(path);
     if (whole >= 0) filled(whole, (size_t)PAGE, 0);
-    if (streams == 1) return stream(mode, pages);
-    /* Several senders of the one page at once, as a server answers wrk's connections: forked after
-     * the page is written, so they read the same memory (anonymous pages shared until written). */
+    /* The senders (several send the one page at once, as a server answers wrk's connections) are
+     * forked after the page is written, so they read the same memory (anonymous pages shared
+     * until written). */
     for (int n = 0; n < streams; n++)
         if (fork() == 0) { int code = stream(mode, pages); fflush(stdout); _exit(code); }
     int failed = 0, status;
